@@ -1,0 +1,23 @@
+"""Settings for the test suite: the production module with a throwaway var/ and an in-memory broker.
+
+DATABASE_URL still applies, so the same suite runs on SQLite (default) and on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "unmask-test-suite-secret-key-not-for-production-0123456789")
+os.environ.setdefault("UNMASK_VAR_DIR", tempfile.mkdtemp(prefix="unmask-test-"))
+os.environ.setdefault("SECURE_COOKIES", "false")
+
+from config.settings import *  # noqa: E402,F403
+
+CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Small limits keep the rejection tests fast; tests that need others override them.
+UNMASK_UPLOAD_MAX_BYTES = 20 * 1024 * 1024

@@ -1,0 +1,214 @@
+"""Taking in a flagged clip: validate by content, deduplicate by sha256, store, queue for scoring.
+
+A rejected upload leaves nothing behind: the temporary upload is removed by Django when the request
+ends, and no stored file or row is written before the content passed validation. A failure after
+the file was stored removes it again. Bytes seen before add a Report to the existing clip.
+"""
+
+import hashlib
+import logging
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from dashboard.constants import ReportReason
+from dashboard.filenames import sanitize_filename
+from dashboard.models import Clip, Person, Report
+from dashboard.priority import refresh_priority
+from dashboard.workflow import record_event
+from detection.probe import MediaFacts, MediaLimits, MediaRejected, probe_media
+from detection.tasks import enqueue_scoring_on_commit
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBJECTS = 20
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the reporter said about the clip, already validated by a form or serializer."""
+
+    platform: str = ""
+    source_url: str = ""
+    caption: str = ""
+    reason: str = ReportReason.DEEPFAKE
+    note: str = ""
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    clip: Clip
+    report: Report
+    created: bool
+
+
+def media_limits() -> MediaLimits:
+    return MediaLimits(
+        max_bytes=settings.UNMASK_UPLOAD_MAX_BYTES,
+        max_duration_s=settings.UNMASK_MAX_DURATION_S,
+        min_duration_s=settings.UNMASK_MIN_DURATION_S,
+        max_width=settings.UNMASK_MAX_WIDTH,
+        max_height=settings.UNMASK_MAX_HEIGHT,
+        max_frames=settings.UNMASK_MAX_FRAMES,
+    )
+
+
+@contextmanager
+def _upload_on_disk(upload: UploadedFile) -> Iterator[tuple[Path, str]]:
+    """The upload as a path on disk plus its sha256, hashing only when the handler did not."""
+    sha256 = getattr(upload, "sha256", "")
+    if hasattr(upload, "temporary_file_path"):
+        path = Path(upload.temporary_file_path())
+        if not sha256:
+            sha256 = _hash_file(path)
+        yield path, sha256
+        return
+    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR, suffix=".upload") as tmp:
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            tmp.write(chunk)
+        tmp.flush()
+        yield Path(tmp.name), digest.hexdigest()
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def resolve_persons(names: Iterable[str]) -> list[Person]:
+    """Find persons by name or alias (case-insensitive); create the ones not known yet."""
+    persons: list[Person] = []
+    for raw in list(names)[:MAX_SUBJECTS]:
+        name = " ".join(raw.split())[:200]
+        if not name:
+            continue
+        person = Person.objects.filter(name__iexact=name).first()
+        if person is None:
+            lowered = name.lower()
+            person = next(
+                (
+                    candidate
+                    for candidate in Person.objects.exclude(aliases=[])
+                    if lowered in (str(alias).lower() for alias in candidate.aliases)
+                ),
+                None,
+            )
+        if person is None:
+            person, _ = Person.objects.get_or_create(name=name)
+        if person not in persons:
+            persons.append(person)
+    return persons
+
+
+def _add_report(
+    clip: Clip, submission: Submission, reporter: AbstractBaseUser | None
+) -> Report:
+    report = Report.objects.create(
+        clip=clip, reporter=reporter, reason=submission.reason, note=submission.note
+    )
+    persons = resolve_persons(submission.subjects)
+    if persons:
+        clip.persons.add(*persons)
+    record_event(
+        clip,
+        "clip.reported",
+        actor=reporter,
+        data={"report": report.pk, "reason": submission.reason},
+    )
+    refresh_priority(clip)
+    return report
+
+
+def report_existing(
+    clip: Clip, submission: Submission, reporter: AbstractBaseUser | None
+) -> Report:
+    with transaction.atomic():
+        return _add_report(clip, submission, reporter)
+
+
+def ingest_upload(
+    upload: UploadedFile, submission: Submission, submitted_by: AbstractBaseUser | None
+) -> IngestResult:
+    """Validate and store an uploaded clip, or report it again if its bytes were seen before.
+
+    Raises MediaRejected with a stable code when the content is not an acceptable video.
+    """
+    with _upload_on_disk(upload) as (path, sha256):
+        existing = Clip.objects.filter(sha256=sha256).first()
+        if existing is not None:
+            return IngestResult(existing, report_existing(existing, submission, submitted_by), False)
+        facts = probe_media(path, media_limits())
+        return _store_new_clip(path, sha256, facts, upload.name or "", submission, submitted_by)
+
+
+def _store_new_clip(
+    path: Path,
+    sha256: str,
+    facts: MediaFacts,
+    original_name: str,
+    submission: Submission,
+    submitted_by: AbstractBaseUser | None,
+) -> IngestResult:
+    public_id = uuid.uuid4()
+    with path.open("rb") as fh:
+        stored_name = default_storage.save(
+            f"clips/{public_id.hex[:2]}/{public_id.hex}.{facts.extension}", fh
+        )
+    try:
+        with transaction.atomic():
+            clip = Clip.objects.create(
+                public_id=public_id,
+                file=stored_name,
+                original_filename=sanitize_filename(original_name),
+                sha256=sha256,
+                size_bytes=path.stat().st_size,
+                container=facts.container,
+                codec=facts.codec,
+                width=facts.width,
+                height=facts.height,
+                fps=facts.fps,
+                duration_s=facts.duration_s,
+                frame_count=facts.frame_count,
+                has_audio=facts.has_audio,
+                source_url=submission.source_url,
+                platform=submission.platform,
+                caption=submission.caption,
+                submitted_by=submitted_by,
+            )
+            record_event(
+                clip,
+                "clip.ingested",
+                actor=submitted_by,
+                data={"sha256": sha256, "size": clip.size_bytes, "media": facts.as_dict()},
+            )
+            report = _add_report(clip, submission, submitted_by)
+            enqueue_scoring_on_commit(clip.pk)
+    except IntegrityError:
+        # The same bytes arrived at the same instant through another request: that one won.
+        default_storage.delete(stored_name)
+        existing = Clip.objects.filter(sha256=sha256).first()
+        if existing is None:
+            raise
+        return IngestResult(existing, report_existing(existing, submission, submitted_by), False)
+    except BaseException:
+        default_storage.delete(stored_name)
+        raise
+    return IngestResult(clip, report, True)
+
+
+__all__ = ["IngestResult", "MediaRejected", "Submission", "ingest_upload", "report_existing"]

@@ -1,0 +1,237 @@
+"""Review desk records: clips and what was said and decided about them.
+
+Decisions and audit events are append-only: their save() refuses updates and their querysets
+refuse bulk update and delete, so no code path rewrites history.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dashboard.constants import ClipStatus, DecisionAction, LabelCategory, ReportReason
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    aliases = models.JSONField(default=list, blank=True)
+    protected = models.BooleanField(
+        default=False, help_text="Their agency or they themselves asked for protection."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Label(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=20, choices=LabelCategory.choices)
+    description = models.TextField(blank=True)
+    # Whether applying this label means the moderator judged the clip manipulated.
+    manipulated = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def clip_upload_path(instance: "Clip", filename: str) -> str:
+    # Never the uploader's name: the public id plus the extension probed from the content.
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"clips/{instance.public_id.hex[:2]}/{instance.public_id.hex}.{ext}"
+
+
+class ClipQuerySet(models.QuerySet):
+    def awaiting_review(self) -> "ClipQuerySet":
+        return self.filter(status=ClipStatus.AWAITING_REVIEW)
+
+
+class Clip(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=clip_upload_path, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    size_bytes = models.BigIntegerField()
+    container = models.CharField(max_length=64, blank=True)
+    codec = models.CharField(max_length=64, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    fps = models.FloatField(default=0.0)
+    duration_s = models.FloatField(default=0.0)
+    frame_count = models.PositiveIntegerField(default=0)
+    has_audio = models.BooleanField(default=False)
+
+    source_url = models.URLField(max_length=2000, blank=True)
+    platform = models.CharField(max_length=100, blank=True)
+    caption = models.TextField(blank=True)
+    persons = models.ManyToManyField(Person, related_name="clips", blank=True)
+
+    status = models.CharField(
+        max_length=20, choices=ClipStatus.choices, default=ClipStatus.QUEUED, db_index=True
+    )
+    priority = models.FloatField(default=0.0, db_index=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    # Bumped on every state change so a page opened on an older version can be refused.
+    version = models.PositiveIntegerField(default=1)
+
+    # The active detector's latest clip score, kept here so the queue can sort without a join.
+    score = models.FloatField(null=True, blank=True, db_index=True)
+    scoring_done = models.PositiveIntegerField(default=0)
+    scoring_total = models.PositiveIntegerField(default=0)
+    scoring_lease_until = models.DateTimeField(null=True, blank=True)
+    # The Celery job holding the scoring lease; a redelivery of that same job may take it over.
+    scoring_job = models.CharField(max_length=64, blank=True)
+    # Set when the scoring job reached the broker; a queued clip without it is re-enqueued.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_clips",
+    )
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_clips",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-priority", "created_at"]
+        indexes = [models.Index(fields=["status", "-priority", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Clip {self.short_id}"
+
+    @property
+    def short_id(self) -> str:
+        return self.public_id.hex[:8]
+
+    def active_run(self) -> "models.Model | None":
+        """The finished run of the active detector model, if it scored this clip."""
+        return (
+            self.runs.filter(model__is_active=True, status="done")
+            .select_related("model")
+            .order_by("-finished_at")
+            .first()
+        )
+
+
+class Report(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reason = models.CharField(
+        max_length=20, choices=ReportReason.choices, default=ReportReason.DEEPFAKE
+    )
+    note = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.clip}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise PermissionError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self.model.__name__} rows are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{type(self).__name__} rows are append-only.")
+
+
+class Decision(AppendOnlyModel):
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="decisions")
+    action = models.CharField(max_length=20, choices=DecisionAction.choices)
+    labels = models.ManyToManyField(Label, blank=True, related_name="decisions")
+    note = models.TextField(blank=True, max_length=5000)
+    reason = models.CharField(max_length=500, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    # The evidence as the moderator saw it: model, version, score, threshold, ...
+    evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.clip} by {self.moderator}"
+
+
+class AuditEvent(AppendOnlyModel):
+    clip = models.ForeignKey(
+        Clip, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    # For acts of the system: which task or command acted.
+    actor_label = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=50, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        who = self.actor or self.actor_label or "system"
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {who} {self.action}"
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    # Only the SHA-256 of the token is stored; the token itself is shown once.
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,38 @@
+"""The queue's priority rule, in one place.
+
+priority = 100 × detector score (0 when not scored yet)
+         + 8 per report, counting at most 10 reports
+         + 40 when a protected person is depicted
+Ties go to the older clip (the queue sorts by priority, then by arrival), so age breaks ties
+and nothing waits forever behind newer clips of the same weight.
+"""
+
+from dashboard.models import Clip
+
+SCORE_WEIGHT = 100.0
+REPORT_WEIGHT = 8.0
+MAX_COUNTED_REPORTS = 10
+PROTECTED_PERSON_BONUS = 40.0
+
+
+def priority_from(score: float | None, reports: int, protected: bool) -> float:
+    value = SCORE_WEIGHT * (score or 0.0)
+    value += REPORT_WEIGHT * min(reports, MAX_COUNTED_REPORTS)
+    if protected:
+        value += PROTECTED_PERSON_BONUS
+    return round(value, 3)
+
+
+def compute_priority(clip: Clip) -> float:
+    return priority_from(
+        clip.score,
+        clip.reports.count(),
+        clip.persons.filter(protected=True).exists(),
+    )
+
+
+def refresh_priority(clip: Clip) -> float:
+    value = compute_priority(clip)
+    Clip.objects.filter(pk=clip.pk).update(priority=value)
+    clip.priority = value
+    return value

@@ -1,0 +1,111 @@
+"""Detector model versions and the runs they made: the only detection tables.
+
+Only `detection/registry.py` and `detection/tasks.py` write these; the scoring pipeline itself
+(frames, faces, inference, scoring, pipeline) knows nothing of the ORM.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class DetectorModelQuerySet(models.QuerySet):
+    def active(self) -> "DetectorModel | None":
+        return self.filter(is_active=True).first()
+
+    def shadows(self) -> "DetectorModelQuerySet":
+        return self.filter(is_shadow=True, is_active=False)
+
+
+class DetectorModel(models.Model):
+    name = models.CharField(max_length=100)
+    version = models.CharField(max_length=50)
+    file = models.FileField(upload_to="detectors/", max_length=255)
+    sha256 = models.CharField(max_length=64, unique=True)
+    input_spec = models.JSONField(help_text="name, size, color_order, layout, scale, mean, std")
+    output_spec = models.JSONField(help_text="name, index, meaning")
+    threshold = models.FloatField(default=0.5)
+    calibration = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    model_card = models.TextField(blank=True)
+    is_active = models.BooleanField(default=False)
+    # Shadow models score live traffic beside the active one but never drive priority.
+    is_shadow = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DetectorModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="detector_name_version"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_detector"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        flag = " (active)" if self.is_active else " (shadow)" if self.is_shadow else ""
+        return f"{self.name} v{self.version}{flag}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class DetectionRun(models.Model):
+    clip = models.ForeignKey("dashboard.Clip", on_delete=models.CASCADE, related_name="runs")
+    model = models.ForeignKey(DetectorModel, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    is_shadow = models.BooleanField(default=False)
+    clip_score = models.FloatField(null=True, blank=True)
+    threshold = models.FloatField(default=0.5)
+    frames_total = models.PositiveIntegerField(default=0)
+    frames_scored = models.PositiveIntegerField(default=0)
+    faces_found = models.PositiveIntegerField(default=0)
+    frames_without_face = models.PositiveIntegerField(default=0)
+    # [{"t": s, "frame": i, "score": p, "faces": [[x, y, w, h, conf], ...], "face_found": b}]
+    timeline = models.JSONField(default=list, blank=True)
+    timings_ms = models.JSONField(default=dict, blank=True)
+    aggregation = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # One run per clip and model version: a redelivered job finds it instead of adding one.
+            models.UniqueConstraint(fields=["clip", "model"], name="one_run_per_model_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model.label} on {self.clip}"
+
+    @property
+    def is_manipulated(self) -> bool:
+        return self.clip_score is not None and self.clip_score >= self.threshold
+
+
+class FaceCrop(models.Model):
+    """One of a run's highest-scoring face crops, a small JPEG kept in the database."""
+
+    run = models.ForeignKey(DetectionRun, on_delete=models.CASCADE, related_name="crops")
+    rank = models.PositiveSmallIntegerField()
+    time_s = models.FloatField()
+    score = models.FloatField()
+    jpeg = models.BinaryField()
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["run", "rank"], name="crop_rank")]
+
+    def __str__(self) -> str:
+        return f"crop {self.rank} of run {self.run_id}"

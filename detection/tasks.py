@@ -1,0 +1,343 @@
+"""Celery tasks that score clips, and the functions they run (callable directly in tests).
+
+A scoring job takes a clip id, claims the clip through the state machine with a lease, skips
+work its model version already did, and finishes the clip through the state machine. A second
+delivery of the same job finds the run already made; a clip whose worker died is taken over by
+the redelivered job or, once its lease expires, re-queued by `requeue_stale_clips`.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dashboard.constants import ClipStatus
+from dashboard.models import Clip
+from dashboard.priority import compute_priority
+from dashboard.workflow import TransitionError, record_event, transition
+from detection.faces import FaceDetector
+from detection.frames import UnreadableMediaError
+from detection.inference import get_classifier
+from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
+from detection.pipeline import ScoreResult, score_video
+from detection.registry import model_local_path
+from detection.storage_io import local_path
+
+logger = logging.getLogger(__name__)
+
+ACTOR = "task:score_clip"
+# Transient failures worth retrying: the database or the storage briefly away.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+PROGRESS_EVERY_S = 1.0
+
+_detector: FaceDetector | None = None
+
+
+def _face_detector() -> FaceDetector:
+    # One detector per worker process: loading the network costs more than a frame.
+    global _detector
+    if _detector is None:
+        _detector = FaceDetector()
+    return _detector
+
+
+class NoActiveModelError(RuntimeError):
+    """No detector model is active; clips wait queued until an operator activates one."""
+
+
+@dataclass(frozen=True)
+class ScoringOutcome:
+    clip_id: int
+    outcome: str  # scored, already_scored, skipped, failed, rescored
+    detail: str = ""
+
+
+def enqueue_scoring(clip_id: int) -> bool:
+    """Send the scoring job; on a broker failure leave it for the reaper and say so loudly."""
+    try:
+        score_clip.apply_async(args=[clip_id])
+    except Exception:  # the broker client raises many types; all mean "not sent"
+        logger.exception("Scoring job for clip %s not sent; the reaper will re-send it", clip_id)
+        return False
+    Clip.objects.filter(pk=clip_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def enqueue_scoring_on_commit(clip_id: int) -> None:
+    transaction.on_commit(lambda: enqueue_scoring(clip_id))
+
+
+def _claim(clip_id: int, job_id: str) -> Clip | None:
+    """Move a queued clip to scoring with a lease, or take over this same job's lease."""
+    now = timezone.now()
+    lease = {
+        "scoring_lease_until": now + settings.UNMASK_SCORING_LEASE,
+        "scoring_job": job_id,
+        "scoring_done": 0,
+        "scoring_total": 0,
+    }
+    clip = Clip.objects.get(pk=clip_id)
+    if clip.status == ClipStatus.SCORING:
+        same_job = bool(job_id) and clip.scoring_job == job_id
+        expired = clip.scoring_lease_until is None or clip.scoring_lease_until < now
+        if not (same_job or expired):
+            return None
+        taken = Clip.objects.filter(
+            pk=clip_id, status=ClipStatus.SCORING, scoring_job=clip.scoring_job
+        ).update(**lease)
+        if not taken:
+            return None
+        record_event(clip, "scoring.taken_over", actor_label=ACTOR, data={"job": job_id})
+        return Clip.objects.get(pk=clip_id)
+    try:
+        return transition(
+            clip_id,
+            ClipStatus.SCORING,
+            actor_label=ACTOR,
+            action="scoring.started",
+            expected_from=(ClipStatus.QUEUED,),
+            fields=lease,
+        ).clip
+    except TransitionError:
+        return None
+
+
+def _progress_writer(clip_id: int) -> Callable[[int, int], None]:
+    last = 0.0
+
+    def write(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done < total and now - last < PROGRESS_EVERY_S:
+            return
+        last = now
+        Clip.objects.filter(pk=clip_id).update(scoring_done=done, scoring_total=total)
+
+    return write
+
+
+def _run_model(
+    clip: Clip,
+    model: DetectorModel,
+    *,
+    shadow: bool,
+    progress: Callable[[int, int], None] | None,
+) -> DetectionRun:
+    """Score `clip` with `model` unless that version already did; return the finished run."""
+    run, _ = DetectionRun.objects.get_or_create(
+        clip=clip,
+        model=model,
+        defaults={"is_shadow": shadow, "threshold": model.threshold},
+    )
+    if run.status == RunStatus.DONE:
+        return run
+    classifier = get_classifier(
+        str(model_local_path(model)),
+        {"input": model.input_spec, "output": model.output_spec},
+        model.sha256,
+        intra_threads=settings.UNMASK_ORT_INTRA_THREADS,
+        inter_threads=settings.UNMASK_ORT_INTER_THREADS,
+    )
+    with local_path(default_storage, clip.file.name, suffix=".video") as path:
+        result = score_video(
+            path,
+            classifier,
+            _face_detector(),
+            rate=settings.UNMASK_SAMPLE_RATE,
+            max_frames=settings.UNMASK_MAX_SAMPLED_FRAMES,
+            top_k=settings.UNMASK_TOP_K,
+            progress=progress,
+        )
+    _save_result(run, model, result)
+    return run
+
+
+def _save_result(run: DetectionRun, model: DetectorModel, result: ScoreResult) -> None:
+    with transaction.atomic():
+        run.status = RunStatus.DONE
+        run.clip_score = result.clip_score
+        run.threshold = model.threshold
+        run.frames_total = result.frames_scored
+        run.frames_scored = result.frames_scored
+        run.faces_found = result.faces_found
+        run.frames_without_face = result.frames_without_face
+        run.timeline = result.timeline
+        run.timings_ms = result.timings_ms
+        run.aggregation = f"mean of top {settings.UNMASK_TOP_K} frame scores"
+        run.error = ""
+        run.finished_at = timezone.now()
+        run.save()
+        run.crops.all().delete()
+        FaceCrop.objects.bulk_create(
+            FaceCrop(
+                run=run, rank=rank, time_s=crop["t"], score=crop["score"], jpeg=crop["jpeg"]
+            )
+            for rank, crop in enumerate(result.top_crops)
+        )
+
+
+def _run_shadows(clip: Clip) -> None:
+    for shadow in DetectorModel.objects.shadows():
+        try:
+            _run_model(clip, shadow, shadow=True, progress=None)
+        except UnreadableMediaError:
+            raise
+        except Exception:
+            # A shadow model is on trial: its failure is logged, never the clip's.
+            logger.exception("Shadow model %s failed on clip %s", shadow.label, clip.pk)
+
+
+def _fail(clip_id: int, reason: str) -> None:
+    transition(
+        clip_id,
+        ClipStatus.FAILED,
+        actor_label=ACTOR,
+        action="scoring.failed",
+        expected_from=(ClipStatus.SCORING,),
+        fields={"failure_reason": reason[:500], "scoring_lease_until": None, "scoring_job": ""},
+        data={"reason": reason[:500]},
+    )
+
+
+def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
+    """Score a queued clip with the active model (and shadows) and hand it to the desk."""
+    model = DetectorModel.objects.active()
+    if model is None:
+        raise NoActiveModelError("No active detector model; activate one in the admin.")
+    clip = _claim(clip_id, job_id)
+    if clip is None:
+        return ScoringOutcome(clip_id, "skipped", "not queued, or another job holds the lease")
+    try:
+        run = _run_model(clip, model, shadow=False, progress=_progress_writer(clip_id))
+        _run_shadows(clip)
+    except UnreadableMediaError as exc:
+        DetectionRun.objects.filter(clip=clip, model=model).update(
+            status=RunStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        _fail(clip_id, f"Unreadable media: {exc}")
+        return ScoringOutcome(clip_id, "failed", str(exc))
+
+    clip.refresh_from_db()
+    clip.score = run.clip_score
+    transition(
+        clip_id,
+        ClipStatus.AWAITING_REVIEW,
+        actor_label=ACTOR,
+        action="scoring.finished",
+        expected_from=(ClipStatus.SCORING,),
+        fields={
+            "score": run.clip_score,
+            "priority": compute_priority(clip),
+            "scoring_lease_until": None,
+            "scoring_job": "",
+            "scoring_done": run.frames_scored,
+            "scoring_total": run.frames_scored,
+            "failure_reason": "",
+        },
+        data={"model": model.label, "score": run.clip_score, "run": run.pk},
+    )
+    return ScoringOutcome(clip_id, "scored", f"{model.label}: {run.clip_score:.3f}")
+
+
+def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
+    """Score a clip with a (newly activated) model version without moving it in the workflow."""
+    model = (
+        DetectorModel.objects.get(pk=model_id) if model_id else DetectorModel.objects.active()
+    )
+    if model is None:
+        raise NoActiveModelError("No active detector model; activate one in the admin.")
+    clip = Clip.objects.get(pk=clip_id)
+    if clip.status in (ClipStatus.QUEUED, ClipStatus.SCORING):
+        return ScoringOutcome(clip_id, "skipped", "clip is waiting for its first scoring")
+    if DetectionRun.objects.filter(clip=clip, model=model, status=RunStatus.DONE).exists():
+        return ScoringOutcome(clip_id, "already_scored", model.label)
+    try:
+        run = _run_model(clip, model, shadow=not model.is_active, progress=None)
+    except UnreadableMediaError as exc:
+        return ScoringOutcome(clip_id, "failed", str(exc))
+    if model.is_active:
+        clip.score = run.clip_score
+        Clip.objects.filter(pk=clip_id).update(score=run.clip_score, priority=compute_priority(clip))
+    record_event(
+        clip,
+        "scoring.rescored",
+        actor_label="task:rescore_clip",
+        data={"model": model.label, "score": run.clip_score, "run": run.pk},
+    )
+    return ScoringOutcome(clip_id, "rescored", f"{model.label}: {run.clip_score:.3f}")
+
+
+def requeue_stale(now: timezone.datetime | None = None) -> dict[str, int]:
+    """Return clips whose scoring lease expired to the queue, and re-send unsent jobs."""
+    now = now or timezone.now()
+    requeued = 0
+    for clip_id in Clip.objects.filter(
+        status=ClipStatus.SCORING, scoring_lease_until__lt=now
+    ).values_list("pk", flat=True):
+        try:
+            transition(
+                clip_id,
+                ClipStatus.QUEUED,
+                actor_label="task:requeue_stale_clips",
+                action="scoring.lease_expired",
+                expected_from=(ClipStatus.SCORING,),
+                fields={"scoring_lease_until": None, "scoring_job": "", "enqueued_at": None},
+            )
+            requeued += 1
+        except TransitionError:
+            continue
+    resend_before = now - settings.UNMASK_SCORING_LEASE
+    resent = 0
+    for clip_id in Clip.objects.filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=resend_before),
+        status=ClipStatus.QUEUED,
+    ).values_list("pk", flat=True):
+        resent += int(enqueue_scoring(clip_id))
+    return {"requeued": requeued, "resent": resent}
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=600,
+    time_limit=660,
+    autoretry_for=(*TRANSIENT_ERRORS, NoActiveModelError),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
+)
+def score_clip(self, clip_id: int) -> str:  # noqa: ANN001 - Celery binds the task
+    return run_scoring(clip_id, job_id=self.request.id or "").outcome
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=600,
+    time_limit=660,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=8,
+)
+def rescore_clip(self, clip_id: int, model_id: int | None = None) -> str:  # noqa: ANN001
+    return run_rescoring(clip_id, model_id).outcome
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=150, ignore_result=True)
+def requeue_stale_clips() -> dict[str, int]:
+    try:
+        return requeue_stale()
+    except DatabaseError:
+        logger.exception("Reaper could not reach the database; next beat retries")
+        return {"requeued": 0, "resent": 0}

@@ -1,0 +1,106 @@
+"""Builders of hostile and malformed uploads: everything an attacker or a broken client sends."""
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+
+def empty(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def text(path: Path) -> Path:
+    path.write_text("This is not a video, just words.\n" * 50)
+    return path
+
+
+def html(path: Path) -> Path:
+    path.write_text("<!doctype html><html><body><script>alert(1)</script></body></html>\n")
+    return path
+
+
+def random_bytes(path: Path, size: int = 64 * 1024, seed: int = 7) -> Path:
+    path.write_bytes(np.random.default_rng(seed).bytes(size))
+    return path
+
+
+def png(path: Path) -> Path:
+    ok, buf = cv2.imencode(".png", np.full((64, 64, 3), 128, np.uint8))
+    assert ok
+    path.write_bytes(buf.tobytes())
+    return path
+
+
+def animated_gif(path: Path) -> Path:
+    with av.open(str(path), "w", format="gif") as container:
+        stream = container.add_stream("gif", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "rgb8"
+        for i in range(10):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), i * 20, np.uint8), "rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def audio_only_mp4(path: Path, seconds: float = 1.0) -> Path:
+    rate = 44100
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        samples = int(rate * seconds)
+        chunk = 1024
+        t = 0
+        while t < samples:
+            n = min(chunk, samples - t)
+            tone = (0.2 * np.sin(2 * np.pi * 440 * np.arange(t, t + n) / rate)).astype(np.float32)
+            frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="fltp", layout="mono")
+            frame.sample_rate = rate
+            frame.pts = t
+            frame.time_base = Fraction(1, rate)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+            t += n
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def video(
+    path: Path,
+    *,
+    width: int = 64,
+    height: int = 48,
+    frames: int = 25,
+    fps: int = 25,
+    codec: str = "mpeg4",
+    container_format: str = "mp4",
+) -> Path:
+    with av.open(str(path), "w", format=container_format) as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(frames):
+            image = np.full((height, width, 3), (i * 9) % 255, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, "rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def truncated(source: Path, path: Path, keep: float = 0.5) -> Path:
+    data = source.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+def large_file(path: Path, size: int) -> Path:
+    with path.open("wb") as fh:
+        fh.write(b"\x00\x00\x00\x18ftypmp42")
+        fh.truncate(size)
+    return path
