@@ -20,7 +20,9 @@ def env_str(name: str, default: str | None = None) -> str:
             try:
                 return Path(file_path).read_text().strip()
             except OSError as exc:
-                raise ImproperlyConfigured(f"{name}_FILE={file_path!r} cannot be read: {exc}") from exc
+                raise ImproperlyConfigured(
+                    f"{name}_FILE={file_path!r} cannot be read: {exc}"
+                ) from exc
     if value is None:
         if default is None:
             raise ImproperlyConfigured(f"Set the environment variable {name}.")

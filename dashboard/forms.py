@@ -12,9 +12,13 @@ class ClipUploadForm(forms.Form):
     source_url = forms.URLField(
         label="Source URL", max_length=2000, required=False, assume_scheme="https"
     )
-    caption = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    caption = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     reason = forms.ChoiceField(choices=ReportReason.choices, initial=ReportReason.DEEPFAKE)
-    note = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     subjects = forms.CharField(
         label="People depicted",
         max_length=2000,

@@ -115,9 +115,7 @@ def resolve_persons(names: Iterable[str]) -> list[Person]:
     return persons
 
 
-def _add_report(
-    clip: Clip, submission: Submission, reporter: AbstractBaseUser | None
-) -> Report:
+def _add_report(clip: Clip, submission: Submission, reporter: AbstractBaseUser | None) -> Report:
     report = Report.objects.create(
         clip=clip, reporter=reporter, reason=submission.reason, note=submission.note
     )
@@ -151,7 +149,9 @@ def ingest_upload(
     with _upload_on_disk(upload) as (path, sha256):
         existing = Clip.objects.filter(sha256=sha256).first()
         if existing is not None:
-            return IngestResult(existing, report_existing(existing, submission, submitted_by), False)
+            return IngestResult(
+                existing, report_existing(existing, submission, submitted_by), False
+            )
         facts = probe_media(path, media_limits())
         return _store_new_clip(path, sha256, facts, upload.name or "", submission, submitted_by)
 

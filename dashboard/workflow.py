@@ -21,9 +21,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     # Back to queued when a scoring lease expires or a retry is scheduled.
     S.SCORING: frozenset({S.AWAITING_REVIEW, S.FAILED, S.QUEUED}),
     S.AWAITING_REVIEW: frozenset({S.IN_REVIEW}),
-    S.IN_REVIEW: frozenset(
-        {S.AWAITING_REVIEW, S.APPROVED, S.LABELED, S.REMOVED, S.ESCALATED}
-    ),
+    S.IN_REVIEW: frozenset({S.AWAITING_REVIEW, S.APPROVED, S.LABELED, S.REMOVED, S.ESCALATED}),
     # A senior decides an escalated clip directly; claims on it do not change its status.
     S.ESCALATED: frozenset({S.APPROVED, S.LABELED, S.REMOVED}),
     S.FAILED: frozenset({S.QUEUED}),
@@ -45,8 +43,7 @@ class TransitionError(Exception):
         self.from_status = clip.status
         self.to_status = to_status
         super().__init__(
-            message
-            or f"Clip {clip.short_id} cannot go from {clip.status} to {to_status}."
+            message or f"Clip {clip.short_id} cannot go from {clip.status} to {to_status}."
         )
 
 

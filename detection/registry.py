@@ -134,9 +134,7 @@ def register_model(
     return model
 
 
-def register_uploaded_model(
-    uploaded: Any, manifest: Manifest, **kwargs: Any
-) -> DetectorModel:
+def register_uploaded_model(uploaded: Any, manifest: Manifest, **kwargs: Any) -> DetectorModel:
     """Register a model from an uploaded file object (admin form, API)."""
     with tempfile.NamedTemporaryFile(suffix=".onnx") as tmp:
         for chunk in uploaded.chunks():
@@ -165,7 +163,9 @@ def activate_model(model: DetectorModel, *, actor: AbstractBaseUser | None = Non
     return model
 
 
-def set_shadow(model: DetectorModel, shadow: bool, *, actor: AbstractBaseUser | None = None) -> None:
+def set_shadow(
+    model: DetectorModel, shadow: bool, *, actor: AbstractBaseUser | None = None
+) -> None:
     if model.is_active and shadow:
         raise RegistryError("The active model cannot also be a shadow.")
     model.is_shadow = shadow

@@ -42,8 +42,10 @@ def cached_local_path(storage: Storage, name: str, cache_dir: Path, key: str) ->
     cache_dir.mkdir(parents=True, exist_ok=True)
     target = cache_dir / f"{key}{Path(name).suffix}"
     if not target.exists():
-        with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False) as tmp:
-            with storage.open(name, "rb") as src:
-                shutil.copyfileobj(src, tmp, CHUNK)
+        with (
+            tempfile.NamedTemporaryFile(dir=cache_dir, delete=False) as tmp,
+            storage.open(name, "rb") as src,
+        ):
+            shutil.copyfileobj(src, tmp, CHUNK)
         Path(tmp.name).replace(target)
     return target

@@ -176,9 +176,7 @@ def _save_result(run: DetectionRun, model: DetectorModel, result: ScoreResult) -
         run.save()
         run.crops.all().delete()
         FaceCrop.objects.bulk_create(
-            FaceCrop(
-                run=run, rank=rank, time_s=crop["t"], score=crop["score"], jpeg=crop["jpeg"]
-            )
+            FaceCrop(run=run, rank=rank, time_s=crop["t"], score=crop["score"], jpeg=crop["jpeg"])
             for rank, crop in enumerate(result.top_crops)
         )
 
@@ -248,9 +246,7 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
 
 def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
     """Score a clip with a (newly activated) model version without moving it in the workflow."""
-    model = (
-        DetectorModel.objects.get(pk=model_id) if model_id else DetectorModel.objects.active()
-    )
+    model = DetectorModel.objects.get(pk=model_id) if model_id else DetectorModel.objects.active()
     if model is None:
         raise NoActiveModelError("No active detector model; activate one in the admin.")
     clip = Clip.objects.get(pk=clip_id)
@@ -264,7 +260,9 @@ def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
         return ScoringOutcome(clip_id, "failed", str(exc))
     if model.is_active:
         clip.score = run.clip_score
-        Clip.objects.filter(pk=clip_id).update(score=run.clip_score, priority=compute_priority(clip))
+        Clip.objects.filter(pk=clip_id).update(
+            score=run.clip_score, priority=compute_priority(clip)
+        )
     record_event(
         clip,
         "scoring.rescored",

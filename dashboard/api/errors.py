@@ -60,7 +60,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         message = "Some fields are invalid."
-        fields = _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
+        fields = (
+            _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
+        )
     elif isinstance(detail, str):
         message = str(detail)
     else:
@@ -71,9 +73,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
-def json_error(
-    request: HttpRequest, code: str, message: str, status_code: int
-) -> JsonResponse:
+def json_error(request: HttpRequest, code: str, message: str, status_code: int) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
 
 

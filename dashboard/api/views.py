@@ -63,7 +63,9 @@ class ClipCreateView(APIView):
             ) from exc
         body = ClipSerializer(result.clip).data
         body["created"] = result.created
-        return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
 
 
 class ClipDetailView(APIView):

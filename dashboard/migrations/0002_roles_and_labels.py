@@ -6,7 +6,13 @@ ROLES = ["Moderator", "Senior moderator", "Admin", "Reporter"]
 
 LABELS = [
     ("face-swap", "Face swap", "manipulation", True, "A face replaced by another person's."),
-    ("lip-sync", "Lip-sync", "manipulation", True, "Mouth movements altered to match other speech."),
+    (
+        "lip-sync",
+        "Lip-sync",
+        "manipulation",
+        True,
+        "Mouth movements altered to match other speech.",
+    ),
     (
         "animated-still",
         "Animated still photo",
@@ -14,7 +20,13 @@ LABELS = [
         True,
         "A single photograph animated into motion (for example a press photo made to move).",
     ),
-    ("fully-synthetic", "Fully synthetic", "manipulation", True, "Generated without a real source."),
+    (
+        "fully-synthetic",
+        "Fully synthetic",
+        "manipulation",
+        True,
+        "Generated without a real source.",
+    ),
     ("voice-clone", "Voice clone", "manipulation", True, "A cloned or synthetic voice."),
     (
         "romantic-sexual-fabrication",
@@ -30,7 +42,13 @@ LABELS = [
         True,
         "Pretends to be a real person to deceive.",
     ),
-    ("satire-declared", "Satire (declared)", "context", True, "Manipulated and openly declared satire."),
+    (
+        "satire-declared",
+        "Satire (declared)",
+        "context",
+        True,
+        "Manipulated and openly declared satire.",
+    ),
     ("authentic", "Authentic", "context", False, "No manipulation found."),
 ]
 

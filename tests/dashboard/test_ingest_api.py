@@ -55,9 +55,13 @@ def test_valid_clip_is_stored_queued_and_reported(api_client_for, reporter, face
 
 
 @pytest.mark.django_db
-def test_same_bytes_add_a_report_to_the_existing_clip(api_client_for, reporter, moderator, face_clip):
+def test_same_bytes_add_a_report_to_the_existing_clip(
+    api_client_for, reporter, moderator, face_clip
+):
     first = post_file(api_client_for(reporter), face_clip)
-    second = post_file(api_client_for(moderator), face_clip, name="renamed.mov", reason="impersonation")
+    second = post_file(
+        api_client_for(moderator), face_clip, name="renamed.mov", reason="impersonation"
+    )
     assert first.status_code == 201
     assert second.status_code == 200
     assert second.json()["id"] == first.json()["id"]
@@ -206,7 +210,9 @@ def test_hostile_filenames_are_stored_safely(api_client_for, reporter, face_clip
 
 
 @pytest.mark.django_db
-def test_script_in_filename_is_shown_escaped(api_client_for, reporter, moderator, face_clip, client):
+def test_script_in_filename_is_shown_escaped(
+    api_client_for, reporter, moderator, face_clip, client
+):
     name = "<img src=x onerror=alert(1)>.mp4"
     response = post_file(api_client_for(reporter), face_clip, name=name)
     clip_id = response.json()["id"]
@@ -231,7 +237,9 @@ def test_anonymous_and_wrong_tokens_are_refused(api_client_for, outsider, face_c
 
 
 @pytest.mark.django_db
-def test_reporter_reads_only_its_own_clips(api_client_for, reporter, moderator, face_clip, noface_clip):
+def test_reporter_reads_only_its_own_clips(
+    api_client_for, reporter, moderator, face_clip, noface_clip
+):
     mine = post_file(api_client_for(reporter), face_clip).json()["id"]
     theirs = post_file(api_client_for(moderator), noface_clip).json()["id"]
     client = api_client_for(reporter)

@@ -1,0 +1,64 @@
+# Unmask: `make run` serves the desk with its worker; `make test` runs the whole suite.
+# Both start from a fresh clone and install what they need.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+VAR := var
+
+# `make run` is a single-machine desk: production settings, plain HTTP on 127.0.0.1.
+RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=$(VAR)/secret_key
+
+.PHONY: run test install install-dev system-packages lint format bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(VENV)/bin/activate requirements.txt requirements-nodeps.txt
+	$(PIP) install --quiet -r requirements.txt
+	$(PIP) install --quiet --no-deps -r requirements-nodeps.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+$(VAR)/secret_key:
+	mkdir -p $(VAR)
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+run: install $(VAR)/secret_key
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) scripts/run-desk
+
+# System packages the suite needs (ffmpeg for H.264 media, chromium for browser tests).
+system-packages:
+	scripts/install-system-packages
+
+test: system-packages install-dev
+	$(VENV)/bin/ruff check .
+	scripts/test-suite
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install-dev
+	$(PY) bench/upload.py
+	$(PY) bench/scoring.py
+
+clean:
+	rm -rf $(VAR) staticfiles .pytest_cache
