@@ -42,8 +42,8 @@ def build_onnx(
     """Write a tiny classifier: per-channel mean -> linear -> sigmoid.
 
     Its score depends on the colour content of the crop, so tests can tell frames
-    apart. ``poison="nan"`` multiplies by NaN; ``poison="logit"`` drops the sigmoid so
-    scores leave [0, 1].
+    apart. ``poison="nan"`` multiplies by NaN; ``poison="logit"`` drops the sigmoid and adds 2,
+    so scores land above 1.
     """
     nodes = [
         helper.make_node("GlobalAveragePool", [input_name], ["pooled"]),
@@ -55,8 +55,8 @@ def build_onnx(
         numpy_helper.from_array(np.array([0.1], dtype=np.float32), "b"),
     ]
     if poison == "logit":
-        nodes.append(helper.make_node("Mul", ["logit", "ten"], [output_name]))
-        initializers.append(numpy_helper.from_array(np.array([10.0], dtype=np.float32), "ten"))
+        nodes.append(helper.make_node("Add", ["logit", "two"], [output_name]))
+        initializers.append(numpy_helper.from_array(np.array([2.0], dtype=np.float32), "two"))
     elif poison == "nan":
         nodes.append(helper.make_node("Sigmoid", ["logit"], ["sig"]))
         nodes.append(helper.make_node("Mul", ["sig", "nan"], [output_name]))
