@@ -1,42 +1,167 @@
-"""Claims: a moderator holds a clip under a lease while reviewing it."""
+"""Claims: a moderator holds a clip under a lease while reviewing it.
 
+Opening a clip for review claims it; the lease is renewed while the page stays open and ends on a
+decision, an explicit release, or expiry. Nobody decides a clip someone else holds. Escalated
+clips keep their status while a senior holds them, so the escalation stays visible.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus
+from dashboard.constants import FINAL_STATES, ClipStatus
 from dashboard.models import Clip
+from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, record_event, transition
+
+
+class ClaimError(Exception):
+    """A claim was refused; `code` is stable for the API, the message is for a person."""
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    clip: Clip
+    action: str  # claimed, renewed, taken_over
+
+
+def _lease_end() -> timezone.datetime:
+    return timezone.now() + settings.UNMASK_CLAIM_LEASE
+
+
+def held_by_other(clip: Clip, user: AbstractBaseUser) -> bool:
+    return (
+        clip.claimed_by_id is not None
+        and clip.claimed_by_id != user.pk
+        and clip.claim_expires_at is not None
+        and clip.claim_expires_at > timezone.now()
+    )
+
+
+def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
+    """Raise ClaimError unless `user`'s role may review `clip` in its current state."""
+    if not is_moderator(user):
+        raise ClaimError("forbidden", "Only moderators review clips.", 403)
+    if clip.status in FINAL_STATES:
+        raise ClaimError("already_decided", f"Clip {clip.short_id} was already decided.")
+    if clip.status == ClipStatus.ESCALATED and not is_senior(user):
+        raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
+    if clip.status not in (
+        ClipStatus.AWAITING_REVIEW,
+        ClipStatus.IN_REVIEW,
+        ClipStatus.ESCALATED,
+    ):
+        raise ClaimError("not_reviewable", f"Clip {clip.short_id} is {clip.get_status_display()}.")
+
+
+def claim_clip(clip_id: int, user: AbstractBaseUser) -> ClaimResult:
+    """Claim (or renew the claim on) a clip for `user`; refuse if someone else holds it."""
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().select_related("claimed_by").get(pk=clip_id)
+        check_can_review(clip, user)
+        if held_by_other(clip, user):
+            raise ClaimError(
+                "held_by_other",
+                f"{clip.claimed_by.get_username()} is reviewing this clip.",
+            )
+        fields = {"claimed_by": user, "claim_expires_at": _lease_end()}
+        if clip.status == ClipStatus.AWAITING_REVIEW:
+            result = transition(
+                clip.pk, ClipStatus.IN_REVIEW, actor=user, action="claim.claimed", fields=fields
+            )
+            return ClaimResult(result.clip, "claimed")
+        previous = clip.claimed_by_id
+        action = "renewed" if previous == user.pk else "taken_over" if previous else "claimed"
+        for name, value in fields.items():
+            setattr(clip, name, value)
+        clip.save(update_fields=["claimed_by", "claim_expires_at", "updated_at"])
+        if action != "renewed":
+            record_event(clip, f"claim.{action}", actor=user, data={"previous": previous})
+        return ClaimResult(clip, action)
+
+
+def release_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
+    """Give a held clip back to its queue."""
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().get(pk=clip_id)
+        if clip.claimed_by_id != user.pk:
+            raise ClaimError("not_held", "You do not hold this clip.")
+        return _release(clip, actor=user, action="claim.released")
+
+
+def _release(clip: Clip, *, actor: AbstractBaseUser | None, action: str) -> Clip:
+    fields = {"claimed_by": None, "claim_expires_at": None}
+    if clip.status == ClipStatus.IN_REVIEW:
+        return transition(
+            clip.pk,
+            ClipStatus.AWAITING_REVIEW,
+            actor=actor,
+            actor_label="" if actor else "task:release_expired_claims",
+            action=action,
+            expected_from=(ClipStatus.IN_REVIEW,),
+            fields=fields,
+            data={"held_by": clip.claimed_by_id},
+        ).clip
+    held_by = clip.claimed_by_id
+    for name, value in fields.items():
+        setattr(clip, name, value)
+    clip.save(update_fields=["claimed_by", "claim_expires_at", "updated_at"])
+    record_event(
+        clip,
+        action,
+        actor=actor,
+        actor_label="" if actor else "task:release_expired_claims",
+        data={"held_by": held_by},
+    )
+    return clip
 
 
 def release_expired_claims() -> int:
     """Return clips whose review lease ran out to the queue; audited as the system's act."""
     now = timezone.now()
     released = 0
-    expired = Clip.objects.filter(claimed_by__isnull=False, claim_expires_at__lt=now)
-    for clip in expired.only("pk", "status", "claimed_by_id"):
-        if clip.status == ClipStatus.IN_REVIEW:
+    for clip_id in Clip.objects.filter(
+        claimed_by__isnull=False, claim_expires_at__lt=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            clip = Clip.objects.select_for_update().get(pk=clip_id)
+            if clip.claim_expires_at is None or clip.claim_expires_at >= now:
+                continue
             try:
-                transition(
-                    clip.pk,
-                    ClipStatus.AWAITING_REVIEW,
-                    actor_label="task:release_expired_claims",
-                    action="claim.expired",
-                    expected_from=(ClipStatus.IN_REVIEW,),
-                    fields={"claimed_by": None, "claim_expires_at": None},
-                    data={"held_by": clip.claimed_by_id},
-                )
+                _release(clip, actor=None, action="claim.expired")
             except TransitionError:
                 continue
-        else:
-            updated = Clip.objects.filter(pk=clip.pk, claim_expires_at__lt=now).update(
-                claimed_by=None, claim_expires_at=None
-            )
-            if not updated:
-                continue
-            record_event(
-                clip,
-                "claim.expired",
-                actor_label="task:release_expired_claims",
-                data={"held_by": clip.claimed_by_id},
-            )
         released += 1
     return released
+
+
+def claimable(queryset: QuerySet[Clip], user: AbstractBaseUser) -> QuerySet[Clip]:
+    """Clips in `queryset` nobody else holds right now."""
+    return queryset.filter(
+        Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claim_expires_at__lt=timezone.now())
+    )
+
+
+def claim_next_clip(user: AbstractBaseUser, *, escalated: bool = False) -> Clip | None:
+    """Claim the highest-priority clip nobody holds: the "Next clip" button."""
+    status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
+    candidates = claimable(Clip.objects.filter(status=status), user).order_by(
+        "-priority", "created_at"
+    )
+    # Another moderator may take a candidate between our read and our claim: try the next one.
+    for clip_id in candidates.values_list("pk", flat=True)[:20]:
+        try:
+            return claim_clip(clip_id, user).clip
+        except ClaimError:
+            continue
+    return None

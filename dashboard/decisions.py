@@ -1,0 +1,127 @@
+"""Decisions: approve, label, remove or escalate a clip the moderator holds.
+
+`apply_decision` checks everything first (role, claim, state, version, required labels and
+reasons), then in one transaction moves the clip through the state machine, writes the immutable
+Decision with the evidence the moderator saw, and audits it. A refused decision changes nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from dashboard.claims import ClaimError, check_can_review
+from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.models import Clip, Decision, Label
+from dashboard.workflow import StaleVersionError, TransitionError, transition
+
+
+class DecisionError(Exception):
+    """A decision was refused; `code` is stable for the API, `status` its HTTP status."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class DecisionRequest:
+    action: str
+    labels: Sequence[str] = ()  # label slugs
+    note: str = ""
+    reason: str = ""
+    expected_version: int | None = None
+
+
+def _validate_request(request: DecisionRequest) -> list[Label]:
+    if request.action not in DecisionAction.values:
+        raise DecisionError("invalid_action", f"Unknown action {request.action!r}.")
+    slugs = list(dict.fromkeys(request.labels))
+    labels = list(Label.objects.filter(slug__in=slugs, active=True))
+    unknown = set(slugs) - {label.slug for label in labels}
+    if unknown:
+        raise DecisionError("unknown_label", f"Unknown labels: {', '.join(sorted(unknown))}.")
+    if request.action == DecisionAction.LABEL and not labels:
+        raise DecisionError("labels_required", "Choose at least one label.")
+    if request.action in (DecisionAction.REMOVE, DecisionAction.ESCALATE) and not (
+        request.reason.strip()
+    ):
+        raise DecisionError("reason_required", "Give a reason for this action.")
+    return labels
+
+
+def evidence_for(clip: Clip) -> dict[str, Any]:
+    """What the moderator saw, kept with the decision so it can be reproduced later."""
+    run = clip.active_run()
+    evidence: dict[str, Any] = {"score": clip.score, "reports": clip.reports.count()}
+    if run is not None:
+        evidence.update(
+            {
+                "model": run.model.name,
+                "model_version": run.model.version,
+                "model_sha256": run.model.sha256,
+                "run": run.pk,
+                "score": run.clip_score,
+                "threshold": run.threshold,
+                "frames_scored": run.frames_scored,
+                "faces_found": run.faces_found,
+            }
+        )
+    return evidence
+
+
+def apply_decision(clip_id: int, user: AbstractBaseUser, request: DecisionRequest) -> Decision:
+    labels = _validate_request(request)
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().get(pk=clip_id)
+        try:
+            check_can_review(clip, user)
+        except ClaimError as exc:
+            raise DecisionError(exc.code, exc.message, exc.status) from exc
+        if request.expected_version is not None and clip.version != request.expected_version:
+            raise DecisionError(
+                "stale_version", "This clip changed since you opened it; reload and check.", 409
+            )
+        if clip.claimed_by_id != user.pk or (
+            clip.claim_expires_at is not None and clip.claim_expires_at < timezone.now()
+        ):
+            raise DecisionError(
+                "not_held", "Claim the clip before deciding it (your claim may have expired).", 409
+            )
+        if clip.status == ClipStatus.ESCALATED and request.action == DecisionAction.ESCALATE:
+            raise DecisionError("already_escalated", "This clip is already escalated.", 409)
+        target = DECISION_TARGET[DecisionAction(request.action)]
+        evidence = evidence_for(clip)
+        try:
+            result = transition(
+                clip.pk,
+                target,
+                actor=user,
+                action=f"decision.{request.action}",
+                fields={"claimed_by": None, "claim_expires_at": None},
+                data={
+                    "labels": [label.slug for label in labels],
+                    "reason": request.reason,
+                    "evidence": evidence,
+                },
+            )
+        except StaleVersionError as exc:  # pragma: no cover - guarded above under the row lock
+            raise DecisionError("stale_version", str(exc), 409) from exc
+        except TransitionError as exc:
+            raise DecisionError("invalid_transition", str(exc), 409) from exc
+        decision = Decision.objects.create(
+            clip=result.clip,
+            action=request.action,
+            note=request.note,
+            reason=request.reason,
+            moderator=user,
+            evidence=evidence,
+        )
+        if labels:
+            decision.labels.set(labels)
+    return decision
