@@ -1,0 +1,182 @@
+"""Scoring jobs against the database: claim, score, persist, fail cleanly, stay idempotent."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from dashboard.constants import ClipStatus
+from dashboard.ingest import Submission, ingest_upload
+from dashboard.models import AuditEvent, Clip
+from dashboard.workflow import transition
+from detection import tasks
+from detection.models import DetectionRun, RunStatus
+from detection.registry import Manifest, activate_model, register_model
+from tests.detection.conftest import SPEC, build_onnx
+
+pytestmark = pytest.mark.django_db
+
+
+def manifest(version: str, threshold: float = 0.5) -> Manifest:
+    return Manifest.from_dict({"name": "tiny", "version": version, "threshold": threshold, **SPEC})
+
+
+@pytest.fixture
+def active_model(tmp_path):
+    path = build_onnx(tmp_path / "tiny-1.onnx")
+    return register_model(path, manifest("1"), activate=True)
+
+
+def ingest(path: Path, user=None) -> Clip:
+    with path.open("rb") as fh:
+        return ingest_upload(File(fh, name=path.name), Submission(), user).clip
+
+
+def test_face_clip_is_scored_and_handed_to_the_desk(active_model, face_clip):
+    clip = ingest(face_clip)
+    outcome = tasks.run_scoring(clip.pk, job_id="job-1")
+    assert outcome.outcome == "scored"
+    clip.refresh_from_db()
+    run = DetectionRun.objects.get(clip=clip)
+    assert clip.status == ClipStatus.AWAITING_REVIEW
+    assert run.status == RunStatus.DONE and run.model == active_model
+    assert run.frames_scored > 0 and run.faces_found > 0
+    assert 0.0 <= run.clip_score <= 1.0
+    assert clip.score == run.clip_score
+    assert clip.priority >= 100 * run.clip_score
+    assert [p["t"] for p in run.timeline] == sorted(p["t"] for p in run.timeline)
+    assert any(point["face_found"] for point in run.timeline)
+    crops = list(run.crops.all())
+    assert crops and bytes(crops[0].jpeg[:2]) == b"\xff\xd8"
+    assert set(run.timings_ms) >= {"decode", "faces", "inference", "total"}
+    assert clip.scoring_done == clip.scoring_total == run.frames_scored
+    actions = list(AuditEvent.objects.filter(clip=clip).values_list("action", flat=True))
+    assert actions[-2:] == ["scoring.started", "scoring.finished"]
+
+
+def test_clip_without_faces_is_scored_and_flagged(active_model, noface_clip):
+    clip = ingest(noface_clip)
+    assert tasks.run_scoring(clip.pk).outcome == "scored"
+    run = DetectionRun.objects.get(clip=clip)
+    assert run.faces_found == 0
+    assert run.frames_without_face == run.frames_scored > 0
+    assert not any(point["face_found"] for point in run.timeline)
+
+
+def test_corrupt_clip_fails_with_its_reason_and_no_retry(active_model, face_clip):
+    clip = ingest(face_clip)
+    # The stored bytes get damaged after ingest (a bad disk, a partial copy).
+    with default_storage.open(clip.file.name, "wb") as fh:
+        fh.write(face_clip.read_bytes()[:2000])
+    outcome = tasks.run_scoring(clip.pk, job_id="job-1")
+    assert outcome.outcome == "failed"
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.FAILED
+    assert clip.failure_reason.startswith("Unreadable media")
+    assert DetectionRun.objects.get(clip=clip).status == RunStatus.FAILED
+    # A failed clip can be re-queued through the state machine.
+    transition(clip.pk, ClipStatus.QUEUED, actor_label="test")
+
+
+def test_duplicate_delivery_makes_one_run(active_model, face_clip):
+    clip = ingest(face_clip)
+    first = tasks.run_scoring(clip.pk, job_id="job-1")
+    second = tasks.run_scoring(clip.pk, job_id="job-1")
+    assert (first.outcome, second.outcome) == ("scored", "skipped")
+    assert DetectionRun.objects.filter(clip=clip).count() == 1
+
+
+def test_redelivery_after_a_dead_worker_takes_over_the_lease(active_model, face_clip):
+    clip = ingest(face_clip)
+    # A worker claimed the clip under job-1 and died mid-run, leaving a running run behind.
+    tasks._claim(clip.pk, "job-1")
+    DetectionRun.objects.create(clip=clip, model=active_model)
+    assert tasks.run_scoring(clip.pk, job_id="job-2").outcome == "skipped"
+    assert tasks.run_scoring(clip.pk, job_id="job-1").outcome == "scored"
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.AWAITING_REVIEW
+    assert DetectionRun.objects.filter(clip=clip, status=RunStatus.DONE).count() == 1
+
+
+def test_expired_lease_is_requeued(active_model, face_clip, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.score_clip, "apply_async", lambda args: sent.append(args))
+    clip = ingest(face_clip)
+    tasks._claim(clip.pk, "job-1")
+    Clip.objects.filter(pk=clip.pk).update(
+        scoring_lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert tasks.requeue_stale() == {"requeued": 1, "resent": 1}
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.QUEUED and clip.enqueued_at is not None
+    assert sent == [[clip.pk]]
+    assert tasks.run_scoring(clip.pk, job_id="job-9").outcome == "scored"
+
+
+def test_broker_down_leaves_clip_for_the_reaper(active_model, face_clip, monkeypatch):
+    def broker_down(args):
+        raise ConnectionRefusedError("broker unreachable")
+
+    monkeypatch.setattr(tasks.score_clip, "apply_async", broker_down)
+    clip = ingest(face_clip)
+    assert tasks.enqueue_scoring(clip.pk) is False
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.QUEUED and clip.enqueued_at is None
+    sent = []
+    monkeypatch.setattr(tasks.score_clip, "apply_async", lambda args: sent.append(args))
+    assert tasks.requeue_stale()["resent"] == 1
+    assert sent == [[clip.pk]]
+
+
+def test_rescoring_with_a_second_version_keeps_both_runs(active_model, face_clip, tmp_path):
+    clip = ingest(face_clip)
+    tasks.run_scoring(clip.pk)
+    v2_path = build_onnx(tmp_path / "tiny-2.onnx", weights=(-1.0, 0.5, 2.0))
+    v2 = register_model(v2_path, manifest("2"))
+    activate_model(v2)
+    assert tasks.run_rescoring(clip.pk).outcome == "rescored"
+    assert tasks.run_rescoring(clip.pk).outcome == "already_scored"
+    runs = {run.model.version: run for run in DetectionRun.objects.filter(clip=clip)}
+    assert set(runs) == {"1", "2"}
+    assert runs["1"].clip_score != runs["2"].clip_score
+    clip.refresh_from_db()
+    assert clip.score == runs["2"].clip_score
+    assert clip.status == ClipStatus.AWAITING_REVIEW
+
+
+def test_shadow_models_are_recorded_but_never_drive_the_score(active_model, face_clip, tmp_path):
+    shadow = register_model(
+        build_onnx(tmp_path / "shadow.onnx", weights=(3.0, 3.0, 3.0)),
+        manifest("shadow"),
+        shadow=True,
+    )
+    clip = ingest(face_clip)
+    tasks.run_scoring(clip.pk)
+    clip.refresh_from_db()
+    active_run = DetectionRun.objects.get(clip=clip, model=active_model)
+    shadow_run = DetectionRun.objects.get(clip=clip, model=shadow)
+    assert shadow_run.is_shadow and not active_run.is_shadow
+    assert shadow_run.clip_score != active_run.clip_score
+    assert clip.score == active_run.clip_score
+
+
+def test_no_active_model_keeps_the_clip_queued(face_clip):
+    clip = ingest(face_clip)
+    with pytest.raises(tasks.NoActiveModelError):
+        tasks.run_scoring(clip.pk)
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.QUEUED
+
+
+def test_celery_task_declares_its_delivery_policy():
+    task = tasks.score_clip
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.soft_time_limit and task.time_limit > task.soft_time_limit
+    assert tasks.NoActiveModelError in task.autoretry_for
+    assert not any(
+        issubclass(exc, Exception) and exc.__name__ == "UnreadableMediaError"
+        for exc in task.autoretry_for
+    )
