@@ -39,7 +39,7 @@ def build_large_mp4(path: Path, total_mb: int, seed: int) -> Path:
             "-f",
             "lavfi",
             "-i",
-            f"testsrc=size=640x360:rate=25:duration=4",
+            "testsrc=size=640x360:rate=25:duration=4",
             "-c:v",
             "libx264",
             "-pix_fmt",
