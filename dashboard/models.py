@@ -221,6 +221,20 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {who} {self.action}"
 
 
+class DeskPreference(models.Model):
+    """How one moderator wants the desk to show them media (wellness settings)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_preference"
+    )
+    # Thumbnails and video start blurred and desaturated until the moderator reveals them.
+    blur_media = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"desk preferences of {self.user}"
+
+
 class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
