@@ -142,6 +142,11 @@ UNMASK_SCORING_LEASE = timedelta(seconds=env_int("UNMASK_SCORING_LEASE_S", 15 * 
 
 # --- Review desk ------------------------------------------------------------------------------
 UNMASK_CLAIM_LEASE = timedelta(seconds=env_int("UNMASK_CLAIM_LEASE_S", 10 * 60, minimum=30))
+# Review deadline from a clip's first report, per priority band (high: priority at or above
+# UNMASK_SLA_HIGH_PRIORITY, see dashboard/priority.py for the scale).
+UNMASK_SLA_HIGH_PRIORITY = env_float("UNMASK_SLA_HIGH_PRIORITY", 100.0, minimum=0.0)
+UNMASK_SLA_HOURS_HIGH = env_float("UNMASK_SLA_HOURS_HIGH", 4.0, minimum=0.1)
+UNMASK_SLA_HOURS_NORMAL = env_float("UNMASK_SLA_HOURS_NORMAL", 24.0, minimum=0.1)
 
 # --- Celery -----------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
