@@ -12,8 +12,12 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 
 from config.settings import *  # noqa: E402,F403
 
-CELERY_BROKER_URL = "memory://"
+# Tests that run a real worker point it at Redis themselves; everything else enqueues in memory.
+CELERY_BROKER_URL = os.environ.get("UNMASK_TEST_BROKER_URL", "memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory, so a worker process started by a test can open the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     **STORAGES,  # noqa: F405

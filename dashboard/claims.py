@@ -67,7 +67,11 @@ def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
 def claim_clip(clip_id: int, user: AbstractBaseUser) -> ClaimResult:
     """Claim (or renew the claim on) a clip for `user`; refuse if someone else holds it."""
     with transaction.atomic():
-        clip = Clip.objects.select_for_update().select_related("claimed_by").get(pk=clip_id)
+        clip = (
+            Clip.objects.select_for_update(of=("self",))
+            .select_related("claimed_by")
+            .get(pk=clip_id)
+        )
         check_can_review(clip, user)
         if held_by_other(clip, user):
             raise ClaimError(
