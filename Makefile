@@ -10,7 +10,7 @@ VAR := var
 # `make run` is a single-machine desk: production settings, plain HTTP on 127.0.0.1.
 RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=$(VAR)/secret_key
 
-.PHONY: run test install install-dev system-packages lint format bench clean
+.PHONY: run serve-prod test install install-dev system-packages lint format bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ run: install $(VAR)/secret_key
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) scripts/run-desk
+
+# gunicorn + Celery worker + beat with production settings from the environment (see README).
+serve-prod: install
+	scripts/serve-prod
 
 # System packages the suite needs (ffmpeg for H.264 media, chromium for browser tests).
 system-packages:

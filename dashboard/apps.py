@@ -5,3 +5,7 @@ class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = "Review desk"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the token scheme with drf-spectacular's schema generator.
+        from dashboard.api import openapi  # noqa: F401
