@@ -114,8 +114,29 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # No MEDIA_URL is routed: clips are only served through the permission-checked media view.
 MEDIA_URL = "/media-not-served/"
+# Clips and model files go through Django's storage API everywhere, so web and workers may sit
+# on different machines: set UNMASK_S3_BUCKET to keep them in an S3-compatible store.
+UNMASK_S3_BUCKET = env_str("UNMASK_S3_BUCKET", "")
+if UNMASK_S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": UNMASK_S3_BUCKET,
+            "endpoint_url": env_str("UNMASK_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("UNMASK_S3_REGION", "") or None,
+            "access_key": env_str("UNMASK_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("UNMASK_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("UNMASK_S3_PREFIX", ""),
+            # Media is private: never public ACLs, never overwrite, served only by the desk.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
