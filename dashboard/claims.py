@@ -5,6 +5,7 @@ decision, an explicit release, or expiry. Nobody decides a clip someone else hol
 clips keep their status while a senior holds them, so the escalation stays visible.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -94,6 +95,23 @@ def claim_clip(clip_id: int, user: AbstractBaseUser) -> ClaimResult:
         return ClaimResult(clip, action)
 
 
+def renew_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
+    """Extend the lease `user` holds (the review page's heartbeat); never take a clip anew.
+
+    A claim that already ended (expired and released, decided, taken by someone else) is
+    refused, so a page left open cannot quietly re-claim a clip that changed meanwhile.
+    """
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().get(pk=clip_id)
+        if clip.claimed_by_id != user.pk or (
+            clip.claim_expires_at is not None and clip.claim_expires_at < timezone.now()
+        ):
+            raise ClaimError("not_held", "Your claim on this clip has ended; reopen it.")
+        clip.claim_expires_at = _lease_end()
+        clip.save(update_fields=["claim_expires_at", "updated_at"])
+        return clip
+
+
 def release_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
     """Give a held clip back to its queue."""
     with transaction.atomic():
@@ -156,11 +174,18 @@ def claimable(queryset: QuerySet[Clip], user: AbstractBaseUser) -> QuerySet[Clip
     )
 
 
-def claim_next_clip(user: AbstractBaseUser, *, escalated: bool = False) -> Clip | None:
-    """Claim the highest-priority clip nobody holds: the "Next clip" button."""
+def claim_next_clip(
+    user: AbstractBaseUser, *, escalated: bool = False, exclude: Collection[int] = ()
+) -> Clip | None:
+    """Claim the highest-priority clip nobody holds: the "Next clip" button.
+
+    `exclude` holds clips the moderator just skipped, so "next" never hands them straight back.
+    """
     status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
-    candidates = claimable(Clip.objects.filter(status=status), user).order_by(
-        "-priority", "created_at"
+    candidates = (
+        claimable(Clip.objects.filter(status=status), user)
+        .exclude(pk__in=list(exclude))
+        .order_by("-priority", "created_at")
     )
     # Another moderator may take a candidate between our read and our claim: try the next one.
     for clip_id in candidates.values_list("pk", flat=True)[:20]:

@@ -1,9 +1,21 @@
 """Forms of the moderator's desk."""
 
-from django import forms
+from typing import Any
 
-from dashboard.constants import ReportReason
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+
+from dashboard.constants import ClipStatus, DecisionAction, ReportReason
+from dashboard.decisions import DecisionRequest
 from dashboard.ingest import MAX_SUBJECTS, Submission
+from dashboard.models import Label
+from dashboard.queue import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    SCORE_BANDS,
+    QueueFilters,
+    visible_statuses,
+)
 
 
 class ClipUploadForm(forms.Form):
@@ -42,3 +54,128 @@ class ClipUploadForm(forms.Form):
             note=data["note"],
             subjects=tuple(data["subjects"]),
         )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; bad values are dropped, not errors."""
+
+    q = forms.CharField(label="Search", max_length=200, required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    score_band = forms.ChoiceField(label="Score", required=False)
+    label = forms.ChoiceField(label="Label", required=False)
+    platform = forms.CharField(label="Platform", max_length=100, required=False)
+    person = forms.CharField(label="Person", max_length=200, required=False)
+    reason = forms.ChoiceField(label="Reported reason", required=False)
+    received_from = forms.DateField(
+        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    per_page = forms.TypedChoiceField(
+        label="Rows",
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_PAGE_SIZE,
+    )
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        statuses = set(visible_statuses(user))
+        self.fields["status"].choices = [("", "Open (not decided)")] + [
+            (s.value, s.label) for s in ClipStatus if s.value in statuses
+        ]
+        self.fields["score_band"].choices = [("", "Any score")] + [
+            (key, label) for key, (label, _low, _high) in SCORE_BANDS.items()
+        ]
+        self.fields["label"].choices = [("", "Any label")] + list(
+            Label.objects.filter(active=True).values_list("slug", "name")
+        )
+        self.fields["reason"].choices = [("", "Any reason"), *ReportReason.choices]
+
+    def to_filters(self) -> QueueFilters:
+        """The valid part of the request: an invalid field counts as not filtering on it."""
+        if not self.is_bound:
+            return QueueFilters()
+        self.is_valid()
+        data = {
+            name: self.cleaned_data.get(name)
+            for name in self.fields
+            if name not in self.errors and name != "per_page"
+        }
+        return QueueFilters(
+            status=data.get("status") or "",
+            score_band=data.get("score_band") or "",
+            label=data.get("label") or "",
+            platform=(data.get("platform") or "").strip(),
+            person=(data.get("person") or "").strip(),
+            reason=data.get("reason") or "",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            q=(data.get("q") or "").strip(),
+        )
+
+    def page_size(self) -> int:
+        if not self.is_bound:
+            return DEFAULT_PAGE_SIZE
+        self.is_valid()
+        if "per_page" in self.errors:
+            return DEFAULT_PAGE_SIZE
+        return self.cleaned_data.get("per_page") or DEFAULT_PAGE_SIZE
+
+
+# Policy reasons offered when removing a clip; the service only requires that one is given.
+REMOVAL_POLICIES = [
+    ("Non-consensual intimate imagery", "Non-consensual intimate imagery"),
+    ("Impersonation or fraud", "Impersonation or fraud"),
+    ("Harmful manipulation of a real person", "Harmful manipulation of a real person"),
+    ("Election or civic misinformation", "Election or civic misinformation"),
+    ("Other policy (explain in the note)", "Other policy (explain in the note)"),
+]
+
+
+class DecisionForm(forms.Form):
+    """One decision as posted by the review page; the rules are checked by apply_decision."""
+
+    action = forms.ChoiceField(choices=DecisionAction.choices)
+    labels = forms.MultipleChoiceField(required=False)
+    reason = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(max_length=5000, required=False)
+    expected_version = forms.IntegerField(min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = list(
+            Label.objects.filter(active=True).values_list("slug", "name")
+        )
+
+    def to_request(self) -> DecisionRequest:
+        data = self.cleaned_data
+        return DecisionRequest(
+            action=data["action"],
+            labels=tuple(data["labels"]),
+            note=data["note"],
+            reason=data["reason"],
+            expected_version=data["expected_version"],
+        )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="Person depicted", max_length=200)
+
+
+class AuditFilterForm(forms.Form):
+    clip = forms.CharField(label="Clip id", max_length=36, required=False)
+    user = forms.CharField(label="User", max_length=150, required=False)
+    action = forms.CharField(label="Action", max_length=50, required=False)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

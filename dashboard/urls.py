@@ -1,3 +1,5 @@
+"""Routes of the moderator's desk (the browser UI); the API has its own in dashboard/api/."""
+
 from django.urls import path
 
 from dashboard import views
@@ -6,6 +8,24 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("escalations/", views.escalations, name="escalations"),
+    path("next/", views.next_clip, name="next"),
+    path("audit/", views.audit_log, name="audit"),
+    path("preferences/blur/", views.blur_preference, name="blur"),
+    path("persons/<int:person_id>/", views.person_detail, name="person"),
+    path("crops/<int:crop_id>.jpg", views.face_crop, name="crop"),
     path("clips/new/", views.upload_clip, name="upload"),
     path("clips/<uuid:public_id>/", views.clip_detail, name="clip"),
+    path("clips/<uuid:public_id>/media/", views.clip_media, name="media"),
+    path("clips/<uuid:public_id>/progress/", views.scoring_progress, name="progress"),
+    path("clips/<uuid:public_id>/heartbeat/", views.heartbeat, name="heartbeat"),
+    path("clips/<uuid:public_id>/release/", views.release, name="release"),
+    path("clips/<uuid:public_id>/decide/", views.decide, name="decide"),
+    path("clips/<uuid:public_id>/notes/", views.note, name="note"),
+    path("clips/<uuid:public_id>/persons/", views.person_add, name="person_add"),
+    path(
+        "clips/<uuid:public_id>/persons/<int:person_id>/remove/",
+        views.person_remove,
+        name="person_remove",
+    ),
 ]

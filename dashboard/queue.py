@@ -1,0 +1,227 @@
+"""The review queue: which clips a person sees, filtered, in priority order, one page at a time.
+
+Order is the rule documented in dashboard/priority.py (stored on `Clip.priority`), oldest first
+among equals. Escalated clips belong to the seniors' escalations queue and never show in a
+moderator's queue. A page costs a fixed number of queries whatever its size: the rows, their
+holders and thumbnails in one query, persons and reports prefetched in one query each.
+
+The SLA deadline (first report + hours for the clip's priority band) lives here too, because the
+queue and the review page both show it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from dashboard.constants import ClipStatus
+from dashboard.models import Clip, Decision, Person, Report
+from dashboard.roles import is_senior
+from detection.models import FaceCrop, RunStatus
+
+# The queue's default view: everything not decided and not escalated.
+OPEN_STATES: tuple[str, ...] = (
+    ClipStatus.QUEUED,
+    ClipStatus.SCORING,
+    ClipStatus.AWAITING_REVIEW,
+    ClipStatus.IN_REVIEW,
+)
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = PAGE_SIZES[0]
+
+# Score bands over the active detector's clip score: (lower bound inclusive, upper exclusive).
+SCORE_BANDS: dict[str, tuple[str, float | None, float | None]] = {
+    "high": ("High (0.8 and above)", 0.8, None),
+    "medium": ("Medium (0.5 to 0.8)", 0.5, 0.8),
+    "low": ("Low (below 0.5)", None, 0.5),
+    "unscored": ("Not scored yet", None, None),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the person asked to see; every field empty means the default open queue."""
+
+    status: str = ""
+    score_band: str = ""
+    label: str = ""
+    platform: str = ""
+    person: str = ""
+    reason: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+    q: str = ""
+
+
+@dataclass
+class QueueRow:
+    """One clip as a queue row: the clip plus what the row shows about its reports."""
+
+    clip: Clip
+    reasons: list[str] = field(default_factory=list)
+    report_count: int = 0
+    first_reported_at: datetime | None = None
+    thumb_crop_id: int | None = None
+
+    @property
+    def sla_deadline(self) -> datetime:
+        return sla_deadline(self.first_reported_at or self.clip.created_at, self.clip.priority)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    page: Page
+    rows: list[QueueRow]
+
+
+def visible_statuses(user: AbstractBaseUser) -> tuple[str, ...]:
+    """The statuses `user` may list: everything for seniors, all but escalated otherwise."""
+    if is_senior(user):
+        return tuple(ClipStatus.values)
+    return tuple(s for s in ClipStatus.values if s != ClipStatus.ESCALATED)
+
+
+def priority_band(priority: float) -> str:
+    return "high" if priority >= settings.UNMASK_SLA_HIGH_PRIORITY else "normal"
+
+
+def sla_deadline(first_reported_at: datetime, priority: float) -> datetime:
+    """When the clip should be decided: its first report plus its priority band's hours."""
+    hours = (
+        settings.UNMASK_SLA_HOURS_HIGH
+        if priority_band(priority) == "high"
+        else settings.UNMASK_SLA_HOURS_NORMAL
+    )
+    return first_reported_at + timedelta(hours=hours)
+
+
+def _search(queryset: QuerySet[Clip], text: str) -> QuerySet[Clip]:
+    text = text.strip()
+    if not text:
+        return queryset
+    depicted = Clip.persons.through.objects.filter(
+        clip_id=OuterRef("pk"), person__name__icontains=text
+    )
+    match = Q(caption__icontains=text) | Exists(depicted)
+    compact = text.replace("-", "").lower()
+    if compact and all(c in "0123456789abcdef" for c in compact) and len(compact) <= 32:
+        # Short ids are the first hex digits of the public id.
+        match |= Q(public_id__istartswith=compact)
+    return queryset.filter(match)
+
+
+def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
+    """Clips matching `filters` among those `user` may list, in queue order."""
+    allowed = visible_statuses(user)
+    if filters.status:
+        statuses: Sequence[str] = [filters.status] if filters.status in allowed else []
+    else:
+        statuses = [s for s in OPEN_STATES if s in allowed]
+    queryset = Clip.objects.filter(status__in=statuses)
+    if filters.score_band in SCORE_BANDS:
+        _, low, high = SCORE_BANDS[filters.score_band]
+        if filters.score_band == "unscored":
+            queryset = queryset.filter(score__isnull=True)
+        if low is not None:
+            queryset = queryset.filter(score__gte=low)
+        if high is not None:
+            queryset = queryset.filter(score__lt=high)
+    if filters.label:
+        queryset = queryset.filter(
+            Exists(
+                Decision.labels.through.objects.filter(
+                    decision__clip_id=OuterRef("pk"), label__slug=filters.label
+                )
+            )
+        )
+    if filters.platform:
+        queryset = queryset.filter(platform__iexact=filters.platform)
+    if filters.person.strip():
+        queryset = queryset.filter(
+            Exists(
+                Clip.persons.through.objects.filter(
+                    clip_id=OuterRef("pk"), person__name__icontains=filters.person.strip()
+                )
+            )
+        )
+    if filters.reason:
+        queryset = queryset.filter(
+            Exists(Report.objects.filter(clip_id=OuterRef("pk"), reason=filters.reason))
+        )
+    tz = timezone.get_current_timezone()
+    if filters.received_from:
+        start = datetime.combine(filters.received_from, datetime.min.time(), tzinfo=tz)
+        queryset = queryset.filter(created_at__gte=start)
+    if filters.received_to:
+        end = datetime.combine(filters.received_to, datetime.min.time(), tzinfo=tz)
+        queryset = queryset.filter(created_at__lt=end + timedelta(days=1))
+    queryset = _search(queryset, filters.q)
+    return queryset.order_by("-priority", "created_at")
+
+
+def _top_crop_id() -> Subquery:
+    """The best face crop of the clip's active detector run: the row's thumbnail."""
+    return Subquery(
+        FaceCrop.objects.filter(
+            run__clip_id=OuterRef("pk"),
+            run__model__is_active=True,
+            run__status=RunStatus.DONE,
+        )
+        .order_by("rank")
+        .values("pk")[:1]
+    )
+
+
+def queue_page(
+    filters: QueueFilters,
+    user: AbstractBaseUser,
+    page_number: int | str | None = 1,
+    per_page: int = DEFAULT_PAGE_SIZE,
+) -> QueuePage:
+    """One page of the queue; the number of queries does not depend on `per_page`."""
+    if per_page not in PAGE_SIZES:
+        per_page = DEFAULT_PAGE_SIZE
+    queryset = (
+        filter_clips(filters, user)
+        .select_related("claimed_by")
+        .annotate(thumb_crop_id=_top_crop_id())
+        .prefetch_related(
+            Prefetch("persons", queryset=Person.objects.only("id", "name", "protected")),
+            Prefetch(
+                "reports",
+                queryset=Report.objects.only("id", "clip_id", "reason", "created_at"),
+            ),
+        )
+    )
+    page = Paginator(queryset, per_page).get_page(page_number)
+    rows = []
+    for clip in page.object_list:
+        reports = list(clip.reports.all())
+        reasons = list(dict.fromkeys(r.get_reason_display() for r in reports))
+        rows.append(
+            QueueRow(
+                clip=clip,
+                reasons=reasons,
+                report_count=len(reports),
+                first_reported_at=min((r.created_at for r in reports), default=None),
+                thumb_crop_id=clip.thumb_crop_id,
+            )
+        )
+    return QueuePage(page=page, rows=rows)
+
+
+def status_counts(user: AbstractBaseUser) -> list[tuple[str, str, int]]:
+    """(status, label, number of clips) for every status `user` may list, in workflow order."""
+    allowed = visible_statuses(user)
+    counts = dict(
+        Clip.objects.filter(status__in=allowed)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return [(s.value, s.label, counts.get(s.value, 0)) for s in ClipStatus if s.value in allowed]

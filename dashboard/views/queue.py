@@ -1,0 +1,108 @@
+"""The queue pages: the moderators' queue, the seniors' escalations, "Next clip", and the live
+scoring progress fragment the queue polls."""
+
+from contextlib import suppress
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard.access import moderator_required, senior_required
+from dashboard.claims import ClaimError, claim_next_clip, release_claim
+from dashboard.constants import ClipStatus
+from dashboard.forms import QueueFilterForm
+from dashboard.media import blur_media_for
+from dashboard.models import Clip
+from dashboard.queue import QueueFilters, queue_page, status_counts
+from dashboard.roles import is_senior
+
+# htmx stops polling an element when its response has this status.
+HTMX_STOP_POLLING = 286
+
+
+def _render_queue(
+    request: HttpRequest, *, escalations: bool, title: str, template: str
+) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None, user=request.user)
+    filters = form.to_filters()
+    if escalations:
+        filters = QueueFilters(**{**filters.__dict__, "status": ClipStatus.ESCALATED})
+    result = queue_page(filters, request.user, request.GET.get("page"), form.page_size())
+    context = {
+        "title": title,
+        "form": form,
+        "rows": result.rows,
+        "page": result.page,
+        "escalations": escalations,
+        "status_counts": [] if escalations else status_counts(request.user),
+        "current_status": filters.status,
+        "querystring": _without_page(request),
+        "blur_media": blur_media_for(request.user),
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "dashboard/_queue_results.html", context)
+    return render(request, template, context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
+@moderator_required
+def queue(request: HttpRequest) -> HttpResponse:
+    return _render_queue(request, escalations=False, title="Queue", template="dashboard/queue.html")
+
+
+@require_GET
+@senior_required
+def escalations(request: HttpRequest) -> HttpResponse:
+    return _render_queue(
+        request, escalations=True, title="Escalations", template="dashboard/queue.html"
+    )
+
+
+@require_POST
+@moderator_required
+def next_clip(request: HttpRequest) -> HttpResponse:
+    """Claim the highest-priority clip nobody holds and open it; skip the one being left."""
+    escalated = request.POST.get("escalated") == "1"
+    if escalated and not is_senior(request.user):
+        raise PermissionDenied
+    skipped: list[int] = []
+    leaving = request.POST.get("release", "")
+    if leaving:
+        clip = Clip.objects.filter(public_id=leaving).only("pk").first()
+        if clip is not None:
+            skipped.append(clip.pk)
+            # Not held any more (expired or decided): nothing to give back.
+            with suppress(ClaimError):
+                release_claim(clip.pk, request.user)
+    clip = claim_next_clip(request.user, escalated=escalated, exclude=skipped)
+    if clip is None:
+        messages.info(request, "Nothing is waiting for review right now.")
+        return redirect("dashboard:escalations" if escalated else "dashboard:queue")
+    return redirect("dashboard:clip", public_id=clip.public_id)
+
+
+@require_GET
+@moderator_required
+def scoring_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The queue row's progress cell; stops the polling once scoring has finished."""
+    clip = get_object_or_404(
+        Clip.objects.only(
+            "public_id", "status", "score", "scoring_done", "scoring_total", "failure_reason"
+        ),
+        public_id=public_id,
+    )
+    finished = clip.status not in (ClipStatus.QUEUED, ClipStatus.SCORING)
+    return render(
+        request,
+        "dashboard/_scoring_progress.html",
+        {"clip": clip},
+        status=HTMX_STOP_POLLING if finished else 200,
+    )

@@ -1,0 +1,240 @@
+"""The review page and what it posts: claim heartbeat, release, decide-and-next, notes, persons,
+and the wellness blur preference.
+
+Opening the page claims the clip for the moderator (claims.claim_clip; a renewal when they hold
+it already). Refusals come from the services: a clip someone else holds, an escalated clip for a
+moderator, or a decided one is shown read-only with the reason. JSON answers go to the page's
+script (it sends `Accept: application/json`); plain form posts get a redirect or the page again.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard.access import moderator_required
+from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim, renew_claim
+from dashboard.constants import ClipStatus
+from dashboard.decisions import (
+    DecisionError,
+    add_note,
+    add_person,
+    apply_decision,
+    remove_person,
+)
+from dashboard.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
+from dashboard.media import blur_media_for, set_blur_media
+from dashboard.models import Clip, Decision, Label
+from dashboard.queue import priority_band, sla_deadline
+from dashboard.roles import is_senior
+from dashboard.timeline import build_chart, render_svg
+from detection.models import DetectionRun
+
+HISTORY_LIMIT = 200
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _clip_or_404(public_id: str) -> Clip:
+    return get_object_or_404(Clip.objects.select_related("claimed_by"), public_id=public_id)
+
+
+def _refusal(request: HttpRequest, clip: Clip, code: str, message: str, status: int):
+    if _wants_json(request):
+        return JsonResponse({"error": code, "message": message}, status=status)
+    messages.error(request, message)
+    return _render_review(request, clip, status=status)
+
+
+def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
+    user = request.user
+    runs = list(
+        DetectionRun.objects.filter(clip=clip)
+        .select_related("model")
+        .prefetch_related("crops")
+        .order_by("-model__is_active", "is_shadow", "-finished_at")
+    )
+    active = next((r for r in runs if r.model.is_active and r.status == "done"), None)
+    chart = build_chart(active.timeline, active.threshold, clip.duration_s) if active else None
+    reports = list(clip.reports.select_related("reporter"))
+    first_reported_at = min((r.created_at for r in reports), default=clip.created_at)
+    events = list(
+        clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
+    )
+    holds = clip.claimed_by_id == user.pk and clip.status in (
+        ClipStatus.IN_REVIEW,
+        ClipStatus.ESCALATED,
+    )
+    return {
+        "clip": clip,
+        "can_decide": holds,
+        "held_by_other": clip.claimed_by if clip.claimed_by_id not in (None, user.pk) else None,
+        "runs": runs,
+        "active_run": active,
+        "crops": list(active.crops.all()) if active else [],
+        "chart_svg": render_svg(chart) if chart else "",
+        "peak": chart.peak if chart else None,
+        "reports": reports,
+        "first_reported_at": first_reported_at,
+        "sla_deadline": sla_deadline(first_reported_at, clip.priority),
+        "priority_band": priority_band(clip.priority),
+        "persons": list(clip.persons.all()),
+        "decisions": list(
+            Decision.objects.filter(clip=clip)
+            .select_related("moderator")
+            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name")))
+        ),
+        "events": events,
+        "notes": [e for e in events if e.action == "clip.note"],
+        "labels": list(Label.objects.filter(active=True)),
+        "removal_policies": [value for value, _ in REMOVAL_POLICIES],
+        "note_form": NoteForm(),
+        "person_form": PersonForm(),
+        "blur_media": blur_media_for(user),
+        "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
+        "heartbeat_seconds": 60,
+    }
+
+
+def _render_review(
+    request: HttpRequest, clip: Clip, status: int = 200, refusal: ClaimError | None = None
+) -> HttpResponse:
+    clip.refresh_from_db()
+    context = _review_context(request, clip)
+    context["refusal"] = refusal
+    return render(request, "dashboard/review.html", context, status=status)
+
+
+@require_GET
+@moderator_required
+def clip_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Open a clip for review: claim it when the moderator may, else show it read-only."""
+    clip = _clip_or_404(public_id)
+    try:
+        claim_clip(clip.pk, request.user)
+    except ClaimError as exc:
+        return _render_review(request, clip, refusal=exc)
+    return _render_review(request, clip)
+
+
+@require_POST
+@moderator_required
+def heartbeat(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Keep the review lease while the page stays open."""
+    clip = _clip_or_404(public_id)
+    try:
+        clip = renew_claim(clip.pk, request.user)
+    except ClaimError as exc:
+        return JsonResponse({"error": exc.code, "message": exc.message}, status=exc.status)
+    return JsonResponse({"claim_expires_at": clip.claim_expires_at.isoformat()})
+
+
+@require_POST
+@moderator_required
+def release(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip = _clip_or_404(public_id)
+    try:
+        release_claim(clip.pk, request.user)
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, f"Clip {clip.short_id} is back in the queue.")
+    return redirect("dashboard:queue")
+
+
+@require_POST
+@moderator_required
+def decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Apply one decision, then claim the next clip of the same queue ("decide and next")."""
+    clip = _clip_or_404(public_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, clip, "invalid_form", _form_errors(form), 400)
+    from_escalations = clip.status == ClipStatus.ESCALATED
+    try:
+        decision = apply_decision(clip.pk, request.user, form.to_request())
+    except DecisionError as exc:
+        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    done = f"Clip {clip.short_id}: {decision.get_action_display().lower()} recorded."
+    following = claim_next_clip(request.user, escalated=from_escalations)
+    if following is not None:
+        next_url = reverse("dashboard:clip", args=[following.public_id])
+    else:
+        next_url = reverse("dashboard:escalations" if from_escalations else "dashboard:queue")
+        done += " Nothing else is waiting."
+    messages.success(request, done)
+    if _wants_json(request):
+        return JsonResponse({"decision": decision.pk, "next_url": next_url})
+    return redirect(next_url)
+
+
+def _form_errors(form: DecisionForm) -> str:
+    return " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+
+
+def _fragment_or_back(request: HttpRequest, clip: Clip, template: str) -> HttpResponse:
+    if request.htmx:
+        return render(request, template, _review_context(request, clip))
+    return redirect("dashboard:clip", public_id=clip.public_id)
+
+
+@require_POST
+@moderator_required
+def note(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip = _clip_or_404(public_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, clip, "note_required", "Write the note first.", 400)
+    try:
+        add_note(clip.pk, request.user, form.cleaned_data["note"])
+    except DecisionError as exc:
+        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    return _fragment_or_back(request, clip, "dashboard/_notes.html")
+
+
+@require_POST
+@moderator_required
+def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip = _clip_or_404(public_id)
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return _refusal(request, clip, "name_required", "Give the person's name.", 400)
+    try:
+        add_person(clip.pk, request.user, form.cleaned_data["name"])
+    except DecisionError as exc:
+        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    return _fragment_or_back(request, clip, "dashboard/_persons.html")
+
+
+@require_POST
+@moderator_required
+def person_remove(request: HttpRequest, public_id: str, person_id: int) -> HttpResponse:
+    clip = _clip_or_404(public_id)
+    try:
+        remove_person(clip.pk, request.user, person_id)
+    except DecisionError as exc:
+        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    return _fragment_or_back(request, clip, "dashboard/_persons.html")
+
+
+@require_http_methods(["POST"])
+@moderator_required
+def blur_preference(request: HttpRequest) -> HttpResponse:
+    """Remember whether this moderator wants media blurred at first."""
+    blurred = request.POST.get("blur") != "0"
+    set_blur_media(request.user, blurred)
+    if _wants_json(request):
+        return JsonResponse({"blur_media": blurred})
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("dashboard:queue")
+    return redirect(back)
