@@ -305,39 +305,46 @@ def _animated_still_frames(
     n: int, size: tuple[int, int], seed: int
 ) -> Iterator[tuple[np.ndarray, FaceBox]]:
     rng = np.random.default_rng([seed, _STREAM_KIND["animated_still"]])
-    still, box = next(_camera_frames(1, size, seed))
-    # The source is a published photo: JPEG-compressed once, its grain frozen from then on.
+    width, height = size
+    # The source is a published photo, smaller than the video frame: shot once (its grain
+    # frozen from then on), JPEG-compressed, then enlarged to fill the frame.
+    enlarge = float(rng.uniform(1.25, 1.8))
+    still_size = (max(32, round(width / enlarge)), max(32, round(height / enlarge)))
+    still, still_box = next(_camera_frames(1, still_size, seed))
     quality = int(rng.integers(70, 95))
     ok, encoded = cv2.imencode(".jpg", still, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if ok:
         still = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
-    width, height = size
     grid_n = 6
-    amp = rng.uniform(1.5, 4.5, size=(grid_n, grid_n, 2)) * height / 360
+    amp = rng.uniform(1.5, 4.5, size=(grid_n, grid_n, 2)) * still_size[1] / 360
     freq = rng.uniform(0.3, 0.9, size=(grid_n, grid_n, 2))
     phase = rng.uniform(0, 2 * math.pi, size=(grid_n, grid_n, 2))
     zoom_rate = float(rng.uniform(0.01, 0.03))  # per second
-    box_cx, box_cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    still_cx = (still_box[0] + still_box[2]) / 2
+    still_cy = (still_box[1] + still_box[3]) / 2
+    corners = np.array(
+        [[still_box[0], still_box[1], 1], [still_box[2], still_box[3], 1]], dtype=np.float64
+    )
     for i in range(n):
         t = i / _NOMINAL_FPS
         grid = (amp * np.sin(2 * math.pi * freq * t + phase)).astype(np.float32)
-        frame = _mesh_warp(still, box, grid)
-        # Slow "Ken Burns" zoom towards the face: every frame is a fresh resampling of the
-        # same pixels, which softens the frozen grain.
-        zoom = 1 + zoom_rate * t
-        matrix = cv2.getRotationMatrix2D((box_cx, box_cy), 0.0, zoom)
+        frame = _mesh_warp(still, still_box, grid)
+        # Enlarge to the frame with a slow "Ken Burns" zoom towards the face: every frame
+        # is a fresh resampling of the same pixels, which softens the frozen grain.
+        s = enlarge * (1 + zoom_rate * t)
+        matrix = np.array(
+            [
+                [s, 0.0, enlarge * still_cx - s * still_cx],
+                [0.0, s, enlarge * still_cy - s * still_cy],
+            ]
+        )
         frame = cv2.warpAffine(
             frame, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101
         )
-        zoomed = np.array([[box[0], box[1], 1], [box[2], box[3], 1]], dtype=np.float64) @ matrix.T
+        mapped = corners @ matrix.T
         yield (
             frame,
-            (
-                round(zoomed[0, 0]),
-                round(zoomed[0, 1]),
-                round(zoomed[1, 0]),
-                round(zoomed[1, 1]),
-            ),
+            (round(mapped[0, 0]), round(mapped[0, 1]), round(mapped[1, 0]), round(mapped[1, 1])),
         )
 
 
