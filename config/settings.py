@@ -23,7 +23,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the operators' site (status counts on its index page).
+    "dashboard.admin_site.UnmaskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,10 +32,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "django_htmx",
     "axes",
     "dashboard",
     "detection",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -209,18 +213,55 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "dashboard.api.schema.UnmaskAutoSchema",
     "EXCEPTION_HANDLER": "dashboard.api.errors.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # Per token (per session user, per address when anonymous); a refusal is 429 + Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "dashboard.api.throttling.TokenRateThrottle",
+        "dashboard.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("UNMASK_API_RATE_TOKEN", "600/minute"),
+        "anon": env_str("UNMASK_API_RATE_ANON", "60/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Unmask API",
     "DESCRIPTION": "Submit flagged clips, read detector scores and moderators' decisions.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request and response components, so multipart uploads are described exactly.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClipStatusEnum": "dashboard.constants.ClipStatus",
+        "DecisionActionEnum": "dashboard.constants.DecisionAction",
+        "ReportReasonEnum": "dashboard.constants.ReportReason",
+    },
+}
+
+# --- Webhooks ---------------------------------------------------------------------------------
+UNMASK_WEBHOOK_TIMEOUT_S = env_float("UNMASK_WEBHOOK_TIMEOUT_S", 10.0, minimum=0.1)
+UNMASK_WEBHOOK_MAX_ATTEMPTS = env_int("UNMASK_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+UNMASK_WEBHOOK_BACKOFF_S = env_float("UNMASK_WEBHOOK_BACKOFF_S", 10.0, minimum=0.0)
+UNMASK_WEBHOOK_BACKOFF_MAX_S = env_float("UNMASK_WEBHOOK_BACKOFF_MAX_S", 3600.0, minimum=0.0)
+# Outgoing webhooks go direct unless this names an http(s) proxy.
+UNMASK_WEBHOOK_PROXY = env_str("UNMASK_WEBHOOK_PROXY", "")
+UNMASK_IDEMPOTENCY_TTL = timedelta(hours=env_int("UNMASK_IDEMPOTENCY_TTL_HOURS", 24, minimum=1))
+CELERY_BEAT_SCHEDULE["send-lost-webhook-deliveries"] = {
+    "task": "integrations.tasks.send_lost_deliveries",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
+    "task": "integrations.tasks.purge_expired_idempotency_keys",
+    "schedule": 3600.0,
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -1,9 +1,16 @@
-"""Top-level routes: the desk, the API and its schema, the operators' admin, login."""
+"""Top-level routes: the desk, the API and its schema and docs, the operators' admin, login.
+
+Django's own error pages answer JSON under /api/ (the API's error format) and HTML elsewhere.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 urlpatterns = [
     path("", include("dashboard.urls")),
@@ -12,5 +19,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("dashboard.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script for CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+handler400 = "dashboard.api.errors.bad_request"
+handler403 = "dashboard.api.errors.permission_denied"
+handler404 = "dashboard.api.errors.not_found"
+handler500 = "dashboard.api.errors.server_error"

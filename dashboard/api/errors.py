@@ -1,9 +1,20 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}."""
+"""One error shape for the whole API: {"error": {"code", "message", "fields"?}}.
+
+DRF's exceptions go through `api_exception_handler`; Django's own 400/403/404/500 pages (a URL no
+route matches, a crash) go through the handlers at the bottom, which answer JSON under /api/ and
+Django's usual HTML pages everywhere else.
+"""
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -18,6 +29,7 @@ _DEFAULT_CODES = {
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
+    422: "unprocessable",
     429: "throttled",
 }
 
@@ -51,6 +63,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = ApiError("too_large", "The request body is larger than the limit.", 413)
+    elif isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
+        exc = ApiError("invalid", "The request is malformed.", 400)
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -77,9 +93,29 @@ def json_error(request: HttpRequest, code: str, message: str, status_code: int) 
     return JsonResponse(error_body(code, message), status=status_code)
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "not_found", "No such resource.", status.HTTP_404_NOT_FOUND)
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
-    return json_error(request, "server_error", "Something went wrong on our side.", 500)
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(request, "invalid", "The request is malformed.", 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(request, "permission_denied", "You may not do this.", 403)
+    return defaults.permission_denied(request, exception)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(request, "not_found", "No such resource.", status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(request, "server_error", "Something went wrong on our side.", 500)
+    return defaults.server_error(request)

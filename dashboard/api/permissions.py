@@ -1,11 +1,15 @@
-"""Who may call what in the API, by role."""
+"""Who may call what in the API, by role.
+
+Reporter tokens (integrations) submit clips and reports and read the status of the clips they
+submitted; moderators read and decide; seniors also read the audit log; admins do everything.
+"""
 
 from typing import Any
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from dashboard.roles import is_admin, is_moderator, is_reporter
+from dashboard.roles import is_admin, is_moderator, is_reporter, is_senior
 
 
 class CanSubmitClips(BasePermission):
@@ -36,6 +40,20 @@ class IsModerator(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_moderator(request.user)
+
+
+class IsSenior(BasePermission):
+    message = "Only senior moderators and admins may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_senior(request.user)
+
+
+class IsAdmin(BasePermission):
+    message = "Only admins may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_admin(request.user)
 
 
 class ReadModeratorWriteAdmin(BasePermission):

@@ -1,12 +1,19 @@
-"""API representations of clips and the fields an integration may send."""
+"""API representations (clips, decisions, reference data, detector models) and request bodies.
+
+Serializers parse and render only: they build the services' request objects (`Submission`,
+`DecisionRequest`, `Manifest`) and never save anything themselves.
+"""
 
 from typing import Any
 
 from rest_framework import serializers
 
-from dashboard.constants import ReportReason
+from dashboard.constants import DecisionAction, ReportReason
+from dashboard.decisions import DecisionRequest
 from dashboard.ingest import MAX_SUBJECTS, Submission
-from dashboard.models import Clip
+from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
+from detection.models import DetectorModel
+from detection.registry import Manifest
 
 
 class ClipSubmissionSerializer(serializers.Serializer):
@@ -116,3 +123,275 @@ class ClipSerializer(serializers.ModelSerializer):
         detection = data.get("detection")
         data["score"] = detection["score"] if detection else None
         return data
+
+
+# --- Moderators' views of clips ---------------------------------------------------------------
+
+
+class ClipListSerializer(serializers.ModelSerializer):
+    """One row of the clip list: enough to triage, nothing heavy (no timeline)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    persons = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    reports = serializers.IntegerField(source="report_total", read_only=True)
+    claimed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = Clip
+        fields = [
+            "id",
+            "status",
+            "score",
+            "priority",
+            "version",
+            "platform",
+            "caption",
+            "duration_s",
+            "persons",
+            "reports",
+            "claimed_by",
+            "claim_expires_at",
+            "created_at",
+            "updated_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(read_only=True)
+    clip = serializers.UUIDField(source="clip.public_id", read_only=True)
+
+    class Meta:
+        model = Report
+        fields = ["id", "clip", "reason", "note", "created_at"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    clip = serializers.UUIDField(source="clip.public_id", read_only=True)
+    clip_status = serializers.CharField(source="clip.status", read_only=True)
+    labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    moderator = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    evidence = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "clip",
+            "clip_status",
+            "action",
+            "labels",
+            "note",
+            "reason",
+            "moderator",
+            "evidence",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ClipDetailSerializer(ClipSerializer):
+    """A clip as moderators see it: the submitter's view plus claims, reports and decisions."""
+
+    claimed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    report_log = ReportSerializer(source="reports", many=True, read_only=True)
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta(ClipSerializer.Meta):
+        fields = [
+            *ClipSerializer.Meta.fields,
+            "version",
+            "claimed_by",
+            "claim_expires_at",
+            "report_log",
+            "decisions",
+        ]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    claimed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = Clip
+        fields = ["id", "status", "version", "claimed_by", "claim_expires_at"]
+        read_only_fields = fields
+
+
+class ClaimResultSerializer(ClaimSerializer):
+    action = serializers.CharField(read_only=True, help_text="claimed, renewed or taken_over")
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "action"]
+        read_only_fields = fields
+
+
+# --- What callers send ------------------------------------------------------------------------
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReportReason.choices, default=ReportReason.DEEPFAKE)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    subjects = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=MAX_SUBJECTS
+    )
+
+    def to_submission(self) -> Submission:
+        data = self.validated_data
+        return Submission(
+            reason=data.get("reason", ReportReason.DEEPFAKE),
+            note=data.get("note", ""),
+            subjects=tuple(data.get("subjects", [])),
+        )
+
+
+class DecisionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    labels = serializers.ListField(
+        child=serializers.SlugField(max_length=60), required=False, max_length=20
+    )
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The clip's version as the moderator saw it; a changed clip is refused (409).",
+    )
+
+    def to_request(self) -> DecisionRequest:
+        data = self.validated_data
+        return DecisionRequest(
+            action=data["action"],
+            labels=tuple(data.get("labels", [])),
+            note=data.get("note", ""),
+            reason=data.get("reason", ""),
+            expected_version=data.get("version"),
+        )
+
+
+class NextClipRequestSerializer(serializers.Serializer):
+    escalated = serializers.BooleanField(
+        default=False, help_text="Take from the escalations queue (senior moderators)."
+    )
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["slug", "name", "category", "description", "manipulated", "active"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+
+    class Meta:
+        model = Person
+        fields = ["id", "name", "aliases", "protected", "notes", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    clip = serializers.UUIDField(source="clip.public_id", read_only=True, allow_null=True)
+    actor = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    data = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "action",
+            "actor",
+            "actor_label",
+            "clip",
+            "from_status",
+            "to_status",
+            "data",
+        ]
+        read_only_fields = fields
+
+
+# --- Detector models --------------------------------------------------------------------------
+
+
+class DetectorModelSerializer(serializers.ModelSerializer):
+    input_spec = serializers.DictField(read_only=True)
+    output_spec = serializers.DictField(read_only=True)
+    calibration = serializers.DictField(read_only=True)
+    metrics = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = DetectorModel
+        fields = [
+            "id",
+            "name",
+            "version",
+            "sha256",
+            "input_spec",
+            "output_spec",
+            "threshold",
+            "calibration",
+            "metrics",
+            "model_card",
+            "is_active",
+            "is_shadow",
+            "created_at",
+            "activated_at",
+        ]
+        read_only_fields = fields
+
+
+class JsonObjectField(serializers.JSONField):
+    """A JSON object, sent as a JSON string in a multipart form (or as an object in JSON)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(binary=True, **kwargs)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Expected a JSON object.")
+        return value
+
+
+class DetectorModelUploadSerializer(serializers.Serializer):
+    """A new detector version: the ONNX file plus its manifest fields; the registry validates."""
+
+    file = serializers.FileField(use_url=False, help_text="The ONNX model file.")
+    name = serializers.CharField(max_length=100)
+    version = serializers.CharField(max_length=50)
+    input = JsonObjectField(help_text="name, size, color_order, layout, scale, mean, std")
+    output = JsonObjectField(help_text="name, index, meaning")
+    threshold = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.5)
+    calibration = JsonObjectField(required=False)
+    metrics = JsonObjectField(required=False)
+    model_card = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    activate = serializers.BooleanField(default=False)
+    shadow = serializers.BooleanField(default=False)
+
+    def to_manifest(self) -> Manifest:
+        data = self.validated_data
+        return Manifest.from_dict(
+            {
+                "name": data["name"],
+                "version": data["version"],
+                "input": data["input"],
+                "output": data["output"],
+                "threshold": data["threshold"],
+                "calibration": data.get("calibration") or {},
+                "metrics": data.get("metrics") or {},
+            }
+        )
+
+
+class ShadowRequestSerializer(serializers.Serializer):
+    shadow = serializers.BooleanField(help_text="Score live traffic beside the active model.")

@@ -1,10 +1,17 @@
-from django.urls import path
+"""Routes of the REST API under /api/v1/."""
+
+from rest_framework.routers import SimpleRouter
 
 from dashboard.api import views
 
 app_name = "api"
 
-urlpatterns = [
-    path("clips/", views.ClipCreateView.as_view(), name="clip-list"),
-    path("clips/<uuid:public_id>/", views.ClipDetailView.as_view(), name="clip-detail"),
-]
+# Path converters (uuid, int, slug): malformed ids are 404s, and typed in the schema.
+router = SimpleRouter(use_regex_path=False)
+router.register("clips", views.ClipViewSet, basename="clip")
+router.register("labels", views.LabelViewSet, basename="label")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("detector-models", views.DetectorModelViewSet, basename="detector-model")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = router.urls

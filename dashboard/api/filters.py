@@ -1,0 +1,85 @@
+"""Query filters and orderings of the API's lists (django-filter; documented in the schema)."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+
+from dashboard.constants import ClipStatus, ReportReason
+from dashboard.models import AuditEvent, Clip
+
+
+class ClipFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=ClipStatus.choices, help_text="Repeat to match any of several statuses."
+    )
+    score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+    score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
+    label = django_filters.CharFilter(
+        field_name="decisions__labels__slug",
+        distinct=True,
+        help_text="Slug of a label a decision applied.",
+    )
+    platform = django_filters.CharFilter(field_name="platform", lookup_expr="iexact")
+    person = django_filters.NumberFilter(
+        field_name="persons__id", distinct=True, help_text="Id of a person depicted."
+    )
+    reason = django_filters.ChoiceFilter(
+        field_name="reports__reason",
+        choices=ReportReason.choices,
+        distinct=True,
+        help_text="A reason any report gave.",
+    )
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    decided_after = django_filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="gte")
+    decided_before = django_filters.IsoDateTimeFilter(field_name="decided_at", lookup_expr="lt")
+
+    class Meta:
+        model = Clip
+        fields: list[str] = []
+
+
+class ClipOrdering(OrderingFilter):
+    """`?ordering=-score`: public names mapped to sortable columns (no NULLs for the cursor)."""
+
+    ordering_fields = ["created_at", "priority", "score"]
+    # The cursor compares positions, so a nullable score sorts by a non-null stand-in.
+    aliases = {"score": "score_rank"}
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> list[str]:
+        ordering = super().get_ordering(request, queryset, view) or []
+        mapped = []
+        for term in ordering:
+            desc = term.startswith("-")
+            name = self.aliases.get(term.lstrip("-"), term.lstrip("-"))
+            mapped.append(f"-{name}" if desc else name)
+        if mapped:
+            # A unique tie-breaker keeps pages stable where many clips share a priority.
+            mapped.append("-pk" if mapped[0].startswith("-") else "pk")
+        return mapped
+
+    def get_valid_fields(
+        self, queryset: QuerySet, view: Any, context: dict | None = None
+    ) -> list[tuple[str, str]]:
+        return [(name, name) for name in self.ordering_fields]
+
+    def remove_invalid_fields(
+        self, queryset: QuerySet, fields: list[str], view: Any, request: Request
+    ) -> list[str]:
+        valid = set(self.ordering_fields)
+        return [term for term in fields if term.lstrip("-") in valid]
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    clip = django_filters.UUIDFilter(field_name="clip__public_id")
+    action = django_filters.CharFilter(field_name="action")
+    actor = django_filters.CharFilter(field_name="actor__username")
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []

@@ -1,0 +1,63 @@
+"""Per-token throttling: each API token (or session user, or anonymous address) has its own rate.
+
+Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("token", "anon"), read at request time
+so a changed setting applies at once; a nonsense rate fails loudly instead of disabling throttling.
+A refusal is 429 with a Retry-After header and the API's error body.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class _RateFromSettings(SimpleRateThrottle):
+    def get_rate(self) -> str | None:
+        try:
+            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+        except KeyError as exc:
+            raise ImproperlyConfigured(
+                f"No API throttle rate set for scope {self.scope!r}."
+            ) from exc
+
+    def parse_rate(self, rate: str | None) -> tuple[int | None, int | None]:
+        if rate is None:
+            return None, None
+        count, _, period = rate.partition("/")
+        if not count.strip().isdigit() or not period or period.strip()[0] not in _PERIODS:
+            raise ImproperlyConfigured(
+                f"API throttle rate {rate!r} for {self.scope!r} is not like '600/minute'."
+            )
+        return int(count), _PERIODS[period.strip()[0]]
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        # Read the rate per request (settings may change, e.g. in tests).
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class TokenRateThrottle(_RateFromSettings):
+    """Authenticated callers: one bucket per API token, or per user for session calls."""
+
+    scope = "token"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not request.user or not request.user.is_authenticated:
+            return None
+        token = request.auth
+        ident = f"token-{token.pk}" if getattr(token, "pk", None) else f"user-{request.user.pk}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class AnonymousRateThrottle(_RateFromSettings):
+    scope = "anon"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

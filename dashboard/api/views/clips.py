@@ -1,0 +1,253 @@
+"""Clips: submit, list, read; report again; claim, release, take the next one; decide.
+
+Each action parses its input, calls one service (ingest, claims, decisions) and renders the
+answer; the rules (who may decide what, claims and leases, versions) live in those services.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, FloatField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from dashboard.api.errors import ApiError
+from dashboard.api.filters import ClipFilter, ClipOrdering
+from dashboard.api.pagination import ClipCursorPagination
+from dashboard.api.permissions import CanReadClip, CanSubmitClips, IsModerator
+from dashboard.api.serializers import (
+    ClaimResultSerializer,
+    ClaimSerializer,
+    ClipDetailSerializer,
+    ClipListSerializer,
+    ClipSerializer,
+    ClipSubmissionSerializer,
+    DecisionRequestSerializer,
+    DecisionSerializer,
+    NextClipRequestSerializer,
+    ReportRequestSerializer,
+    ReportSerializer,
+)
+from dashboard.api.views.base import UnmaskViewSet, service_error
+from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim
+from dashboard.decisions import DecisionError, apply_decision
+from dashboard.ingest import MediaRejected, ingest_upload, report_existing
+from dashboard.models import Clip, Decision, Report
+from dashboard.roles import is_moderator, is_senior
+
+REJECTION_STATUS = {
+    "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "unsupported_media": status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+}
+# Below any real score, so unscored clips sort last (descending) and the cursor never meets NULL.
+UNSCORED_RANK = -1.0
+
+
+def too_large_error() -> ApiError:
+    return ApiError(
+        "too_large",
+        "The file is larger than the upload limit.",
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
+def _report_totals() -> Subquery:
+    return Subquery(
+        Report.objects.filter(clip=OuterRef("pk"))
+        .order_by()
+        .values("clip")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List clips (moderators)", responses=ClipListSerializer(many=True)),
+    retrieve=extend_schema(
+        summary="A clip with its latest detection and decision history",
+        description=(
+            "Moderators get the full record; a reporter only the clips it submitted, without "
+            "the desk's reports and decisions."
+        ),
+        responses={200: ClipDetailSerializer},
+    ),
+)
+class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSet):
+    lookup_field = "public_id"
+    lookup_value_converter = "uuid"
+    parser_classes = [JSONParser, MultiPartParser]
+    filter_backends = [DjangoFilterBackend, ClipOrdering]
+    filterset_class = ClipFilter
+    pagination_class = ClipCursorPagination
+    ordering = ["-created_at"]
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ("create", "reports"):
+            return [CanSubmitClips()]
+        if self.action == "retrieve":
+            return [CanReadClip()]
+        return [IsModerator()]
+
+    def get_queryset(self) -> QuerySet[Clip]:
+        queryset = Clip.objects.all()
+        if self.action == "list":
+            return (
+                queryset.select_related("claimed_by")
+                .prefetch_related("persons")
+                .annotate(
+                    report_total=Coalesce(_report_totals(), 0),
+                    score_rank=Coalesce(
+                        F("score"), Value(UNSCORED_RANK), output_field=FloatField()
+                    ),
+                )
+            )
+        if self.action == "retrieve":
+            return queryset.select_related("claimed_by").prefetch_related(
+                "persons",
+                Prefetch("reports", queryset=Report.objects.order_by("created_at")),
+                Prefetch(
+                    "decisions",
+                    queryset=Decision.objects.select_related("moderator", "clip")
+                    .prefetch_related("labels")
+                    .order_by("created_at"),
+                ),
+            )
+        return queryset
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self.action == "list":
+            return ClipListSerializer
+        if self.action == "create":
+            return ClipSubmissionSerializer
+        return ClipDetailSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        clip = self.get_object()
+        serializer = ClipDetailSerializer if is_moderator(request.user) else ClipSerializer
+        return Response(serializer(clip).data)
+
+    @extend_schema(
+        summary="Submit a flagged clip",
+        description=(
+            "201 with the new clip; 200 with the existing clip when the same bytes were "
+            "submitted before (a report is added to it)."
+        ),
+        request={"multipart/form-data": ClipSubmissionSerializer},
+        responses={201: ClipSerializer, 200: ClipSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        if not request.content_type.startswith("multipart/form-data"):
+            raise exceptions.UnsupportedMediaType(request.content_type)
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        # Refuse a body declared far over the limit before reading any of it.
+        if declared.isdigit() and int(declared) > settings.UNMASK_UPLOAD_MAX_BYTES + 1024 * 1024:
+            raise too_large_error()
+        data = request.data  # parsing streams the upload to disk through HashingUploadHandler
+        if getattr(request._request, "unmask_upload_too_large", False):
+            raise too_large_error()
+        serializer = ClipSubmissionSerializer(data=data)
+        if not serializer.is_valid():
+            if "file" in serializer.errors and "file" not in request.FILES:
+                raise ApiError("missing_file", "Send the clip as the multipart field 'file'.")
+            serializer.is_valid(raise_exception=True)
+        try:
+            result = ingest_upload(
+                serializer.validated_data["file"], serializer.to_submission(), request.user
+            )
+        except MediaRejected as exc:
+            raise ApiError(
+                exc.code, exc.message, REJECTION_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
+            ) from exc
+        body = ClipSerializer(result.clip).data
+        body["created"] = result.created
+        return Response(
+            body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
+
+    @extend_schema(
+        summary="Report an existing clip again",
+        request=ReportRequestSerializer,
+        responses={201: ReportSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def reports(self, request: Request, public_id: str) -> Response:
+        clip = self.get_object()
+        serializer = ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report = report_existing(clip, serializer.to_submission(), request.user)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Decide a clip you hold",
+        description=(
+            "The desk's rules: claim the clip first; escalated clips are decided by seniors; "
+            "labels are required for `label`, a reason for `remove` and `escalate`; a `version` "
+            "other than the clip's current one is refused with 409 stale_version."
+        ),
+        request=DecisionRequestSerializer,
+        responses={201: DecisionSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def decision(self, request: Request, public_id: str) -> Response:
+        clip = self.get_object()
+        serializer = DecisionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            decision = apply_decision(clip.pk, request.user, serializer.to_request())
+        except DecisionError as exc:
+            raise service_error(exc) from exc
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Claim (or renew the claim on) a clip", request=None)
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def claim(self, request: Request, public_id: str) -> Response:
+        clip = self.get_object()
+        try:
+            result = claim_clip(clip.pk, request.user)
+        except ClaimError as exc:
+            raise service_error(exc) from exc
+        body = {**ClaimSerializer(result.clip).data, "action": result.action}
+        return Response(ClaimResultSerializer(body).data)
+
+    @extend_schema(
+        summary="Give a clip you hold back to its queue",
+        request=None,
+        responses={200: ClaimSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
+    def release(self, request: Request, public_id: str) -> Response:
+        clip = self.get_object()
+        try:
+            released = release_claim(clip.pk, request.user)
+        except ClaimError as exc:
+            raise service_error(exc) from exc
+        return Response(ClaimSerializer(released).data)
+
+    @extend_schema(
+        summary="Claim the highest-priority clip nobody holds",
+        request=NextClipRequestSerializer,
+        responses={
+            200: ClipDetailSerializer,
+            204: OpenApiResponse(description="The queue is empty."),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="next", parser_classes=[JSONParser])
+    def next_clip(self, request: Request) -> Response:
+        serializer = NextClipRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        escalated = serializer.validated_data["escalated"]
+        if escalated and not is_senior(request.user):
+            raise ApiError("senior_only", "Escalated clips are decided by senior moderators.", 403)
+        clip = claim_next_clip(request.user, escalated=escalated)
+        if clip is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        clip = self.get_queryset().get(pk=clip.pk)
+        return Response(ClipDetailSerializer(clip).data)

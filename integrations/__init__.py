@@ -1,0 +1,1 @@
+"""Integrations: outgoing webhooks (an outbox delivered by Celery) and API idempotency keys."""

@@ -1,0 +1,92 @@
+"""Announcing clip changes to webhook endpoints: `emit` writes the outbox, tasks send it.
+
+Services call `emit(event_type, clip, payload)` inside the transaction that made the change: the
+event and one delivery per subscribed endpoint commit (or roll back) with it, and the delivery
+tasks are enqueued only after commit. Nothing here talks to the network.
+"""
+
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from dashboard.models import Clip
+from integrations.constants import EventType
+from integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from integrations.tasks import schedule_delivery
+
+logger = logging.getLogger(__name__)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def envelope(event: WebhookEvent, clip: Clip | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The body every receiver gets: what happened, to which clip, and the event's own data."""
+    return _jsonable(
+        {
+            "id": str(event.public_id),
+            "type": event.event_type,
+            "created_at": event.created_at,
+            "clip": None
+            if clip is None
+            else {
+                "id": clip.public_id,
+                "status": clip.status,
+                "score": clip.score,
+                "version": clip.version,
+                "url": f"/api/v1/clips/{clip.public_id}/",
+            },
+            "data": data,
+        }
+    )
+
+
+def record_event(
+    event_type: str,
+    clip: Clip | None,
+    payload: dict[str, Any],
+    endpoints: Iterable[WebhookEndpoint],
+) -> WebhookEvent | None:
+    """Write the event and its deliveries to `endpoints`; enqueue them when the caller commits."""
+    endpoints = list(endpoints)
+    if not endpoints:
+        return None
+    event = WebhookEvent(event_type=event_type, clip=clip, created_at=timezone.now(), payload={})
+    event.payload = envelope(event, clip, payload)
+    with transaction.atomic():
+        event.save()
+        deliveries = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(event=event, endpoint=endpoint) for endpoint in endpoints
+        )
+    ids = [d.pk for d in deliveries]
+    transaction.on_commit(lambda: [schedule_delivery(pk) for pk in ids])
+    return event
+
+
+def emit(event_type: str, clip: Clip | int, payload: dict[str, Any]) -> WebhookEvent | None:
+    """Announce `event_type` about `clip` (or its id) to every active endpoint subscribed to it.
+
+    Returns the event, or None when nobody listens. Call it inside the transaction of the change.
+    """
+    EventType(event_type)  # an unknown type is a programming error: fail loudly
+    endpoints = [
+        e for e in WebhookEndpoint.objects.filter(active=True) if e.subscribes_to(event_type)
+    ]
+    if not endpoints:
+        return None
+    if not isinstance(clip, Clip):
+        clip = Clip.objects.get(pk=clip)
+    return record_event(event_type, clip, payload, endpoints)
+
+
+def send_test_event(endpoints: Iterable[WebhookEndpoint]) -> WebhookEvent | None:
+    """The admin's "send test event": one test event to each of `endpoints`, subscribed or not."""
+    return record_event(
+        EventType.TEST, None, {"message": "A test event from Unmask's admin."}, endpoints
+    )
