@@ -22,6 +22,7 @@ from dashboard.models import AuditEvent, Clip, Decision, Label, Person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
+from integrations.events import decision_event_type, decision_payload, emit
 
 
 class DecisionError(Exception):
@@ -129,6 +130,7 @@ def apply_decision(clip_id: int, user: AbstractBaseUser, request: DecisionReques
         )
         if labels:
             decision.labels.set(labels)
+        emit(decision_event_type(request.action), result.clip, decision_payload(decision, labels))
     return decision
 
 

@@ -29,6 +29,7 @@ from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
 from detection.registry import model_local_path
 from detection.storage_io import local_path
+from integrations.events import emit
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ def _fail(clip_id: int, reason: str) -> None:
         fields={"failure_reason": reason[:500], "scoring_lease_until": None, "scoring_job": ""},
         data={"reason": reason[:500]},
     )
+    emit("clip.failed", clip_id, {"reason": reason[:500]})
 
 
 def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
@@ -240,6 +242,11 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
             "failure_reason": "",
         },
         data={"model": model.label, "score": run.clip_score, "run": run.pk},
+    )
+    emit(
+        "clip.scored",
+        clip_id,
+        {"model": model.label, "score": run.clip_score, "threshold": run.threshold},
     )
     return ScoringOutcome(clip_id, "scored", f"{model.label}: {run.clip_score:.3f}")
 

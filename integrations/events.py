@@ -90,3 +90,18 @@ def send_test_event(endpoints: Iterable[WebhookEndpoint]) -> WebhookEvent | None
     return record_event(
         EventType.TEST, None, {"message": "A test event from Unmask's admin."}, endpoints
     )
+
+
+def decision_event_type(action: str) -> str:
+    """An escalation is announced as clip.escalated; every other decision as clip.decided."""
+    return EventType.CLIP_ESCALATED if action == "escalate" else EventType.CLIP_DECIDED
+
+
+def decision_payload(decision: Any, labels: Iterable[Any]) -> dict[str, Any]:
+    """What receivers learn of a decision: no moderator identity, no internal note."""
+    return {
+        "decision": decision.pk,
+        "action": decision.action,
+        "labels": [label.slug for label in labels],
+        "decided_at": decision.created_at,
+    }
