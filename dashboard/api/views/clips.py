@@ -206,7 +206,11 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             raise service_error(exc) from exc
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Claim (or renew the claim on) a clip", request=None)
+    @extend_schema(
+        summary="Claim (or renew the claim on) a clip",
+        request=None,
+        responses={200: ClaimResultSerializer},
+    )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def claim(self, request: Request, public_id: str) -> Response:
         clip = self.get_object()
@@ -214,8 +218,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             result = claim_clip(clip.pk, request.user)
         except ClaimError as exc:
             raise service_error(exc) from exc
-        body = {**ClaimSerializer(result.clip).data, "action": result.action}
-        return Response(ClaimResultSerializer(body).data)
+        return Response({**ClaimSerializer(result.clip).data, "action": result.action})
 
     @extend_schema(
         summary="Give a clip you hold back to its queue",
