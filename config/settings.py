@@ -188,7 +188,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # An unacknowledged job (its worker died) goes back to the queue after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("UNMASK_BROKER_VISIBILITY_TIMEOUT_S", 3600, minimum=1),
+        # Sweep for such jobs every 10 s rather than kombu's default of every 100 s.
+        "unacked_restore_throttle": 1,
+    }
+# A web request that enqueues must not hang on a dead broker: a few quick tries, then the
+# clip waits for the reaper (see detection.tasks.enqueue_scoring).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -14,7 +14,10 @@ from config.settings import *  # noqa: E402,F403
 
 # Tests that run a real worker point it at Redis themselves; everything else enqueues in memory.
 CELERY_BROKER_URL = os.environ.get("UNMASK_TEST_BROKER_URL", "memory://")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("UNMASK_BROKER_VISIBILITY_TIMEOUT_S", "3600")),
+    "unacked_restore_throttle": 1,
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so a worker process started by a test can open the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -50,7 +50,7 @@ def set_role(user: AbstractBaseUser, role: str) -> None:
     role = Role(role)
     managed = Group.objects.filter(name__in=[r.value for r in Role])
     user.groups.remove(*managed)
-    user.groups.add(Group.objects.get(name=role.value))
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
     user.is_staff = role == Role.ADMIN
     user.save(update_fields=["is_staff"])
     if hasattr(user, "_unmask_roles"):

@@ -62,13 +62,16 @@ def database_url() -> str:
 class Worker:
     """A `celery worker` process on the test database, the given broker and media root."""
 
-    def __init__(self, broker_url: str, media_root: Path, log: Path) -> None:
+    def __init__(
+        self, broker_url: str, media_root: Path, log: Path, extra_env: dict[str, str]
+    ) -> None:
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.test_settings",
             "DATABASE_URL": database_url(),
             "UNMASK_TEST_BROKER_URL": broker_url,
             "MEDIA_ROOT": str(media_root),
+            **extra_env,
         }
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
@@ -95,6 +98,12 @@ class Worker:
         )
         return self
 
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no acknowledgement, as when a machine dies."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(10)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
@@ -109,8 +118,8 @@ class Worker:
 def start_worker(redis_url, isolated_media, tmp_path) -> Iterator:
     workers: list[Worker] = []
 
-    def start() -> Worker:
-        worker = Worker(redis_url, isolated_media, tmp_path / "worker.log").start()
+    def start(**extra_env: str) -> Worker:
+        worker = Worker(redis_url, isolated_media, tmp_path / "worker.log", extra_env).start()
         workers.append(worker)
         return worker
 
