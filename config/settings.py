@@ -159,6 +159,8 @@ UNMASK_MAX_DURATION_S = env_float("UNMASK_MAX_DURATION_S", 15 * 60.0, minimum=0.
 UNMASK_MIN_DURATION_S = env_float("UNMASK_MIN_DURATION_S", 0.2, minimum=0.0)
 UNMASK_MAX_WIDTH = env_int("UNMASK_MAX_WIDTH", 3840, minimum=16)
 UNMASK_MAX_HEIGHT = env_int("UNMASK_MAX_HEIGHT", 2160, minimum=16)
+UNMASK_MIN_WIDTH = env_int("UNMASK_MIN_WIDTH", 16, minimum=1)
+UNMASK_MIN_HEIGHT = env_int("UNMASK_MIN_HEIGHT", 16, minimum=1)
 UNMASK_MAX_FRAMES = env_int("UNMASK_MAX_FRAMES", 15 * 60 * 60, minimum=1)
 
 # --- Detection --------------------------------------------------------------------------------

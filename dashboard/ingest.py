@@ -60,6 +60,8 @@ def media_limits() -> MediaLimits:
         max_width=settings.UNMASK_MAX_WIDTH,
         max_height=settings.UNMASK_MAX_HEIGHT,
         max_frames=settings.UNMASK_MAX_FRAMES,
+        min_width=settings.UNMASK_MIN_WIDTH,
+        min_height=settings.UNMASK_MIN_HEIGHT,
     )
 
 

@@ -44,6 +44,8 @@ class MediaLimits:
     max_width: int
     max_height: int
     max_frames: int
+    min_width: int = 16
+    min_height: int = 16
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,12 @@ def probe_media(path: str | Path, limits: MediaLimits) -> MediaFacts:
                 "resolution_too_large",
                 f"The video is {width}×{height}; the limit is "
                 f"{limits.max_width}×{limits.max_height}.",
+            )
+        if 0 < width < limits.min_width or 0 < height < limits.min_height:
+            raise MediaRejected(
+                "resolution_too_small",
+                f"The video is {width}×{height}; the minimum is "
+                f"{limits.min_width}×{limits.min_height}.",
             )
         fps = _fraction_to_float(stream.average_rate) or _fraction_to_float(stream.guessed_rate)
         duration_s = 0.0
