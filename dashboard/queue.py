@@ -120,6 +120,9 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
     allowed = visible_statuses(user)
     if filters.status:
         statuses: Sequence[str] = [filters.status] if filters.status in allowed else []
+    elif filters.label:
+        # Labels come from decisions, so a label search looks beyond the open queue.
+        statuses = list(allowed)
     else:
         statuses = [s for s in OPEN_STATES if s in allowed]
     queryset = Clip.objects.filter(status__in=statuses)

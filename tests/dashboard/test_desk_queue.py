@@ -1,0 +1,239 @@
+"""The queue page: priority order, filters, counts, pagination with constant queries, live
+scoring progress, and "Next clip"."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.claims import claim_clip
+from dashboard.constants import ClipStatus, ReportReason
+from dashboard.decisions import DecisionRequest, apply_decision
+from dashboard.models import AuditEvent, Clip
+from dashboard.queue import QueueFilters, filter_clips, queue_page, status_counts
+from tests.dashboard.test_desk_fixtures import add_run, detector, scored_clip
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("dashboard:queue")
+
+
+def short_ids(response) -> list[str]:
+    return [row.clip.short_id for row in response.context["rows"]]
+
+
+def test_queue_orders_by_priority_then_age(client, moderator):
+    old_low = scored_clip(score=0.3, age=timedelta(hours=5))
+    new_high = scored_clip(score=0.9)
+    old_high = scored_clip(score=0.9, age=timedelta(hours=1))
+    client.force_login(moderator)
+    response = client.get(QUEUE)
+    assert short_ids(response) == [old_high.short_id, new_high.short_id, old_low.short_id]
+
+
+def test_rows_show_score_reasons_persons_platform_and_holder(client, moderator, moderator2):
+    ana = PersonFactory(name="Ana Example", protected=True)
+    clip = scored_clip(
+        model=detector(), platform="video-site", persons=(ana,), reason=ReportReason.IMPERSONATION
+    )
+    claim_clip(clip.pk, moderator2)
+    client.force_login(moderator)
+    page = client.get(QUEUE).content.decode()
+    assert 'value="0.900"' in page  # the score bar
+    assert "Impersonation" in page
+    assert "Ana Example" in page and "protected person" in page
+    assert "video-site" in page
+    assert "moderator2" in page
+    crop = clip.runs.get().crops.get(rank=0)
+    assert reverse("dashboard:crop", args=[crop.pk]) in page
+    assert 'class="thumb sensitive"' in page
+
+
+def test_thumbnail_comes_from_the_active_run_not_a_shadow(moderator):
+    clip = scored_clip()
+    shadow = add_run(clip, detector("shadow", active=False, shadow=True))
+    active = add_run(clip, detector("baseline"))
+    row = queue_page(QueueFilters(), moderator).rows[0]
+    assert row.thumb_crop_id == active.crops.get(rank=0).pk
+    assert row.thumb_crop_id != shadow.crops.get(rank=0).pk
+
+
+def test_default_queue_is_open_clips_and_never_escalated_ones_for_moderators(moderator, senior):
+    waiting = scored_clip()
+    scoring = scored_clip(status=ClipStatus.SCORING, score=None)
+    scored_clip(status=ClipStatus.APPROVED)
+    escalated = scored_clip(status=ClipStatus.ESCALATED)
+    assert set(filter_clips(QueueFilters(), moderator)) == {waiting, scoring}
+    assert not filter_clips(QueueFilters(status=ClipStatus.ESCALATED), moderator).exists()
+    assert list(filter_clips(QueueFilters(status=ClipStatus.ESCALATED), senior)) == [escalated]
+    assert ClipStatus.ESCALATED not in [s for s, _, _ in status_counts(moderator)]
+
+
+def test_counts_per_status_at_the_top(client, moderator):
+    for _ in range(3):
+        scored_clip()
+    scored_clip(status=ClipStatus.REMOVED)
+    client.force_login(moderator)
+    counts = {s: n for s, _, n in client.get(QUEUE).context["status_counts"]}
+    assert counts[ClipStatus.AWAITING_REVIEW] == 3
+    assert counts[ClipStatus.REMOVED] == 1
+    assert counts[ClipStatus.QUEUED] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"status": "removed"}, {"removed"}),
+        ({"score_band": "high"}, {"high"}),
+        ({"score_band": "medium"}, {"medium"}),
+        ({"score_band": "low"}, {"low", "old"}),
+        ({"score_band": "unscored"}, {"unscored"}),
+        ({"platform": "Tube"}, {"medium"}),
+        ({"person": "ana"}, {"high"}),
+        ({"reason": "impersonation"}, {"low"}),
+        ({"q": "kiss"}, {"medium"}),
+        ({"q": "Ana Ex"}, {"high"}),
+        ({"received_to": "DAYS_AGO_3"}, {"old"}),
+        ({"received_from": "DAYS_AGO_1"}, {"high", "medium", "low", "unscored"}),
+        ({"label": "face-swap"}, {"removed"}),
+        (
+            {"score_band": "bogus", "status": "nonsense"},
+            {"high", "medium", "low", "unscored", "old"},
+        ),
+    ],
+)
+def test_filters(client, moderator, params, expected):
+    ana = PersonFactory(name="Ana Example")
+    clips = {
+        "high": scored_clip(score=0.95, persons=(ana,)),
+        "medium": scored_clip(score=0.6, platform="tube", caption="a kiss, off-screen"),
+        "low": scored_clip(score=0.1, reason=ReportReason.IMPERSONATION),
+        "unscored": scored_clip(score=None),
+        "old": scored_clip(score=0.2, age=timedelta(days=5)),
+    }
+    removed = scored_clip()
+    claim_clip(removed.pk, moderator)
+    apply_decision(removed.pk, moderator, DecisionRequest("remove", ["face-swap"], reason="p"))
+    clips["removed"] = removed
+    for key, value in params.items():
+        if value.startswith("DAYS_AGO_"):
+            day = timezone.localdate() - timedelta(days=int(value.rsplit("_", 1)[1]))
+            params[key] = day.isoformat()
+    client.force_login(moderator)
+    response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    assert set(short_ids(response)) == {clips[name].short_id for name in expected}
+
+
+def test_search_by_short_id(client, moderator):
+    wanted = scored_clip()
+    scored_clip()
+    client.force_login(moderator)
+    response = client.get(QUEUE, {"q": wanted.short_id})
+    assert short_ids(response) == [wanted.short_id]
+
+
+def test_htmx_filtering_returns_only_the_results(client, moderator):
+    scored_clip()
+    client.force_login(moderator)
+    response = client.get(QUEUE, {"q": ""}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<table" in body and "<html" not in body
+
+
+def _queue_queries(client, model, moderator2, n: int, per_page: int) -> int:
+    ana, bo = PersonFactory(), PersonFactory(protected=True)
+    for i in range(n):
+        clip = scored_clip(model=model, score=i / n, reports=2, persons=(ana, bo))
+        if i % 3 == 0:
+            claim_clip(clip.pk, moderator2)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE, {"per_page": per_page})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == min(Clip.objects.count(), per_page)
+    return len(queries)
+
+
+def test_queue_query_count_does_not_grow_with_page_size(
+    client, moderator, moderator2, django_assert_max_num_queries
+):
+    client.force_login(moderator)
+    model = detector()
+    few = _queue_queries(client, model, moderator2, 10, 25)
+    many = _queue_queries(client, model, moderator2, 40, 50)
+    assert few == many
+    # Session, user, roles, preference, counts, page count, rows, persons, reports.
+    with django_assert_max_num_queries(12):
+        client.get(QUEUE, {"per_page": 50})
+
+
+def test_pagination(client, moderator):
+    for i in range(30):
+        scored_clip(score=i / 100)
+    client.force_login(moderator)
+    first = client.get(QUEUE)
+    assert len(first.context["rows"]) == 25
+    second = client.get(QUEUE, {"page": 2})
+    assert len(second.context["rows"]) == 5
+    assert not set(short_ids(first)) & set(short_ids(second))
+    assert "page=2" in first.content.decode()
+
+
+def test_scoring_clips_poll_a_progress_fragment_until_done(client, moderator):
+    clip = scored_clip(status=ClipStatus.SCORING, score=None, scoring_done=3, scoring_total=12)
+    client.force_login(moderator)
+    page = client.get(QUEUE).content.decode()
+    url = reverse("dashboard:progress", args=[clip.public_id])
+    assert f'hx-get="{url}"' in page and 'hx-trigger="every 2s"' in page
+    fragment = client.get(url)
+    assert fragment.status_code == 200
+    assert 'max="12" value="3"' in fragment.content.decode()
+    Clip.objects.filter(pk=clip.pk).update(
+        status=ClipStatus.AWAITING_REVIEW, score=0.7, scoring_done=12
+    )
+    done = client.get(url)
+    assert done.status_code == 286  # htmx stops polling
+    assert "hx-trigger" not in done.content.decode()
+    assert 'value="0.700"' in done.content.decode()
+
+
+def test_next_clip_claims_the_highest_priority_clip(client, moderator):
+    scored_clip(score=0.2)
+    top = scored_clip(score=0.9)
+    client.force_login(moderator)
+    response = client.post(reverse("dashboard:next"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:clip", args=[top.public_id])
+    top.refresh_from_db()
+    assert top.status == ClipStatus.IN_REVIEW and top.claimed_by == moderator
+    assert AuditEvent.objects.filter(clip=top, action="claim.claimed").exists()
+
+
+def test_next_clip_skips_and_releases_the_clip_being_left(client, moderator):
+    top = scored_clip(score=0.9)
+    second = scored_clip(score=0.5)
+    client.force_login(moderator)
+    client.post(reverse("dashboard:next"))
+    response = client.post(reverse("dashboard:next"), {"release": str(top.public_id)})
+    assert response["Location"] == reverse("dashboard:clip", args=[second.public_id])
+    top.refresh_from_db()
+    assert top.status == ClipStatus.AWAITING_REVIEW and top.claimed_by is None
+
+
+def test_next_clip_on_an_empty_queue_says_so(client, moderator):
+    client.force_login(moderator)
+    response = client.post(reverse("dashboard:next"), follow=True)
+    assert response.redirect_chain[-1][0] == QUEUE
+    assert "Nothing is waiting" in response.content.decode()
+
+
+def test_escalations_page_lists_escalated_clips_for_seniors(client, senior):
+    escalated = scored_clip(status=ClipStatus.ESCALATED)
+    scored_clip()
+    client.force_login(senior)
+    response = client.get(reverse("dashboard:escalations"))
+    assert short_ids(response) == [escalated.short_id]
+    assert 'name="escalated" value="1"' in response.content.decode()
