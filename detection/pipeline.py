@@ -175,9 +175,10 @@ def score_video(
 ) -> ScoreResult:
     """Score the clip at ``path``; see :class:`ScoreResult` for what comes back.
 
-    ``progress(done, total)`` is called from this thread each time a batch of frames is
-    fully scored, and once more at the end with ``done == total``; it should be cheap
-    (throttle any database writes in the callback). Raises
+    Crops are classified in batches of up to ``batch_size``, or sooner whenever the
+    decoder has no frame ready. ``progress(done, total)`` is called from this thread
+    each time a batch is scored, and once more at the end with ``done == total``; it
+    should be cheap (throttle any database writes in the callback). Raises
     :class:`~detection.frames.UnreadableMediaError` for a file that is not readable
     video and :class:`~detection.inference.ModelOutputError` if the model misbehaves.
     """
@@ -248,7 +249,10 @@ def score_video(
             for slot, crop in enumerate(crops):
                 pending.append(_PendingCrop(record, slot, crop, is_face=bool(boxes)))
             del item  # let the full frame go while the next one decodes
-            if len(pending) >= batch_size:
+            # Classify now if the batch is full, or if no frame is waiting: the decoder is
+            # the bottleneck, so crops batched while idle would only lengthen the tail
+            # left after the last frame is decoded.
+            if len(pending) >= batch_size or frames_q.empty():
                 flush()
         flush()
     finally:
