@@ -179,6 +179,19 @@ UNMASK_SLA_HIGH_PRIORITY = env_float("UNMASK_SLA_HIGH_PRIORITY", 100.0, minimum=
 UNMASK_SLA_HOURS_HIGH = env_float("UNMASK_SLA_HOURS_HIGH", 4.0, minimum=0.1)
 UNMASK_SLA_HOURS_NORMAL = env_float("UNMASK_SLA_HOURS_NORMAL", 24.0, minimum=0.1)
 
+# --- Cache ------------------------------------------------------------------------------------
+# API throttles count in the cache: with several web processes it must be shared (Redis).
+UNMASK_CACHE_URL = env_str("UNMASK_CACHE_URL", "")
+if UNMASK_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": UNMASK_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Celery -----------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
