@@ -1,0 +1,97 @@
+"""Service additions the desk relies on: renew_claim, skipping in claim_next_clip, notes and
+persons (audited), the SLA deadline per priority band, and the blur preference."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dashboard.claims import ClaimError, claim_clip, claim_next_clip, renew_claim
+from dashboard.constants import ClipStatus
+from dashboard.decisions import DecisionError, add_note, add_person, remove_person
+from dashboard.media import blur_media_for, set_blur_media
+from dashboard.models import AuditEvent, Person
+from dashboard.queue import priority_band, sla_deadline
+from tests.dashboard.test_desk_fixtures import scored_clip
+
+pytestmark = pytest.mark.django_db
+
+
+def test_renew_claim_extends_only_a_live_claim_of_the_holder(moderator, moderator2, settings):
+    clip = scored_clip()
+    claimed = claim_clip(clip.pk, moderator).clip
+    with pytest.raises(ClaimError) as refused:
+        renew_claim(clip.pk, moderator2)
+    assert refused.value.code == "not_held"
+    settings.UNMASK_CLAIM_LEASE = timedelta(hours=1)
+    renewed = renew_claim(clip.pk, moderator)
+    assert renewed.claim_expires_at > claimed.claim_expires_at
+    assert renewed.version == claimed.version
+    renewed.claim_expires_at = timezone.now() - timedelta(seconds=1)
+    renewed.save()
+    with pytest.raises(ClaimError):
+        renew_claim(clip.pk, moderator)
+
+
+def test_claim_next_clip_skips_excluded_clips(moderator):
+    top = scored_clip(score=0.9)
+    other = scored_clip(score=0.1)
+    assert claim_next_clip(moderator, exclude=[top.pk]).pk == other.pk
+    assert claim_next_clip(moderator, exclude=[top.pk]) is None
+    assert claim_next_clip(moderator).pk == top.pk
+
+
+def test_add_note_is_audited_and_needs_text_and_a_moderator(moderator, reporter):
+    clip = scored_clip()
+    event = add_note(clip.pk, moderator, "  looks animated  ")
+    assert event.action == "clip.note" and event.data == {"note": "looks animated"}
+    assert event.clip == clip and event.actor == moderator
+    with pytest.raises(DecisionError):
+        add_note(clip.pk, moderator, "   ")
+    with pytest.raises(DecisionError) as refused:
+        add_note(clip.pk, reporter, "hello")
+    assert refused.value.status == 403
+    assert AuditEvent.objects.filter(action="clip.note").count() == 1
+
+
+def test_persons_added_once_removed_audited(moderator):
+    clip = scored_clip(score=0.2, reports=0)
+    person = add_person(clip.pk, moderator, "Bo Example")
+    assert add_person(clip.pk, moderator, "bo example") == person
+    assert Person.objects.count() == 1
+    assert AuditEvent.objects.filter(clip=clip, action="clip.person_added").count() == 1
+    remove_person(clip.pk, moderator, person.pk)
+    assert not clip.persons.exists()
+    with pytest.raises(DecisionError):
+        remove_person(clip.pk, moderator, person.pk)
+    with pytest.raises(DecisionError):
+        add_person(clip.pk, moderator, "   ")
+
+
+def test_sla_deadline_per_priority_band(settings):
+    settings.UNMASK_SLA_HIGH_PRIORITY = 100.0
+    settings.UNMASK_SLA_HOURS_HIGH = 4.0
+    settings.UNMASK_SLA_HOURS_NORMAL = 24.0
+    start = timezone.now()
+    assert priority_band(100.0) == "high" and priority_band(99.9) == "normal"
+    assert sla_deadline(start, 130.0) == start + timedelta(hours=4)
+    assert sla_deadline(start, 10.0) == start + timedelta(hours=24)
+
+
+def test_review_page_sla_counts_from_the_first_report(client, moderator, settings):
+    settings.UNMASK_SLA_HOURS_NORMAL = 24.0
+    clip = scored_clip(score=0.5, age=timedelta(hours=30))
+    client.force_login(moderator)
+    response = client.get(f"/clips/{clip.public_id}/")
+    assert response.context["sla_deadline"] == clip.reports.get().created_at + timedelta(hours=24)
+    assert response.context["sla_deadline"] < timezone.now()  # overdue
+    assert clip.status == ClipStatus.AWAITING_REVIEW
+
+
+def test_blur_preference_defaults_on_and_is_per_user(moderator, moderator2):
+    assert blur_media_for(moderator) is True
+    set_blur_media(moderator, False)
+    assert blur_media_for(moderator) is False
+    assert blur_media_for(moderator2) is True
+    set_blur_media(moderator, True)
+    assert blur_media_for(moderator) is True
