@@ -50,12 +50,21 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"error": body}
 
 
-def _flatten(detail: Any) -> Any:
-    if isinstance(detail, list):
-        return [str(item) for item in detail]
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Field errors as {"field": [messages]}; nested ones under dotted paths ("subjects.2")."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    return [str(detail)]
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(item) for item in items]}
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -76,9 +85,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
         message = "Some fields are invalid."
-        fields = (
-            _flatten(detail) if isinstance(detail, dict) else {"non_field_errors": _flatten(detail)}
-        )
+        fields = _flatten(detail)
     elif isinstance(detail, str):
         message = str(detail)
     else:

@@ -1,24 +1,39 @@
-"""Cursor pagination: stable pages over lists that change while a client walks them."""
+"""Cursor pagination: stable pages over lists that change while a client walks them.
 
-from rest_framework.pagination import CursorPagination
+A cursor the API did not give out is a 400 `invalid_cursor` (DRF's default says 404, which would
+claim the list itself does not exist).
+"""
+
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.request import Request
+
+from dashboard.api.errors import ApiError
 
 
-class ClipCursorPagination(CursorPagination):
-    page_size = 25
+class _CursorPagination(CursorPagination):
     page_size_query_param = "page_size"
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ApiError("invalid_cursor", "The cursor is not one this API gave out.") from exc
+
+
+class ClipCursorPagination(_CursorPagination):
+    page_size = 25
     max_page_size = 100
     ordering = ("-created_at", "-pk")
 
 
-class AuditCursorPagination(CursorPagination):
+class AuditCursorPagination(_CursorPagination):
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("-created_at", "-pk")
 
 
-class NameCursorPagination(CursorPagination):
+class NameCursorPagination(_CursorPagination):
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 200
     ordering = ("name", "pk")

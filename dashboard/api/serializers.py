@@ -73,6 +73,8 @@ def detection_payload(clip: Clip) -> dict[str, Any] | None:
 class ClipSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     persons = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # Blank when the reporter gave none, so not typed as a URI.
+    source_url = serializers.CharField(read_only=True)
     reports = serializers.SerializerMethodField()
     detection = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
@@ -134,7 +136,9 @@ class ClipListSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     persons = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     reports = serializers.IntegerField(source="report_total", read_only=True)
-    claimed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    claimed_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
 
     class Meta:
         model = Clip
@@ -195,7 +199,9 @@ class DecisionSerializer(serializers.ModelSerializer):
 class ClipDetailSerializer(ClipSerializer):
     """A clip as moderators see it: the submitter's view plus claims, reports and decisions."""
 
-    claimed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    claimed_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
     report_log = ReportSerializer(source="reports", many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
 
@@ -213,7 +219,9 @@ class ClipDetailSerializer(ClipSerializer):
 
 class ClaimSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
-    claimed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    claimed_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
 
     class Meta:
         model = Clip
@@ -301,7 +309,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     clip = serializers.UUIDField(source="clip.public_id", read_only=True, allow_null=True)
-    actor = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    actor = serializers.SlugRelatedField(read_only=True, allow_null=True, slug_field="username")
     data = serializers.DictField(read_only=True)
 
     class Meta:
