@@ -24,7 +24,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     # django.contrib.admin with the operators' site (status counts on its index page).
-    "dashboard.admin_site.UnmaskAdminConfig",
+    "dashboard.admin_config.UnmaskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,37 +1,61 @@
-"""The operators' panel for the review desk's records."""
+"""The operators' panel for the review desk's records.
 
+Actions call services: re-scoring enqueues detection's rescore task after commit, releasing a
+claim goes through dashboard.operators.force_release (audited). Decisions, audit events and
+reports are read-only here: history is never edited.
+"""
+
+import logging
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from dashboard.models import ApiToken, AuditEvent, Clip, Decision, Label, Person, Report
+from dashboard.admin_site import ReadOnlyAdmin, ReadOnlyInline, RoleAdmin, export_as_csv
+from dashboard.models import (
+    ApiToken,
+    AuditEvent,
+    Clip,
+    Decision,
+    DeskPreference,
+    Label,
+    Person,
+    Report,
+)
+from dashboard.operators import force_release
+from detection.tasks import rescore_clip
+
+logger = logging.getLogger(__name__)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: visible to operators, never edited or deleted through the panel."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReportInline(admin.TabularInline):
+class ReportInline(ReadOnlyInline):
     model = Report
-    extra = 0
     fields = ("reason", "reporter", "note", "created_at")
     readonly_fields = fields
-    can_delete = False
+
+
+class DecisionInline(ReadOnlyInline):
+    model = Decision
+    fields = ("action", "moderator", "reason", "note", "created_at")
+    readonly_fields = fields
+
+
+def _enqueue_rescoring(clip_ids: list[int]) -> int:
+    sent = 0
+    for clip_id in clip_ids:
+        try:
+            rescore_clip.apply_async(args=[clip_id])
+        except Exception:  # the broker client raises many types; all mean "not sent"
+            logger.exception("Re-scoring job for clip %s not sent", clip_id)
+            continue
+        sent += 1
+    return sent
 
 
 @admin.register(Clip)
-class ClipAdmin(admin.ModelAdmin):
+class ClipAdmin(RoleAdmin):
     list_display = (
         "short_id",
         "status",
@@ -41,10 +65,12 @@ class ClipAdmin(admin.ModelAdmin):
         "platform",
         "claimed_by",
         "created_at",
+        "decided_at",
     )
-    list_filter = ("status", "platform", "persons__protected", "created_at")
+    list_filter = ("status", "platform", "persons__protected", "has_audio", "created_at")
     search_fields = ("public_id", "sha256", "caption", "original_filename", "persons__name")
     date_hierarchy = "created_at"
+    list_select_related = ("claimed_by",)
     readonly_fields = (
         "public_id",
         "file",
@@ -61,6 +87,7 @@ class ClipAdmin(admin.ModelAdmin):
         "has_audio",
         "status",
         "score",
+        "priority",
         "version",
         "scoring_done",
         "scoring_total",
@@ -75,15 +102,11 @@ class ClipAdmin(admin.ModelAdmin):
         "failure_reason",
     )
     filter_horizontal = ("persons",)
-    inlines = [ReportInline]
+    inlines = [ReportInline, DecisionInline]
+    actions = ["rescore_selected", "release_claims", export_as_csv]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Clip]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("claimed_by")
-            .annotate(report_total=Count("reports"))
-        )
+        return super().get_queryset(request).annotate(report_total=Count("reports"))
 
     @admin.display(ordering="report_total", description="Reports")
     def report_count(self, clip: Clip) -> int:
@@ -93,37 +116,74 @@ class ClipAdmin(admin.ModelAdmin):
         # Clips come in through the desk's upload form or the API, which validate content.
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Decisions and audit events protect their clip; history is not deleted from here.
+        return False
+
+    @admin.action(
+        description="Re-score selected clips with the active model", permissions=["change"]
+    )
+    def rescore_selected(self, request: HttpRequest, queryset: QuerySet[Clip]) -> None:
+        clip_ids = list(queryset.values_list("pk", flat=True))
+        transaction.on_commit(lambda: _enqueue_rescoring(clip_ids))
+        self.message_user(request, f"Queued {len(clip_ids)} clip(s) for re-scoring.")
+
+    @admin.action(description="Release claims on selected clips", permissions=["change"])
+    def release_claims(self, request: HttpRequest, queryset: QuerySet[Clip]) -> None:
+        released = sum(
+            force_release(pk, request.user) for pk in queryset.values_list("pk", flat=True)
+        )
+        level = messages.SUCCESS if released else messages.WARNING
+        self.message_user(request, f"Released {released} claim(s).", level)
+
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
-    list_display = ("name", "protected", "created_at")
-    list_filter = ("protected",)
-    search_fields = ("name", "notes")
+class PersonAdmin(RoleAdmin):
+    list_display = ("name", "protected", "clip_count", "created_at")
+    list_filter = ("protected", "created_at")
+    search_fields = ("name", "notes", "aliases")
+    date_hierarchy = "created_at"
+    actions = [export_as_csv]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
+        return super().get_queryset(request).annotate(clip_total=Count("clips"))
+
+    @admin.display(ordering="clip_total", description="Clips")
+    def clip_count(self, person: Person) -> int:
+        return person.clip_total
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(RoleAdmin):
     list_display = ("name", "slug", "category", "manipulated", "active")
     list_filter = ("category", "manipulated", "active")
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
+    actions = [export_as_csv]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Decisions keep the labels they applied: retire a label by unticking "active".
+        return False
 
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyAdmin):
     list_display = ("clip", "reason", "reporter", "created_at")
     list_filter = ("reason", "created_at")
+    search_fields = ("clip__public_id", "note", "reporter__username")
     date_hierarchy = "created_at"
     list_select_related = ("clip", "reporter")
+    actions = [export_as_csv]
 
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("clip", "action", "moderator", "created_at")
-    list_filter = ("action", "created_at")
+    list_filter = ("action", "labels", "created_at")
     search_fields = ("clip__public_id", "note", "reason", "moderator__username")
     date_hierarchy = "created_at"
     list_select_related = ("clip", "moderator")
+    actions = [export_as_csv]
 
 
 @admin.register(AuditEvent)
@@ -141,15 +201,33 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("action", "actor__username", "actor_label", "clip__public_id")
     date_hierarchy = "created_at"
     list_select_related = ("clip", "actor")
+    actions = [export_as_csv]
+
+
+@admin.register(DeskPreference)
+class DeskPreferenceAdmin(RoleAdmin):
+    list_display = ("user", "blur_media", "updated_at")
+    list_filter = ("blur_media",)
+    search_fields = ("user__username",)
+    date_hierarchy = "updated_at"
+    list_select_related = ("user",)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RoleAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
-    list_filter = ("revoked",)
+    list_filter = ("revoked", "created_at")
     search_fields = ("user__username", "name", "prefix")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
     readonly_fields = ("user", "key_hash", "prefix", "created_at", "last_used_at")
+    actions = ["revoke", export_as_csv]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Tokens are made by `manage.py create_api_token`, which shows the secret once.
         return False
+
+    @admin.action(description="Revoke selected tokens", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = queryset.filter(revoked=False).update(revoked=True)
+        self.message_user(request, f"Revoked {count} token(s).")

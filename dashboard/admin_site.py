@@ -1,15 +1,30 @@
-"""The operators' admin site: Django's admin with the clip counts per status on its index page."""
+"""The operators' admin site and what its model admins share.
 
+- `UnmaskAdminSite`: Django's admin for the Admin role only, with clip counts per status on its
+  index page (installed through dashboard/admin_config.py).
+- `RoleAdmin`: model admins whose permissions follow the Unmask role (Admin), not per-model
+  Django permissions, so the panel matches the API's "admins do everything".
+- `export_as_csv`: an action that writes the selected rows' list columns as CSV.
+"""
+
+import csv
 from typing import Any
 
-from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin import AdminSite
-from django.contrib.admin.apps import AdminConfig
-from django.db.models import Count
-from django.http import HttpRequest
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.db.models import Count, Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import capfirst
 
 from dashboard.constants import ClipStatus
+from dashboard.models import Clip
+from dashboard.roles import is_admin
+
+# Spreadsheet programs run cells starting with these as formulas.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UnmaskAdminSite(AdminSite):
@@ -17,10 +32,11 @@ class UnmaskAdminSite(AdminSite):
     site_title = "Unmask admin"
     index_title = "Operations"
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and is_admin(request.user)
+
     def status_counts(self) -> list[dict[str, Any]]:
-        # Looked up at request time: this module loads with INSTALLED_APPS, before any model.
-        clip_model = apps.get_model("dashboard", "Clip")
-        counts = dict(clip_model.objects.order_by().values_list("status").annotate(n=Count("pk")))
+        counts = dict(Clip.objects.order_by().values_list("status").annotate(n=Count("pk")))
         return [
             {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
             for status in ClipStatus
@@ -31,5 +47,74 @@ class UnmaskAdminSite(AdminSite):
         return super().index(request, extra_context=context)
 
 
-class UnmaskAdminConfig(AdminConfig):
-    default_site = "dashboard.admin_site.UnmaskAdminSite"
+class RoleAdmin(admin.ModelAdmin):
+    """Everything in the panel is for the Admin role; read-only admins narrow it further."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+
+class ReadOnlyAdmin(RoleAdmin):
+    """Append-only records: visible to operators, never edited or deleted through the panel."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Related history shown on a record's page, to Admins, never edited there."""
+
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+@admin.action(description="Export selected rows as CSV", permissions=["view"])
+def export_as_csv(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Model]
+) -> HttpResponse:
+    columns = [c for c in model_admin.get_list_display(request) if c != "action_checkbox"]
+    model = queryset.model
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{model._meta.model_name}-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([capfirst(str(label_for_field(c, model, model_admin))) for c in columns])
+    for obj in queryset:
+        writer.writerow([_cell(lookup_field(c, obj, model_admin)[2]) for c in columns])
+    return response

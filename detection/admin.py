@@ -1,0 +1,204 @@
+"""The operators' panel for detector models and their runs.
+
+A model version is added by uploading its ONNX file with its manifest: the form's clean() hands
+both to detection.registry, which validates the file in ONNX Runtime and stores it; a refused file
+shows the registry's message and leaves no row and no file. Activation and shadowing are actions
+that call the registry too, so they are audited like the management commands.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from dashboard.admin_site import ReadOnlyAdmin, RoleAdmin, export_as_csv
+from detection.models import DetectionRun, DetectorModel, FaceCrop
+from detection.registry import (
+    Manifest,
+    RegistryError,
+    activate_model,
+    register_uploaded_model,
+    set_shadow,
+)
+
+
+class DetectorModelUploadForm(forms.ModelForm):
+    onnx_file = forms.FileField(label="ONNX file")
+    input_spec = forms.JSONField(help_text="name, size, color_order, layout, scale, mean, std")
+    output_spec = forms.JSONField(help_text="name, index, meaning")
+    calibration = forms.JSONField(required=False, initial=dict)
+    metrics = forms.JSONField(required=False, initial=dict)
+    activate = forms.BooleanField(required=False, help_text="Make it the active detector now.")
+    shadow = forms.BooleanField(
+        required=False, help_text="Score live traffic beside the active one."
+    )
+
+    class Meta:
+        model = DetectorModel
+        fields = ["name", "version", "threshold", "model_card"]
+
+    # Set by the admin: who registers the model, for the audit log.
+    actor: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        for name in ("input_spec", "output_spec", "calibration", "metrics"):
+            if data.get(name) is not None and not isinstance(data[name], dict):
+                self.add_error(name, "Expected a JSON object.")
+        if self.errors:
+            return data
+        try:
+            manifest = Manifest.from_dict(
+                {
+                    "name": data["name"],
+                    "version": data["version"],
+                    "input": data["input_spec"],
+                    "output": data["output_spec"],
+                    "threshold": data["threshold"],
+                    "calibration": data.get("calibration") or {},
+                    "metrics": data.get("metrics") or {},
+                }
+            )
+            # The registry validates, stores and audits; the admin's save only re-saves it.
+            self.instance = register_uploaded_model(
+                data["onnx_file"],
+                manifest,
+                model_card=data.get("model_card", ""),
+                activate=data.get("activate", False),
+                shadow=data.get("shadow", False),
+                actor=self.actor,
+            )
+        except RegistryError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+@admin.register(DetectorModel)
+class DetectorModelAdmin(RoleAdmin):
+    list_display = (
+        "name",
+        "version",
+        "is_active",
+        "is_shadow",
+        "threshold",
+        "short_sha256",
+        "created_at",
+        "activated_at",
+    )
+    list_filter = ("is_active", "is_shadow", "name", "created_at")
+    search_fields = ("name", "version", "sha256", "model_card")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "name",
+        "version",
+        "file",
+        "sha256",
+        "input_spec",
+        "output_spec",
+        "threshold",
+        "calibration",
+        "metrics",
+        "is_active",
+        "is_shadow",
+        "created_at",
+        "activated_at",
+    )
+    actions = ["activate", "make_shadow", "stop_shadow", export_as_csv]
+
+    @admin.display(description="sha256")
+    def short_sha256(self, model: DetectorModel) -> str:
+        return format_html("<code>{}</code>", model.sha256[:12])
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: DetectorModel | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["form"] = DetectorModelUploadForm
+        kwargs["fields"] = None
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_fieldsets(self, request: HttpRequest, obj: DetectorModel | None = None) -> Any:
+        if obj is not None:
+            return [(None, {"fields": (*self.readonly_fields, "model_card")})]
+        return [
+            (None, {"fields": ("onnx_file", "name", "version", "threshold")}),
+            ("Manifest", {"fields": ("input_spec", "output_spec", "calibration", "metrics")}),
+            (None, {"fields": ("model_card", "activate", "shadow")}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: DetectorModel | None = None) -> Any:
+        return self.readonly_fields if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Runs and decisions' evidence refer to model versions; retire one by deactivating it.
+        return False
+
+    @admin.action(description="Activate (make it the one active detector)", permissions=["change"])
+    def activate(self, request: HttpRequest, queryset: QuerySet[DetectorModel]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one model to activate.", messages.ERROR)
+            return
+        model = activate_model(queryset.get(), actor=request.user)
+        self.message_user(request, f"{model.label} is now the active detector.")
+
+    @admin.action(description="Make shadow (score beside the active model)", permissions=["change"])
+    def make_shadow(self, request: HttpRequest, queryset: QuerySet[DetectorModel]) -> None:
+        self._set_shadow(request, queryset, True)
+
+    @admin.action(description="Stop shadow scoring", permissions=["change"])
+    def stop_shadow(self, request: HttpRequest, queryset: QuerySet[DetectorModel]) -> None:
+        self._set_shadow(request, queryset, False)
+
+    def _set_shadow(
+        self, request: HttpRequest, queryset: QuerySet[DetectorModel], shadow: bool
+    ) -> None:
+        for model in queryset:
+            try:
+                set_shadow(model, shadow, actor=request.user)
+            except RegistryError as exc:
+                self.message_user(request, f"{model.label}: {exc}", messages.ERROR)
+            else:
+                state = "shadows the active model" if shadow else "no longer shadows"
+                self.message_user(request, f"{model.label} {state}.")
+
+
+@admin.register(DetectionRun)
+class DetectionRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "clip",
+        "model",
+        "status",
+        "is_shadow",
+        "clip_score",
+        "threshold",
+        "frames_scored",
+        "faces_found",
+        "started_at",
+        "finished_at",
+    )
+    list_filter = ("status", "is_shadow", "model", "started_at")
+    search_fields = ("clip__public_id", "model__name", "error")
+    date_hierarchy = "started_at"
+    list_select_related = ("clip", "model")
+    exclude = ("timeline",)
+    actions = [export_as_csv]
+
+
+@admin.register(FaceCrop)
+class FaceCropAdmin(ReadOnlyAdmin):
+    list_display = ("run", "rank", "time_s", "score")
+    list_filter = ("run__model",)
+    search_fields = ("run__clip__public_id",)
+    list_select_related = ("run", "run__clip", "run__model")
+    exclude = ("jpeg",)
