@@ -1,0 +1,1 @@
+"""Training of the baseline face-crop classifier (torch; never imported at run time)."""
