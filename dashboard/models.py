@@ -118,7 +118,11 @@ class Clip(models.Model):
 
     class Meta:
         ordering = ["-priority", "created_at"]
-        indexes = [models.Index(fields=["status", "-priority", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "-priority", "created_at"]),
+            # The queue's score-band filter within a status (bench/queue.py).
+            models.Index(fields=["status", "score"], name="clip_status_score"),
+        ]
 
     def __str__(self) -> str:
         return f"Clip {self.short_id}"
@@ -150,6 +154,8 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        # Covers the queue's "reported reason" filter, an EXISTS per clip.
+        indexes = [models.Index(fields=["clip", "reason"], name="report_clip_reason")]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} on {self.clip}"

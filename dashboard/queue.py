@@ -2,8 +2,8 @@
 
 Order is the rule documented in dashboard/priority.py (stored on `Clip.priority`), oldest first
 among equals. Escalated clips belong to the seniors' escalations queue and never show in a
-moderator's queue. A page costs a fixed number of queries whatever its size: the rows, their
-holders and thumbnails in one query, persons and reports prefetched in one query each.
+moderator's queue. A page costs a fixed number of queries whatever its size: the rows and their
+holders in one query, thumbnails, persons and reports in one query each.
 
 The SLA deadline (first report + hours for the clip's priority band) lives here too, because the
 queue and the review page both show it.
@@ -16,10 +16,11 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus
+from dashboard.constants import ClipStatus, ReportReason
 from dashboard.models import Clip, Decision, Person, Report
 from dashboard.roles import is_senior
 from detection.models import FaceCrop, RunStatus
@@ -32,6 +33,7 @@ OPEN_STATES: tuple[str, ...] = (
     ClipStatus.IN_REVIEW,
 )
 PAGE_SIZES = (25, 50, 100)
+CAPTION_CHARS = 80
 DEFAULT_PAGE_SIZE = PAGE_SIZES[0]
 
 # Score bands over the active detector's clip score: (lower bound inclusive, upper exclusive).
@@ -63,10 +65,16 @@ class QueueRow:
     """One clip as a queue row: the clip plus what the row shows about its reports."""
 
     clip: Clip
+    persons: list[Person] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     report_count: int = 0
     first_reported_at: datetime | None = None
     thumb_crop_id: int | None = None
+
+    @property
+    def caption(self) -> str:
+        text = self.clip.caption
+        return text if len(text) <= CAPTION_CHARS else text[: CAPTION_CHARS - 1] + "…"
 
     @property
     def sla_deadline(self) -> datetime:
@@ -167,17 +175,40 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
     return queryset.order_by("-priority", "created_at")
 
 
-def _top_crop_id() -> Subquery:
-    """The best face crop of the clip's active detector run: the row's thumbnail."""
-    return Subquery(
+def _thumbnails(clip_ids: list[int]) -> dict[int, int]:
+    """Clip id -> its best face crop from the active detector's run: the rows' thumbnails.
+
+    A query of its own for the page's clips: as a correlated subquery in the rows' query,
+    SQLite would evaluate it for every matching clip before sorting them.
+    """
+    best: dict[int, int] = {}
+    for clip_id, crop_id in (
         FaceCrop.objects.filter(
-            run__clip_id=OuterRef("pk"),
-            run__model__is_active=True,
-            run__status=RunStatus.DONE,
+            run__clip_id__in=clip_ids, run__model__is_active=True, run__status=RunStatus.DONE
         )
-        .order_by("rank")
-        .values("pk")[:1]
-    )
+        .order_by("run__clip_id", "rank")
+        .values_list("run__clip_id", "pk")
+    ):
+        best.setdefault(clip_id, crop_id)
+    return best
+
+
+# What a queue row shows of a clip; the rest of the row stays in the database.
+ROW_FIELDS = (
+    "id",
+    "public_id",
+    "original_filename",
+    "caption",
+    "platform",
+    "status",
+    "score",
+    "priority",
+    "scoring_done",
+    "scoring_total",
+    "failure_reason",
+    "created_at",
+    "claimed_by__username",
+)
 
 
 def queue_page(
@@ -186,45 +217,62 @@ def queue_page(
     page_number: int | str | None = 1,
     per_page: int = DEFAULT_PAGE_SIZE,
 ) -> QueuePage:
-    """One page of the queue; the number of queries does not depend on `per_page`."""
+    """One page of the queue; the number of queries does not depend on `per_page`.
+
+    Rows and holders come in one query; thumbnails, persons and reports of the page's clips in
+    one query each, read as plain values (a 100-row page would otherwise spend most of its
+    time building model instances it only reads three fields of).
+    """
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    queryset = (
-        filter_clips(filters, user)
-        .select_related("claimed_by")
-        .annotate(thumb_crop_id=_top_crop_id())
-        .prefetch_related(
-            Prefetch("persons", queryset=Person.objects.only("id", "name", "protected")),
-            Prefetch(
-                "reports",
-                queryset=Report.objects.only("id", "clip_id", "reason", "created_at"),
-            ),
-        )
-    )
+    queryset = filter_clips(filters, user).select_related("claimed_by").only(*ROW_FIELDS)
     page = Paginator(queryset, per_page).get_page(page_number)
+    clips = list(page.object_list)
+    ids = [clip.pk for clip in clips]
+    thumbnails = _thumbnails(ids)
+    persons: dict[int, list[Person]] = {pk: [] for pk in ids}
+    for clip_id, person_id, name, protected in Clip.persons.through.objects.filter(
+        clip_id__in=ids
+    ).values_list("clip_id", "person_id", "person__name", "person__protected"):
+        persons[clip_id].append(Person(pk=person_id, name=name, protected=protected))
+    reports: dict[int, list[tuple[str, datetime]]] = {pk: [] for pk in ids}
+    for clip_id, reason, created_at in (
+        Report.objects.filter(clip_id__in=ids)
+        .order_by("created_at")
+        .values_list("clip_id", "reason", "created_at")
+    ):
+        reports[clip_id].append((reason, created_at))
+    reason_labels = dict(ReportReason.choices)
     rows = []
-    for clip in page.object_list:
-        reports = list(clip.reports.all())
-        reasons = list(dict.fromkeys(r.get_reason_display() for r in reports))
+    for clip in clips:
+        clip_reports = reports[clip.pk]
         rows.append(
             QueueRow(
                 clip=clip,
-                reasons=reasons,
-                report_count=len(reports),
-                first_reported_at=min((r.created_at for r in reports), default=None),
-                thumb_crop_id=clip.thumb_crop_id,
+                persons=sorted(persons[clip.pk], key=lambda p: p.name),
+                reasons=list(dict.fromkeys(reason_labels.get(r, r) for r, _ in clip_reports)),
+                report_count=len(clip_reports),
+                first_reported_at=clip_reports[0][1] if clip_reports else None,
+                thumb_crop_id=thumbnails.get(clip.pk),
             )
         )
     return QueuePage(page=page, rows=rows)
 
 
 def status_counts(user: AbstractBaseUser) -> list[tuple[str, str, int]]:
-    """(status, label, number of clips) for every status `user` may list, in workflow order."""
+    """(status, label, number of clips) for every status `user` may list, in workflow order.
+
+    One plain COUNT(*) per status joined by UNION ALL: SQLite answers each from the status
+    index, about three times faster than a GROUP BY over 100,000 clips (bench/queue.py).
+    """
     allowed = visible_statuses(user)
-    counts = dict(
-        Clip.objects.filter(status__in=allowed)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
+    table = connection.ops.quote_name(Clip._meta.db_table)
+    column = connection.ops.quote_name(Clip._meta.get_field("status").column)
+    one = f"SELECT %s, COUNT(*) FROM {table} WHERE {column} = %s"  # noqa: S608 - names, not input
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([one] * len(allowed)),
+            [value for status in allowed for value in (status, status)],
+        )
+        counts = dict(cursor.fetchall())
     return [(s.value, s.label, counts.get(s.value, 0)) for s in ClipStatus if s.value in allowed]

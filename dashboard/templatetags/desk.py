@@ -1,10 +1,12 @@
 """Template helpers of the review desk: role checks for navigation and display formatting."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 
 from dashboard import roles
 
@@ -43,3 +45,22 @@ def percent(done: int | None, total: int | None) -> int:
     if not total:
         return 0
     return round(100 * (done or 0) / total)
+
+
+@register.filter
+def age(moment: datetime | None) -> str:
+    """How long ago, coarsely ("45 min", "3 h", "12 d"): cheap enough for every queue row."""
+    if moment is None:
+        return ""
+    seconds = max(0, int((timezone.now() - moment).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+@register.filter
+def score(value: float | None, digits: int = 2) -> str:
+    """A score with a fixed number of decimals (floatformat is too slow for every queue row)."""
+    return "" if value is None else f"{value:.{int(digits)}f}"
