@@ -70,6 +70,8 @@ class QueueRow:
     report_count: int = 0
     first_reported_at: datetime | None = None
     thumb_crop_id: int | None = None
+    url: str = ""
+    thumb_url: str = ""
 
     @property
     def caption(self) -> str:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import moderator_required, senior_required
@@ -15,7 +16,7 @@ from dashboard.constants import ClipStatus
 from dashboard.forms import QueueFilterForm
 from dashboard.media import blur_media_for
 from dashboard.models import Clip
-from dashboard.queue import QueueFilters, queue_page, status_counts
+from dashboard.queue import QueueFilters, QueueRow, queue_page, status_counts
 from dashboard.roles import is_senior
 
 # htmx stops polling an element when its response has this status.
@@ -30,6 +31,7 @@ def _render_queue(
     if escalations:
         filters = QueueFilters(**{**filters.__dict__, "status": ClipStatus.ESCALATED})
     result = queue_page(filters, request.user, request.GET.get("page"), form.page_size())
+    _add_links(result.rows)
     context = {
         "title": title,
         "form": form,
@@ -44,6 +46,23 @@ def _render_queue(
     if request.htmx and not request.htmx.boosted:
         return render(request, "dashboard/_queue_results.html", context)
     return render(request, template, context)
+
+
+_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
+_INT_SLOT = 987654321
+
+
+def _add_links(rows: list[QueueRow]) -> None:
+    """Each row's links, reversed once per page and filled in (reverse() per row is slow)."""
+    clip_url = reverse("dashboard:clip", args=[_UUID_SLOT])
+    crop_url = reverse("dashboard:crop", args=[_INT_SLOT])
+    person_url = reverse("dashboard:person", args=[_INT_SLOT])
+    for row in rows:
+        row.url = clip_url.replace(_UUID_SLOT, str(row.clip.public_id))
+        if row.thumb_crop_id:
+            row.thumb_url = crop_url.replace(str(_INT_SLOT), str(row.thumb_crop_id))
+        for person in row.persons:
+            person.url = person_url.replace(str(_INT_SLOT), str(person.pk))
 
 
 def _without_page(request: HttpRequest) -> str:
