@@ -130,3 +130,13 @@ def test_list_queries_do_not_grow_with_the_page(
     assert len(response.json()["results"]) == 24
     row = next(r for r in response.json()["results"] if r["reports"])
     assert row["persons"] == ["Ana Example"] and row["reports"] == 1
+
+
+@pytest.mark.parametrize(
+    "value", ["0084-12-17T12:33:37+20:42", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"]
+)
+def test_extreme_instants_are_compared_in_utc(api_client_for, moderator, clips, value):
+    response = api_client_for(moderator).get(URL, {"created_after": value})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert set(response.json()["error"]["fields"]) == {"created_after"}
