@@ -35,9 +35,10 @@ import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    # Run as `python bench/scoring.py` from a checkout, as the Makefile does.
-    sys.path.insert(0, str(ROOT))
+# Run as `python bench/scoring.py`, Python puts bench/ first on the path, where sibling
+# scripts (bench/queue.py) would shadow the standard library; import from the checkout.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+sys.path.insert(0, str(ROOT))
 
 from detection.faces import FaceDetector  # noqa: E402
 from detection.inference import Classifier, ModelSpec, validate_model  # noqa: E402

@@ -1,6 +1,8 @@
 """Scoring a whole clip: sampling, faces, batched inference, aggregation, progress."""
 
+import json
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -8,7 +10,13 @@ import pytest
 
 from detection.faces import FaceBox, FaceDetector, crop_face
 from detection.frames import UnreadableMediaError, plan_sample_indices, sample_frames
-from detection.inference import Classifier, ModelOutputError, ModelSpec
+from detection.inference import (
+    Classifier,
+    ModelOutputError,
+    ModelSpec,
+    file_sha256,
+    get_classifier,
+)
 from detection.pipeline import decode_only, score_video
 from detection.scoring import aggregate
 
@@ -128,3 +136,17 @@ def test_model_failure_propagates_and_stops_the_decoder(
 def test_decode_only_times_the_same_sampling(face_clip):
     seconds = decode_only(face_clip, rate=2.0, max_frames=120)
     assert 0.0 < seconds < 10.0
+
+
+BASELINE = Path(__file__).resolve().parents[2] / "detection" / "models" / "baseline-v1.onnx"
+
+
+@pytest.mark.skipif(not BASELINE.is_file(), reason="baseline model not built")
+def test_baseline_model_separates_authentic_from_pasted_faces(face_clip, paste_clip, detector):
+    """End to end with the shipped model: crops cut here are the crops it was trained on."""
+    spec = json.loads(BASELINE.with_suffix(".json").read_text())
+    classifier = get_classifier(BASELINE, spec, file_sha256(BASELINE))
+    authentic = score_video(face_clip, classifier, detector)
+    pasted = score_video(paste_clip, classifier, detector)
+    assert authentic.faces_found > 0 and pasted.faces_found > 0
+    assert authentic.clip_score < spec["threshold"] < pasted.clip_score
