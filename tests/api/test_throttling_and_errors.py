@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from dashboard.api import errors
 
@@ -88,3 +88,19 @@ def test_django_level_handlers_answer_json_under_api_and_html_elsewhere(client):
         assert handler(api, None)["Content-Type"] == "application/json"
     missing = client.get("/no-such-page/")
     assert missing.status_code == 404 and missing["Content-Type"].startswith("text/html")
+
+
+def test_the_desk_calls_the_api_with_its_session(moderator):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(moderator)
+    assert browser.get("/api/v1/clips/").status_code == 200
+    # A session POST without the CSRF token is refused: a third-party page cannot ride the login.
+    refused = browser.post("/api/v1/clips/next/", {}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+    browser.get("/login/")  # a page with a form sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    allowed = browser.post(
+        "/api/v1/clips/next/", {}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert allowed.status_code == 204
