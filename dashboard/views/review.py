@@ -93,7 +93,10 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         ),
         "events": events,
         "notes": [e for e in events if e.action == "clip.note"],
-        "labels": list(Label.objects.filter(active=True)),
+        # Manipulation labels first: the ones a Label decision is about.
+        "labels": list(
+            Label.objects.filter(active=True).order_by("-manipulated", "-category", "name")
+        ),
         "removal_policies": [value for value, _ in REMOVAL_POLICIES],
         "note_form": NoteForm(),
         "person_form": PersonForm(),

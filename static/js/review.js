@@ -115,7 +115,8 @@
       if (submit.disabled) return; // one decision in flight at a time
       submit.disabled = true;
       error.textContent = "";
-      window.Desk.post(form.action, new FormData(form)).then(
+      // form.action would be the input named "action", not the form's address.
+      window.Desk.post(form.getAttribute("action"), new FormData(form)).then(
         function (result) {
           if (result.ok && result.body.next_url) {
             window.location.assign(result.body.next_url);
