@@ -1,5 +1,7 @@
 """Every desk view refuses anonymous visitors (to the login page) and the wrong roles (403)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -84,3 +86,23 @@ def test_media_is_not_served_under_a_public_url(client, moderator, clip):
     client.force_login(moderator)
     assert client.get(f"/media/{clip.file.name}").status_code == 404
     assert client.get(f"/media-not-served/{clip.file.name}").status_code == 404
+
+
+def test_desk_pages_carry_no_inline_script_or_handler(client, senior, clip):
+    """A Content-Security-Policy without 'unsafe-inline' must not break any desk page."""
+    person = clip.persons.create(name="Bo Example")
+    client.force_login(senior)
+    pages = [
+        reverse("dashboard:queue"),
+        reverse("dashboard:escalations"),
+        reverse("dashboard:audit"),
+        reverse("dashboard:person", args=[person.pk]),
+        reverse("dashboard:clip", args=[clip.public_id]),
+        reverse("dashboard:upload"),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == [], url
+        assert re.findall(r"\son[a-z]+\s*=", html) == [], url
+        assert re.findall(r"\sstyle\s*=", html) == [], url
+        assert "javascript:" not in html, url
