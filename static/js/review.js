@@ -174,6 +174,13 @@
         if (!result.ok) {
           window.clearInterval(timer);
           lockDecisions(result.body.message || "Your claim on this clip has ended.");
+          return;
+        }
+        const lease = root.querySelector("[data-lease]");
+        const until = new Date(result.body.claim_expires_at);
+        if (lease && !Number.isNaN(until.getTime())) {
+          lease.setAttribute("datetime", result.body.claim_expires_at);
+          lease.textContent = until.toTimeString().slice(0, 5);
         }
       });
     }, every);
