@@ -9,6 +9,7 @@ script (it sends `Accept: application/json`); plain form posts get a redirect or
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -36,6 +37,11 @@ from dashboard.timeline import build_chart, render_svg
 from detection.models import DetectionRun
 
 HISTORY_LIMIT = 200
+
+
+def heartbeat_seconds() -> int:
+    lease = settings.UNMASK_CLAIM_LEASE.total_seconds()
+    return int(min(60, max(2, lease // 4)))
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -102,7 +108,8 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "person_form": PersonForm(),
         "blur_media": blur_media_for(user),
         "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
-        "heartbeat_seconds": 60,
+        # Renew well before the lease ends: four beats per lease, at most a minute apart.
+        "heartbeat_seconds": heartbeat_seconds(),
     }
 
 

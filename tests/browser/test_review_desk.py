@@ -2,12 +2,13 @@
 by keyboard alone, move on; another moderator is refused the held clip; a moderator cannot
 open the escalations queue."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from dashboard.claims import claim_clip
+from dashboard.claims import claim_clip, release_claim
 from dashboard.constants import ClipStatus
 from dashboard.models import Clip, Decision
 from tests.browser.conftest import log_in
@@ -186,4 +187,25 @@ def test_escalation_is_for_seniors_only(new_page, moderator, senior, make_review
     senior_page.keyboard.press("Enter")
     wait_for_path(senior_page, "/escalations/")
     assert Clip.objects.get(pk=clip.pk).status == ClipStatus.APPROVED
+    assert new_page.problems == []
+
+
+def test_heartbeat_keeps_the_claim_and_a_lost_claim_locks_the_page(
+    new_page, moderator, make_review_clip, h264_clips, settings
+):
+    settings.UNMASK_CLAIM_LEASE = timedelta(seconds=8)  # a beat every 2 s
+    clip = make_review_clip(h264_clips[0], 0.8)
+    page = new_page()
+    log_in(page, "moderator")
+    page.goto(f"/clips/{clip.public_id}/")
+    first_lease = Clip.objects.get(pk=clip.pk).claim_expires_at
+    page.wait_for_timeout(2600)
+    assert Clip.objects.get(pk=clip.pk).claim_expires_at > first_lease
+
+    release_claim(clip.pk, moderator)  # e.g. released from another tab
+    banner = page.get_by_role("alert").filter(has_text="Your claim on this clip has ended")
+    expect(banner).to_be_visible(timeout=5000)
+    expect(page.get_by_role("button", name="Approve", exact=True)).to_be_disabled()
+    page.keyboard.press("a")
+    expect(page.locator("dialog[open]")).to_have_count(0)
     assert new_page.problems == []

@@ -47,6 +47,7 @@ def test_opening_a_clip_claims_it_and_shows_the_evidence(client, moderator, mode
     assert "decode 12 ms" in page  # stage timings
     assert "Jump to highest score" in page and 'data-seek="1.000"' in page
     assert "SLA deadline" in page and "data-countdown" in page
+    assert 'data-heartbeat-seconds="60"' in page  # a 10-minute lease, renewed every minute
     for name in ("Approve", "Label", "Remove", "Escalate", "Next clip"):
         assert f">{name}</button>" in page
     assert page.count(reverse("dashboard:crop", args=[0])[:-5]) >= 2  # face crops
