@@ -9,6 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -18,6 +19,9 @@ from dashboard.constants import FINAL_STATES, ClipStatus
 from dashboard.models import Clip
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, record_event, transition
+
+
+MAX_NEXT_ATTEMPTS = 20
 
 
 class ClaimError(Exception):
@@ -38,6 +42,12 @@ class ClaimResult:
 
 def _lease_end() -> timezone.datetime:
     return timezone.now() + settings.UNMASK_CLAIM_LEASE
+
+
+def _username(user_id: int | None) -> str:
+    User = get_user_model()
+    name = User.objects.filter(pk=user_id).values_list(User.USERNAME_FIELD, flat=True).first()
+    return name or "Another moderator"
 
 
 def held_by_other(clip: Clip, user: AbstractBaseUser) -> bool:
@@ -68,16 +78,14 @@ def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
 def claim_clip(clip_id: int, user: AbstractBaseUser) -> ClaimResult:
     """Claim (or renew the claim on) a clip for `user`; refuse if someone else holds it."""
     with transaction.atomic():
-        clip = (
-            Clip.objects.select_for_update(of=("self",))
-            .select_related("claimed_by")
-            .get(pk=clip_id)
-        )
+        # No join under the lock: PostgreSQL re-reads a row it waited for, but not the joined
+        # user row, so a select_related holder could be stale or missing.
+        clip = Clip.objects.select_for_update().get(pk=clip_id)
         check_can_review(clip, user)
         if held_by_other(clip, user):
             raise ClaimError(
                 "held_by_other",
-                f"{clip.claimed_by.get_username()} is reviewing this clip.",
+                f"{_username(clip.claimed_by_id)} is reviewing this clip.",
             )
         fields = {"claimed_by": user, "claim_expires_at": _lease_end()}
         if clip.status == ClipStatus.AWAITING_REVIEW:
@@ -174,23 +182,27 @@ def claimable(queryset: QuerySet[Clip], user: AbstractBaseUser) -> QuerySet[Clip
     )
 
 
-def claim_next_clip(
-    user: AbstractBaseUser, *, escalated: bool = False, exclude: Collection[int] = ()
-) -> Clip | None:
+def claim_next_clip(user: AbstractBaseUser, *, escalated: bool = False) -> Clip | None:
     """Claim the highest-priority clip nobody holds: the "Next clip" button.
 
-    `exclude` holds clips the moderator just skipped, so "next" never hands them straight back.
+    On PostgreSQL the candidate row is locked with SKIP LOCKED, so moderators pressing the
+    button at the same instant each get a different clip instead of queueing on the same one.
     """
     status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
-    candidates = (
-        claimable(Clip.objects.filter(status=status), user)
-        .exclude(pk__in=list(exclude))
-        .order_by("-priority", "created_at")
-    )
-    # Another moderator may take a candidate between our read and our claim: try the next one.
-    for clip_id in candidates.values_list("pk", flat=True)[:20]:
-        try:
-            return claim_clip(clip_id, user).clip
-        except ClaimError:
-            continue
+    for _ in range(MAX_NEXT_ATTEMPTS):
+        with transaction.atomic():
+            clip_id = (
+                claimable(Clip.objects.filter(status=status), user)
+                .order_by("-priority", "created_at")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if clip_id is None:
+                return None
+            try:
+                return claim_clip(clip_id, user).clip
+            except ClaimError:
+                # Changed between our read and our lock (SQLite has no row locks): next one.
+                continue
     return None
