@@ -182,8 +182,12 @@ def claimable(queryset: QuerySet[Clip], user: AbstractBaseUser) -> QuerySet[Clip
     )
 
 
-def claim_next_clip(user: AbstractBaseUser, *, escalated: bool = False) -> Clip | None:
+def claim_next_clip(
+    user: AbstractBaseUser, *, escalated: bool = False, exclude: Collection[int] = ()
+) -> Clip | None:
     """Claim the highest-priority clip nobody holds: the "Next clip" button.
+
+    `exclude` holds clips the moderator just skipped, so "next" never hands them straight back.
 
     On PostgreSQL the candidate row is locked with SKIP LOCKED, so moderators pressing the
     button at the same instant each get a different clip instead of queueing on the same one.
@@ -193,6 +197,7 @@ def claim_next_clip(user: AbstractBaseUser, *, escalated: bool = False) -> Clip 
         with transaction.atomic():
             clip_id = (
                 claimable(Clip.objects.filter(status=status), user)
+                .exclude(pk__in=list(exclude))
                 .order_by("-priority", "created_at")
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)
