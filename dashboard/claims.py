@@ -20,7 +20,6 @@ from dashboard.models import Clip
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, record_event, transition
 
-
 MAX_NEXT_ATTEMPTS = 20
 
 
