@@ -193,7 +193,9 @@ def _run_shadows(clip: Clip) -> None:
             logger.exception("Shadow model %s failed on clip %s", shadow.label, clip.pk)
 
 
+@transaction.atomic
 def _fail(clip_id: int, reason: str) -> None:
+    # The webhook outbox row commits with the status change, or neither does.
     transition(
         clip_id,
         ClipStatus.FAILED,
@@ -226,8 +228,15 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
 
     clip.refresh_from_db()
     clip.score = run.clip_score
+    _finish(clip, model, run)
+    return ScoringOutcome(clip_id, "scored", f"{model.label}: {run.clip_score:.3f}")
+
+
+@transaction.atomic
+def _finish(clip: Clip, model: DetectorModel, run: DetectionRun) -> None:
+    """Hand the scored clip to the desk and announce it, in one transaction."""
     transition(
-        clip_id,
+        clip.pk,
         ClipStatus.AWAITING_REVIEW,
         actor_label=ACTOR,
         action="scoring.finished",
@@ -245,10 +254,9 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
     )
     emit(
         "clip.scored",
-        clip_id,
+        clip.pk,
         {"model": model.label, "score": run.clip_score, "threshold": run.threshold},
     )
-    return ScoringOutcome(clip_id, "scored", f"{model.label}: {run.clip_score:.3f}")
 
 
 def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
