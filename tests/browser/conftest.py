@@ -6,6 +6,7 @@ production will be, and a console message about a refused resource fails the tes
 test leaves a screenshot of each of its pages in test-artifacts/.
 """
 
+import importlib
 import os
 import re
 import subprocess
@@ -18,14 +19,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from dashboard.constants import ClipStatus
 from dashboard.ingest import Submission, ingest_upload
-from dashboard.models import Clip
+from dashboard.models import Clip, Label
 from detection.models import DetectorModel
 from detection.synthetic import face_frames
 from tests.conftest import PASSWORD
 from tests.dashboard.test_desk_fixtures import add_run, detector
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -51,8 +49,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="package", autouse=True)
+def allow_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in this thread; Django's ORM must still work.
+
+    Set for this package only and removed afterwards: left in os.environ it would leak into
+    the subprocesses of later tests (`manage.py check --deploy` refuses it, rightly).
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(allow_orm_beside_playwright: None) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is missing: run scripts/install-system-packages")
     with sync_playwright() as playwright:
@@ -163,6 +177,22 @@ def write_h264_clip(path: Path, seed: int, seconds: float = 2.0) -> Path:
 def h264_clips(tmp_path_factory) -> list[Path]:
     folder = tmp_path_factory.mktemp("h264")
     return [write_h264_clip(folder / f"face-{seed}.mp4", seed) for seed in (11, 12, 13)]
+
+
+@pytest.fixture(autouse=True)
+def label_taxonomy(transactional_db) -> None:
+    """The labels a data migration seeds; an earlier transactional test's flush removed them."""
+    seeded = importlib.import_module("dashboard.migrations.0002_roles_and_labels")
+    for slug, name, category, manipulated, description in seeded.LABELS:
+        Label.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "category": category,
+                "manipulated": manipulated,
+                "description": description,
+            },
+        )
 
 
 @pytest.fixture
