@@ -65,6 +65,16 @@ def test_next_clip_timeline_seek_and_keyboard_decision(
     page.keyboard.press("h")
     assert current_time(page) == pytest.approx(1.0, abs=0.05)
 
+    # Space plays and pauses; the speed control sets the playback rate.
+    page.get_by_label("Playback speed").select_option("0.5")
+    assert page.evaluate("document.getElementById('player').playbackRate") == 0.5
+    page.evaluate("document.activeElement.blur()")  # back to the page, away from the select
+    page.keyboard.press("Space")
+    page.wait_for_function("!document.getElementById('player').paused")
+    page.keyboard.press("Space")
+    page.wait_for_function("document.getElementById('player').paused")
+    page.keyboard.press("h")
+
     # b reveals the media and is remembered; b again blurs it.
     page.keyboard.press("b")
     expect(page.locator("body")).not_to_have_class("blur-media")
