@@ -74,6 +74,18 @@ def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
         raise ClaimError("not_reviewable", f"Clip {clip.short_id} is {clip.get_status_display()}.")
 
 
+def may_decide_now(clip: Clip, user: AbstractBaseUser) -> bool:
+    """Whether `user` holds a live claim on `clip` and their role may decide it: the review
+    page offers the decision tools exactly then (apply_decision checks again when it acts)."""
+    try:
+        check_can_review(clip, user)
+    except ClaimError:
+        return False
+    return clip.claimed_by_id == user.pk and (
+        clip.claim_expires_at is None or clip.claim_expires_at >= timezone.now()
+    )
+
+
 def claim_clip(clip_id: int, user: AbstractBaseUser) -> ClaimResult:
     """Claim (or renew the claim on) a clip for `user`; refuse if someone else holds it."""
     with transaction.atomic():

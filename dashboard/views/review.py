@@ -19,7 +19,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required
-from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim, renew_claim
+from dashboard.claims import (
+    ClaimError,
+    claim_clip,
+    claim_next_clip,
+    may_decide_now,
+    release_claim,
+    renew_claim,
+)
 from dashboard.constants import ClipStatus
 from dashboard.decisions import (
     DecisionError,
@@ -34,7 +41,7 @@ from dashboard.models import Clip, Decision, Label
 from dashboard.queue import priority_band, sla_deadline
 from dashboard.roles import is_senior
 from dashboard.timeline import build_chart, render_svg
-from detection.models import DetectionRun
+from detection.models import DetectionRun, RunStatus
 
 HISTORY_LIMIT = 200
 
@@ -52,7 +59,9 @@ def _clip_or_404(public_id: str) -> Clip:
     return get_object_or_404(Clip.objects.select_related("claimed_by"), public_id=public_id)
 
 
-def _refusal(request: HttpRequest, clip: Clip, code: str, message: str, status: int):
+def _refusal(
+    request: HttpRequest, clip: Clip, code: str, message: str, status: int
+) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"error": code, "message": message}, status=status)
     messages.error(request, message)
@@ -67,21 +76,16 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         .prefetch_related("crops")
         .order_by("-model__is_active", "is_shadow", "-finished_at")
     )
-    active = next((r for r in runs if r.model.is_active and r.status == "done"), None)
+    active = next((r for r in runs if r.model.is_active and r.status == RunStatus.DONE), None)
     chart = build_chart(active.timeline, active.threshold, clip.duration_s) if active else None
     reports = list(clip.reports.select_related("reporter"))
     first_reported_at = min((r.created_at for r in reports), default=clip.created_at)
     events = list(
         clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
-    holds = clip.claimed_by_id == user.pk and clip.status in (
-        ClipStatus.IN_REVIEW,
-        ClipStatus.ESCALATED,
-    )
     return {
         "clip": clip,
-        "can_decide": holds,
-        "held_by_other": clip.claimed_by if clip.claimed_by_id not in (None, user.pk) else None,
+        "can_decide": may_decide_now(clip, user),
         "runs": runs,
         "active_run": active,
         "crops": list(active.crops.all()) if active else [],
@@ -104,8 +108,6 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
             Label.objects.filter(active=True).order_by("-manipulated", "-category", "name")
         ),
         "removal_policies": [value for value, _ in REMOVAL_POLICIES],
-        "note_form": NoteForm(),
-        "person_form": PersonForm(),
         "blur_media": blur_media_for(user),
         "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
         # Renew well before the lease ends: four beats per lease, at most a minute apart.

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from dashboard.claims import ClaimError, claim_clip, claim_next_clip, renew_claim
+from dashboard.claims import ClaimError, claim_clip, claim_next_clip, may_decide_now, renew_claim
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, add_note, add_person, remove_person
 from dashboard.media import blur_media_for, set_blur_media
@@ -95,3 +95,18 @@ def test_blur_preference_defaults_on_and_is_per_user(moderator, moderator2):
     assert blur_media_for(moderator2) is True
     set_blur_media(moderator, True)
     assert blur_media_for(moderator) is True
+
+
+def test_may_decide_now_only_with_a_live_claim_and_the_right_role(moderator, moderator2, senior):
+    clip = scored_clip()
+    assert not may_decide_now(clip, moderator)  # not claimed yet
+    clip = claim_clip(clip.pk, moderator).clip
+    assert may_decide_now(clip, moderator)
+    assert not may_decide_now(clip, moderator2)
+    clip.claim_expires_at = timezone.now() - timedelta(seconds=1)
+    assert not may_decide_now(clip, moderator)
+    clip.claim_expires_at = timezone.now() + timedelta(minutes=1)
+    clip.status = ClipStatus.ESCALATED
+    assert not may_decide_now(clip, moderator)  # escalated: seniors only
+    clip.claimed_by = senior
+    assert may_decide_now(clip, senior)
