@@ -142,6 +142,12 @@ def build_stand_in_model(path: Path) -> Path:
     return path
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far, over all its threads."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system
+
+
 class PeakRss:
     """Samples this process's RSS every few milliseconds while active."""
 
@@ -214,16 +220,25 @@ def main() -> None:
 
         decode_times: list[float] = []
         pipeline_times: list[float] = []
+        decode_cpu: list[float] = []
+        pipeline_cpu: list[float] = []
         stages: list[dict[str, float]] = []
+        load_before = os.getloadavg()[0]
         rss_before = psutil.Process().memory_info().rss
+        # Alternating the two keeps a burst of load from other processes from landing on
+        # one side of the comparison only.
         with PeakRss() as rss:
             for _ in range(args.runs):
+                cpu = cpu_seconds()
                 decode_times.append(decode_only(clip, **options))
+                decode_cpu.append(cpu_seconds() - cpu)
+                cpu = cpu_seconds()
                 started = time.perf_counter()
                 result = score_video(
                     clip, classifier, detector, batch_size=args.batch_size, **options
                 )
                 pipeline_times.append(time.perf_counter() - started)
+                pipeline_cpu.append(cpu_seconds() - cpu)
                 stages.append(result.timings_ms)
 
     decode_s = statistics.median(decode_times)
@@ -241,6 +256,10 @@ def main() -> None:
         "rss_before_runs_mb": round(rss_before / 2**20, 1),
         "stage_ms": {key: statistics.median(s[key] for s in stages) for key in stages[0]},
         "runs": args.runs,
+        # CPU seconds (all threads) tell the cost apart from contention by other processes.
+        "decode_only_cpu_s": round(statistics.median(decode_cpu), 3),
+        "pipeline_cpu_s": round(statistics.median(pipeline_cpu), 3),
+        "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "decode_only_runs_s": [round(t, 3) for t in decode_times],
         "pipeline_runs_s": [round(t, 3) for t in pipeline_times],
         "settings": {
