@@ -125,6 +125,29 @@ def test_sampler_reports_clip_facts(face_clip):
         assert len(sampler.indices) == 4
 
 
+def test_unknown_frame_count_is_counted(face_clip, monkeypatch):
+    """Streams that report no frame count are counted by one grab pass, then sampled."""
+
+    real_capture = cv2.VideoCapture
+
+    class NoCountCapture:
+        """Delegates to a real capture but, like a broken index, knows no frame count."""
+
+        def __init__(self, *args):
+            self._cap = real_capture(*args)
+
+        def get(self, prop_id):
+            return -1.0 if prop_id == cv2.CAP_PROP_FRAME_COUNT else self._cap.get(prop_id)
+
+        def __getattr__(self, name):
+            return getattr(self._cap, name)
+
+    monkeypatch.setattr("detection.frames.cv2.VideoCapture", NoCountCapture)
+    with VideoSampler(face_clip) as sampler:
+        assert sampler.frame_count == 50
+        assert [f.index for f in sampler.frames()] == [6, 18, 31, 43]
+
+
 def test_missing_file_is_unreadable(tmp_path):
     with pytest.raises(UnreadableMediaError):
         list(sample_frames(tmp_path / "nope.mp4"))
