@@ -27,7 +27,7 @@ from dashboard.claims import (
     release_claim,
     renew_claim,
 )
-from dashboard.constants import ClipStatus
+from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.decisions import (
     DecisionError,
     add_note,
@@ -174,7 +174,8 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
         decision = apply_decision(clip.pk, request.user, form.to_request())
     except DecisionError as exc:
         return _refusal(request, clip, exc.code, exc.message, exc.status)
-    done = f"Clip {clip.short_id}: {decision.get_action_display().lower()} recorded."
+    action = DecisionAction(form.cleaned_data["action"]).label.lower()
+    done = f"Clip {clip.short_id}: {action} recorded."
     following = claim_next_clip(request.user, escalated=from_escalations)
     if following is not None:
         next_url = reverse("dashboard:clip", args=[following.public_id])
