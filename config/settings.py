@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dashboard",
     "detection",
     "integrations",
+    "teamwork",
 ]
 
 MIDDLEWARE = [

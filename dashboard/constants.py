@@ -12,6 +12,8 @@ class ClipStatus(models.TextChoices):
     LABELED = "labeled", "Labelled"
     REMOVED = "removed", "Removed"
     ESCALATED = "escalated", "Escalated"
+    # A decision the two-person rule covers waits here for a second moderator (teamwork app).
+    AWAITING_CONFIRM = "awaiting_confirm", "Awaiting confirmation"
     FAILED = "failed", "Failed"
 
 

@@ -23,6 +23,8 @@ from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
 from integrations.events import decision_event_type, decision_payload, emit
+from teamwork.models import PendingDecision
+from teamwork.policy import covering_policies, hold_for_confirmation
 
 
 class DecisionError(Exception):
@@ -81,7 +83,11 @@ def evidence_for(clip: Clip) -> dict[str, Any]:
     return evidence
 
 
-def apply_decision(clip_id: int, user: AbstractBaseUser, request: DecisionRequest) -> Decision:
+def apply_decision(
+    clip_id: int, user: AbstractBaseUser, request: DecisionRequest
+) -> Decision | PendingDecision:
+    """Apply `request`, or, when the two-person rule covers it, hold it as a PendingDecision
+    for a second moderator (teamwork.policy) and return that instead."""
     labels = _validate_request(request)
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
@@ -103,6 +109,18 @@ def apply_decision(clip_id: int, user: AbstractBaseUser, request: DecisionReques
             raise DecisionError("already_escalated", "This clip is already escalated.", 409)
         target = DECISION_TARGET[DecisionAction(request.action)]
         evidence = evidence_for(clip)
+        covered_by = covering_policies(clip, request.action)
+        if covered_by:
+            return hold_for_confirmation(
+                clip,
+                user,
+                action=request.action,
+                labels=labels,
+                note=request.note,
+                reason=request.reason,
+                evidence=evidence,
+                covered_by=covered_by,
+            )
         try:
             result = transition(
                 clip.pk,

@@ -21,9 +21,16 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     # Back to queued when a scoring lease expires or a retry is scheduled.
     S.SCORING: frozenset({S.AWAITING_REVIEW, S.FAILED, S.QUEUED}),
     S.AWAITING_REVIEW: frozenset({S.IN_REVIEW}),
-    S.IN_REVIEW: frozenset({S.AWAITING_REVIEW, S.APPROVED, S.LABELED, S.REMOVED, S.ESCALATED}),
+    S.IN_REVIEW: frozenset(
+        {S.AWAITING_REVIEW, S.APPROVED, S.LABELED, S.REMOVED, S.ESCALATED, S.AWAITING_CONFIRM}
+    ),
     # A senior decides an escalated clip directly; claims on it do not change its status.
-    S.ESCALATED: frozenset({S.APPROVED, S.LABELED, S.REMOVED}),
+    S.ESCALATED: frozenset({S.APPROVED, S.LABELED, S.REMOVED, S.AWAITING_CONFIRM}),
+    # Two-person rule (teamwork/confirmations.py): a second moderator confirms the pending
+    # outcome or overturns it with another one; withdrawn, the clip goes back to the queue.
+    S.AWAITING_CONFIRM: frozenset(
+        {S.APPROVED, S.LABELED, S.REMOVED, S.ESCALATED, S.AWAITING_REVIEW}
+    ),
     S.FAILED: frozenset({S.QUEUED}),
     S.APPROVED: frozenset(),
     S.LABELED: frozenset(),

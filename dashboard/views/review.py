@@ -42,6 +42,7 @@ from dashboard.queue import priority_band, sla_deadline
 from dashboard.roles import is_senior
 from dashboard.timeline import build_chart, render_svg
 from detection.models import DetectionRun, RunStatus
+from teamwork.models import PendingDecision
 
 HISTORY_LIMIT = 200
 
@@ -176,6 +177,8 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
         return _refusal(request, clip, exc.code, exc.message, exc.status)
     action = DecisionAction(form.cleaned_data["action"]).label.lower()
     done = f"Clip {clip.short_id}: {action} recorded."
+    if isinstance(decision, PendingDecision):
+        done += " It applies once a second moderator confirms it."
     following = claim_next_clip(request.user, escalated=from_escalations)
     if following is not None:
         next_url = reverse("dashboard:clip", args=[following.public_id])

@@ -42,6 +42,8 @@ from dashboard.decisions import DecisionError, apply_decision
 from dashboard.ingest import MediaRejected, ingest_upload, report_existing
 from dashboard.models import Clip, Decision, Report
 from dashboard.roles import is_moderator, is_senior
+from teamwork.api.serializers import PendingDecisionSerializer
+from teamwork.models import PendingDecision
 
 REJECTION_STATUS = {
     "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
@@ -193,7 +195,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             "other than the clip's current one is refused with 409 stale_version."
         ),
         request=DecisionRequestSerializer,
-        responses={201: DecisionSerializer},
+        responses={201: DecisionSerializer, 202: PendingDecisionSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def decision(self, request: Request, public_id: str) -> Response:
@@ -204,6 +206,10 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             decision = apply_decision(clip.pk, request.user, serializer.to_request())
         except DecisionError as exc:
             raise service_error(exc) from exc
+        if isinstance(decision, PendingDecision):  # held by the two-person rule
+            return Response(
+                PendingDecisionSerializer(decision).data, status=status.HTTP_202_ACCEPTED
+            )
         return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

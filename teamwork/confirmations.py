@@ -1,0 +1,165 @@
+"""Resolving a pending decision under the two-person rule: confirm it or overturn it.
+
+A different moderator than the proposer resolves it (a senior when the clip was escalated).
+Either way the outcome goes through the state machine and an immutable Decision is written
+naming both people; an overturn records the disagreement in the audit log.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.decisions import DecisionError, DecisionRequest, _validate_request
+from dashboard.models import Clip, Decision, Label
+from dashboard.roles import is_moderator, is_senior
+from dashboard.workflow import TransitionError, transition
+from integrations.events import decision_event_type, decision_payload, emit
+from teamwork.constants import PendingState
+from teamwork.models import PendingDecision
+
+
+def pending_queue() -> QuerySet[PendingDecision]:
+    """Open proposals, oldest first, with what the confirmation queue shows."""
+    return (
+        PendingDecision.objects.filter(state=PendingState.PENDING)
+        .select_related("clip", "proposed_by")
+        .prefetch_related("labels")
+        .order_by("proposed_at", "id")
+    )
+
+
+def check_can_resolve(pending: PendingDecision, user: AbstractBaseUser) -> None:
+    """Raise DecisionError unless `user` may confirm or overturn `pending` now."""
+    if not is_moderator(user):
+        raise DecisionError("forbidden", "Only moderators confirm decisions.", 403)
+    if pending.state != PendingState.PENDING:
+        raise DecisionError(
+            "already_resolved", "This decision was already confirmed or overturned.", 409
+        )
+    if pending.proposed_by_id == user.pk:
+        raise DecisionError(
+            "same_moderator",
+            "A second moderator must confirm this decision; you proposed it.",
+            403,
+        )
+    if pending.from_status == ClipStatus.ESCALATED and not is_senior(user):
+        raise DecisionError(
+            "senior_only", "This clip was escalated: a senior moderator confirms it.", 403
+        )
+
+
+def may_resolve(pending: PendingDecision, user: AbstractBaseUser) -> bool:
+    try:
+        check_can_resolve(pending, user)
+    except DecisionError:
+        return False
+    return True
+
+
+def _resolve(
+    pending_id: int,
+    user: AbstractBaseUser,
+    *,
+    state: str,
+    action: str,
+    labels: list[Label],
+    note: str,
+    reason: str,
+) -> Decision:
+    with transaction.atomic():
+        pending = PendingDecision.objects.select_for_update().get(pk=pending_id)
+        check_can_resolve(pending, user)
+        clip = Clip.objects.select_for_update().get(pk=pending.clip_id)
+        if clip.status != ClipStatus.AWAITING_CONFIRM:  # pragma: no cover - kept in step
+            raise DecisionError("invalid_transition", "The clip is not awaiting confirmation.", 409)
+        now = timezone.now()
+        two_person: dict[str, Any] = {
+            "pending": pending.pk,
+            "proposed_by": pending.proposed_by_id,
+            "proposed_action": pending.action,
+            "proposed_at": pending.proposed_at.isoformat(),
+            "resolved_by": user.pk,
+            "resolved_at": now.isoformat(),
+            "outcome": state,
+            "policies": pending.covered_by,
+        }
+        disagreement = state == PendingState.OVERTURNED
+        try:
+            result = transition(
+                clip.pk,
+                DECISION_TARGET[DecisionAction(action)],
+                actor=user,
+                action=f"decision.{state}",
+                data={
+                    "labels": [label.slug for label in labels],
+                    "reason": reason,
+                    "two_person": two_person,
+                    "disagreement": disagreement,
+                },
+            )
+        except TransitionError as exc:  # pragma: no cover - the status was checked above
+            raise DecisionError("invalid_transition", str(exc), 409) from exc
+        decision = Decision.objects.create(
+            clip=result.clip,
+            action=action,
+            note=note,
+            reason=reason,
+            moderator=user,
+            evidence={**pending.evidence, "two_person": two_person},
+        )
+        if labels:
+            decision.labels.set(labels)
+        pending.state = state
+        pending.resolved_by = user
+        pending.resolved_at = now
+        pending.resolution_reason = reason if disagreement else ""
+        pending.decision = decision
+        pending.save(
+            update_fields=["state", "resolved_by", "resolved_at", "resolution_reason", "decision"]
+        )
+        emit(decision_event_type(action), result.clip, decision_payload(decision, labels))
+    return decision
+
+
+def confirm_decision(pending_id: int, user: AbstractBaseUser, note: str = "") -> Decision:
+    """A second moderator agrees: the proposed outcome applies, citing both people."""
+    pending = PendingDecision.objects.get(pk=pending_id)
+    return _resolve(
+        pending_id,
+        user,
+        state=PendingState.CONFIRMED,
+        action=pending.action,
+        labels=list(pending.labels.all()),
+        note=note or pending.note,
+        reason=pending.reason,
+    )
+
+
+def overturn_decision(
+    pending_id: int, user: AbstractBaseUser, request: DecisionRequest
+) -> Decision:
+    """A second moderator disagrees: their own outcome (`request`) applies instead, audited as
+    a disagreement. It must differ from the proposal (agreeing is `confirm_decision`)."""
+    labels = _validate_request(request)
+    if not request.reason.strip():
+        raise DecisionError("reason_required", "Say why you overturn this decision.")
+    pending = PendingDecision.objects.get(pk=pending_id)
+    if request.action == pending.action:
+        raise DecisionError(
+            "same_outcome", "That is the proposed outcome: confirm it instead.", 409
+        )
+    if request.action == DecisionAction.ESCALATE and pending.from_status == ClipStatus.ESCALATED:
+        raise DecisionError("already_escalated", "This clip was escalated already.", 409)
+    return _resolve(
+        pending_id,
+        user,
+        state=PendingState.OVERTURNED,
+        action=request.action,
+        labels=labels,
+        note=request.note,
+        reason=request.reason,
+    )

@@ -1,0 +1,174 @@
+"""Team workflow records: the two-person policy and its pending decisions, appeals, SLA bands
+and breaches, and evidence packs.
+
+A PendingDecision is the first moderator's proposal under the two-person rule; it is resolved
+once (confirmed or overturned) by a different moderator, and the immutable dashboard Decision is
+written only then.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from dashboard.constants import DecisionAction
+from dashboard.models import Clip, Decision, Label
+from teamwork.constants import AppealSource, AppealState, PackState, PendingState
+
+
+class TwoPersonPolicy(models.Model):
+    """One row of the two-person rule: which decisions need a second moderator.
+
+    A decision is covered when any active row matches it: its action is listed and the clip
+    depicts a protected person (when `protected_person`), or has at least `min_reports` reports
+    (when set). With no row at all the defaults in `teamwork.policy.DEFAULT_POLICY` apply.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True)
+    actions = models.JSONField(
+        default=list,
+        help_text='Decision actions covered, e.g. ["remove", "approve"].',
+    )
+    protected_person = models.BooleanField(
+        default=True, help_text="Covered when the clip depicts a protected person."
+    )
+    min_reports = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Covered when the clip has at least this many reports."
+    )
+
+    class Meta:
+        verbose_name = "two-person policy"
+        verbose_name_plural = "two-person policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PendingDecision(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="pending_decisions")
+    action = models.CharField(max_length=20, choices=DecisionAction.choices)
+    labels = models.ManyToManyField(Label, blank=True, related_name="+")
+    note = models.TextField(blank=True, max_length=5000)
+    reason = models.CharField(max_length=500, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    # Which policy rows covered it, for the audit trail and the confirmer's page.
+    covered_by = models.JSONField(default=list, blank=True)
+    from_status = models.CharField(max_length=20)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_decisions"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    state = models.CharField(
+        max_length=12, choices=PendingState.choices, default=PendingState.PENDING, db_index=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolved_decisions",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_reason = models.CharField(max_length=500, blank=True)
+    decision = models.OneToOneField(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="pending"
+    )
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip"],
+                condition=Q(state="pending"),
+                name="one_pending_decision_per_clip",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.clip} by {self.proposed_by} ({self.state})"
+
+
+class Appeal(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="appeals")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    statement = models.TextField(max_length=10000)
+    appellant = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=10, choices=AppealSource.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    state = models.CharField(
+        max_length=12, choices=AppealState.choices, default=AppealState.OPEN, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_appeals",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    outcome_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Appeal on {self.clip} ({self.state})"
+
+
+class SlaBand(models.Model):
+    """Target hours to decision for clips at or above `min_priority` (the highest band wins)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    min_priority = models.FloatField(unique=True)
+    hours = models.FloatField()
+
+    class Meta:
+        ordering = ["-min_priority"]
+        verbose_name = "SLA band"
+
+    def __str__(self) -> str:
+        return f"{self.name}: priority ≥ {self.min_priority:g} within {self.hours:g} h"
+
+
+class SlaBreach(models.Model):
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="sla_breach")
+    band = models.CharField(max_length=50)
+    deadline = models.DateTimeField()
+    detected_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status_at_detection = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["deadline"]
+
+    def __str__(self) -> str:
+        return f"SLA breach on {self.clip} (due {self.deadline:%Y-%m-%d %H:%M})"
+
+
+def pack_upload_path(instance: "EvidencePack", filename: str) -> str:
+    return f"evidence/{instance.clip.public_id.hex}/{instance.pk}-{filename}"
+
+
+class EvidencePack(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.PROTECT, related_name="evidence_packs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=PackState.choices, default=PackState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    step = models.CharField(max_length=100, blank=True)
+    file = models.FileField(upload_to=pack_upload_path, max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Evidence pack {self.pk} for {self.clip}"
