@@ -293,6 +293,11 @@ CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
     "task": "integrations.tasks.purge_expired_idempotency_keys",
     "schedule": 3600.0,
 }
+# Team workflow: record clips past their SLA deadline (teamwork/sla.py).
+CELERY_BEAT_SCHEDULE["record-sla-breaches"] = {
+    "task": "teamwork.tasks.record_sla_breaches",
+    "schedule": 300.0,
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

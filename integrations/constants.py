@@ -8,6 +8,7 @@ class EventType(models.TextChoices):
     CLIP_DECIDED = "clip.decided", "Clip decided"
     CLIP_ESCALATED = "clip.escalated", "Clip escalated"
     CLIP_FAILED = "clip.failed", "Clip failed"
+    CLIP_APPEAL_DECIDED = "clip.appeal_decided", "Appeal decided"
     # Sent only by the admin's "send test event" action, whatever an endpoint subscribes to.
     TEST = "webhook.test", "Test event"
 

@@ -1,0 +1,147 @@
+"""SLA bands and breaches: how long a clip may wait for a decision, and who waited too long.
+
+A clip's deadline is its first report (its arrival when nobody reported it) plus the target
+hours of its priority band: the band with the highest `min_priority` at or below the clip's
+priority; a clip below every band gets the lowest. Bands are SlaBand rows edited in the admin;
+with none, the settings UNMASK_SLA_* give the two default bands the desk has always used.
+The deadline is computed in SQL so lists can sort by it and the breach sweep is one query.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dashboard.constants import FINAL_STATES, ClipStatus
+from dashboard.models import Clip, Report
+from dashboard.workflow import record_event
+from teamwork.models import SlaBand, SlaBreach
+
+# Clips the SLA still runs for: everything not decided (a failed clip waits on operators).
+OPEN_STATES = tuple(
+    s for s in ClipStatus.values if s not in FINAL_STATES and s != ClipStatus.FAILED
+)
+SWEEP_ACTOR = "teamwork.tasks.record_sla_breaches"
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min_priority: float
+    hours: float
+
+
+def configured_bands() -> list[Band]:
+    """The bands, highest first: the admin's rows, else the settings' two defaults."""
+    rows = [Band(b.name, b.min_priority, b.hours) for b in SlaBand.objects.all()]
+    if rows:
+        return sorted(rows, key=lambda b: -b.min_priority)
+    return [
+        Band("high", settings.UNMASK_SLA_HIGH_PRIORITY, settings.UNMASK_SLA_HOURS_HIGH),
+        Band("normal", float("-inf"), settings.UNMASK_SLA_HOURS_NORMAL),
+    ]
+
+
+def band_for(priority: float, bands: list[Band] | None = None) -> Band:
+    bands = bands if bands is not None else configured_bands()
+    for band in bands:
+        if priority >= band.min_priority:
+            return band
+    return bands[-1]
+
+
+def deadline_for(
+    first_reported_at: datetime, priority: float, bands: list[Band] | None = None
+) -> datetime:
+    """When a clip first reported at `first_reported_at` with `priority` should be decided."""
+    return first_reported_at + timedelta(hours=band_for(priority, bands).hours)
+
+
+def _band_case(bands: list[Band], field: str, value_of: type) -> Case:
+    whens = [
+        When(priority__gte=band.min_priority, then=Value(value_of(band))) for band in bands[:-1]
+    ]
+    return Case(*whens, default=Value(value_of(bands[-1])), output_field=field)
+
+
+def with_deadline(queryset: QuerySet[Clip], bands: list[Band] | None = None) -> QuerySet[Clip]:
+    """Annotate `first_reported_at`, `sla_band`, `sla_hours` and `sla_deadline` on clips."""
+    bands = bands if bands is not None else configured_bands()
+    first_report = (
+        Report.objects.filter(clip=OuterRef("pk"))
+        .order_by()
+        .values("clip")
+        .annotate(first=Min("created_at"))
+        .values("first")
+    )
+    return queryset.annotate(
+        first_reported_at=Coalesce(Subquery(first_report), F("created_at")),
+        sla_band=_band_case(bands, CharField(), lambda b: b.name),
+        sla_hours=_band_case(bands, DurationField(), lambda b: timedelta(hours=b.hours)),
+    ).annotate(
+        sla_deadline=ExpressionWrapper(
+            F("first_reported_at") + F("sla_hours"), output_field=DateTimeField()
+        )
+    )
+
+
+def open_clips_by_time_left() -> QuerySet[Clip]:
+    """Undecided clips, the least time left first."""
+    return with_deadline(Clip.objects.filter(status__in=OPEN_STATES)).order_by("sla_deadline", "id")
+
+
+def record_sla_breaches(now: datetime | None = None) -> int:
+    """Record a breach for every open clip past its deadline and not recorded yet; audited.
+
+    Safe to run again and concurrently: one breach row per clip (unique), found missing first.
+    """
+    now = now or timezone.now()
+    late = (
+        open_clips_by_time_left()
+        .filter(sla_deadline__lt=now, sla_breach__isnull=True)
+        .values_list("pk", "status", "sla_band", "sla_deadline")
+    )
+    recorded = 0
+    for clip_id, status, band, deadline in late:
+        try:
+            with transaction.atomic():
+                SlaBreach.objects.create(
+                    clip_id=clip_id,
+                    band=band,
+                    deadline=deadline,
+                    detected_at=now,
+                    status_at_detection=status,
+                )
+                record_event(
+                    Clip.objects.get(pk=clip_id),
+                    "sla.breached",
+                    actor_label=SWEEP_ACTOR,
+                    data={"band": band, "deadline": deadline.isoformat()},
+                )
+        except IntegrityError:  # another sweep recorded it first
+            continue
+        recorded += 1
+    return recorded
+
+
+def breaches() -> QuerySet[SlaBreach]:
+    return SlaBreach.objects.select_related("clip", "clip__claimed_by").order_by(
+        "-detected_at", "-id"
+    )
