@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "detection",
     "integrations",
     "teamwork",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,14 @@ UNMASK_CLAIM_LEASE = timedelta(seconds=env_int("UNMASK_CLAIM_LEASE_S", 10 * 60, 
 UNMASK_SLA_HIGH_PRIORITY = env_float("UNMASK_SLA_HIGH_PRIORITY", 100.0, minimum=0.0)
 UNMASK_SLA_HOURS_HIGH = env_float("UNMASK_SLA_HOURS_HIGH", 4.0, minimum=0.1)
 UNMASK_SLA_HOURS_NORMAL = env_float("UNMASK_SLA_HOURS_NORMAL", 24.0, minimum=0.1)
+
+# --- Insight (team dashboard, calibration, exports) ------------------------------------------
+# The dashboard's SLA target: hours from a clip's arrival to its final decision.
+INSIGHT_SLA_HOURS = env_float("INSIGHT_SLA_HOURS", UNMASK_SLA_HOURS_NORMAL, minimum=0.1)
+# Share of first decisions silently routed to a second moderator for the agreement measure.
+INSIGHT_AGREEMENT_SHARE = env_float("INSIGHT_AGREEMENT_SHARE", 0.05, minimum=0.0)
+# The precision a suggested detector threshold must reach on decided clips.
+INSIGHT_TARGET_PRECISION = env_float("INSIGHT_TARGET_PRECISION", 0.9, minimum=0.0)
 
 # --- Cache ------------------------------------------------------------------------------------
 # API throttles count in the cache: with several web processes it must be shared (Redis).
