@@ -137,10 +137,14 @@ def release_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         if clip.claimed_by_id != user.pk:
             raise ClaimError("not_held", "You do not hold this clip.")
-        return _release(clip, actor=user, action="claim.released")
+        return end_claim(clip, actor=user, action="claim.released")
 
 
-def _release(clip: Clip, *, actor: AbstractBaseUser | None, action: str) -> Clip:
+def end_claim(clip: Clip, *, actor: AbstractBaseUser | None, action: str) -> Clip:
+    """End a claim (released, expired or taken back by an operator), audited as `action`.
+
+    The caller holds the clip's row lock. An in-review clip returns to awaiting review.
+    """
     fields = {"claimed_by": None, "claim_expires_at": None}
     if clip.status == ClipStatus.IN_REVIEW:
         return transition(
@@ -179,7 +183,7 @@ def release_expired_claims() -> int:
             if clip.claim_expires_at is None or clip.claim_expires_at >= now:
                 continue
             try:
-                _release(clip, actor=None, action="claim.expired")
+                end_claim(clip, actor=None, action="claim.expired")
             except TransitionError:
                 continue
         released += 1

@@ -6,7 +6,7 @@ Only admins may use them; every use leaves an AuditEvent naming the operator.
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from dashboard.claims import ClaimError, _release
+from dashboard.claims import ClaimError, end_claim
 from dashboard.models import Clip
 from dashboard.roles import is_admin
 
@@ -23,6 +23,5 @@ def force_release(clip_id: int, actor: AbstractBaseUser) -> bool:
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         if clip.claimed_by_id is None:
             return False
-        # claims._release is the one place that knows how a claim ends; reuse it, do not copy it.
-        _release(clip, actor=actor, action="claim.force_released")
+        end_claim(clip, actor=actor, action="claim.force_released")
     return True
