@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from teamwork import sla
+from teamwork import evidence, sla
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +22,34 @@ def record_sla_breaches() -> int:
     except DatabaseError:
         logger.exception("SLA sweep could not reach the database; the next beat retries")
         return 0
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=600,
+    time_limit=660,
+    ignore_result=True,
+    autoretry_for=(DatabaseError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def build_evidence_pack(pack_id: int) -> str:
+    """Build one evidence pack; a pack already built is skipped."""
+    try:
+        return evidence.build_pack(pack_id)
+    except DatabaseError:
+        raise
+    except Exception as exc:
+        # Unreadable media, a storage error: record it on the pack (audited) and stop.
+        logger.exception("Evidence pack %s failed", pack_id)
+        evidence.mark_failed(pack_id, f"{type(exc).__name__}: {exc}")
+        return "failed"
+
+
+def enqueue_pack_build(pack_id: int) -> None:
+    """Send the build to the broker; when it is unreachable, say so on the pack, loudly."""
+    try:
+        build_evidence_pack.delay(pack_id)
+    except Exception as exc:
+        logger.exception("Could not enqueue evidence pack %s", pack_id)
+        evidence.mark_failed(pack_id, f"Could not reach the task queue: {exc}")

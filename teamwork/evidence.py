@@ -1,0 +1,399 @@
+"""Evidence packs: one ZIP per request that a platform or a lawyer can act on.
+
+`teamwork.packs.request_pack` records the request and enqueues the task; `build_pack` (the
+task's body) claims the pack with a conditional update, writes every
+part, stores the ZIP through Django's default storage, records its SHA-256 on the pack and in
+the audit log. A pack already built is left alone, so a redelivered task is a no-op.
+
+The ZIP holds: hashes.json (the clip's SHA-256, re-computed from the stored file, and
+difference hashes of evenly spaced frames and of the key frames), keyframes/*.jpg (the frames
+where the active detector scored highest) and faces/*.jpg (its top face crops), detection_runs
+.json (every run with its model name, version and SHA-256), provenance.json (where the clip came
+from and what its container said), reports.json, decisions.json (the decision chain: proposals
+under the two-person rule, decisions, appeals, and the clip's audit trail, with times and
+reasons), summary.html (a human-readable statement for a takedown request) and manifest.json
+(the SHA-256 of every other file).
+"""
+
+import hashlib
+import io
+import json
+import logging
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import cv2
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from dashboard.models import AuditEvent, Clip
+from dashboard.workflow import record_event
+from detection.models import DetectionRun, RunStatus
+from detection.storage_io import local_path
+from teamwork.constants import PackState
+from teamwork.models import Appeal, EvidencePack, PendingDecision
+
+logger = logging.getLogger(__name__)
+
+KEY_FRAMES = 6
+HASH_FRAMES = 8
+CHUNK = 1024 * 1024
+BUILD_ACTOR = "teamwork.tasks.build_evidence_pack"
+# Every part a complete pack holds (key frames and faces are folders of JPEGs).
+PARTS = (
+    "hashes.json",
+    "detection_runs.json",
+    "provenance.json",
+    "reports.json",
+    "decisions.json",
+    "summary.html",
+    "manifest.json",
+)
+
+
+# --- Hashes -------------------------------------------------------------------------------------
+
+
+def difference_hash(image: np.ndarray) -> str:
+    """A 64-bit difference hash (dHash) of a BGR frame, as 16 hex digits: robust to re-encoding
+    and scaling, so a re-upload of the same video gives (nearly) the same hashes."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+    small = cv2.resize(grey, (9, 8), interpolation=cv2.INTER_AREA)
+    bits = (small[:, 1:] > small[:, :-1]).flatten()
+    return f"{int(''.join('1' if b else '0' for b in bits), 2):016x}"
+
+
+def _file_sha256(path: Any) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_frames(path: Any, indices: list[int]) -> dict[int, np.ndarray]:
+    frames: dict[int, np.ndarray] = {}
+    cap = cv2.VideoCapture(str(path))
+    try:
+        for index in sorted(set(indices)):
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, image = cap.read()
+            if ok and image is not None:
+                frames[index] = image
+    finally:
+        cap.release()
+    return frames
+
+
+def _frame_count(path: Any) -> int:
+    cap = cv2.VideoCapture(str(path))
+    try:
+        return int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    finally:
+        cap.release()
+
+
+# --- Parts --------------------------------------------------------------------------------------
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, cls=DjangoJSONEncoder, indent=2, sort_keys=True).encode()
+
+
+def _runs(clip: Clip) -> list[DetectionRun]:
+    return list(
+        DetectionRun.objects.filter(clip=clip)
+        .select_related("model")
+        .prefetch_related("crops")
+        .order_by("-model__is_active", "is_shadow", "-finished_at")
+    )
+
+
+def _active_run(runs: list[DetectionRun]) -> DetectionRun | None:
+    return next((r for r in runs if r.model.is_active and r.status == RunStatus.DONE), None)
+
+
+def _key_frame_points(run: DetectionRun | None) -> list[dict[str, Any]]:
+    if run is None:
+        return []
+    points = [p for p in run.timeline if p.get("score") is not None and "frame" in p]
+    return sorted(points, key=lambda p: (-p["score"], p["frame"]))[:KEY_FRAMES]
+
+
+def _run_record(run: DetectionRun) -> dict[str, Any]:
+    return {
+        "run": run.pk,
+        "model": run.model.name,
+        "model_version": run.model.version,
+        "model_sha256": run.model.sha256,
+        "model_active": run.model.is_active,
+        "shadow": run.is_shadow,
+        "status": run.status,
+        "clip_score": run.clip_score,
+        "threshold": run.threshold,
+        "frames_total": run.frames_total,
+        "frames_scored": run.frames_scored,
+        "faces_found": run.faces_found,
+        "aggregation": run.aggregation,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "timeline": run.timeline,
+    }
+
+
+def _provenance(clip: Clip) -> dict[str, Any]:
+    return {
+        "source_url": clip.source_url,
+        "platform": clip.platform,
+        "original_filename": clip.original_filename,
+        "caption": clip.caption,
+        "received_at": clip.created_at,
+        "submitted_by": clip.submitted_by.get_username() if clip.submitted_by else None,
+        "container": clip.container,
+        "codec": clip.codec,
+        "width": clip.width,
+        "height": clip.height,
+        "fps": clip.fps,
+        "duration_s": clip.duration_s,
+        "has_audio": clip.has_audio,
+        "persons": [
+            {"name": p.name, "protected": p.protected} for p in clip.persons.order_by("name")
+        ],
+    }
+
+
+def _user(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def decision_chain(clip: Clip) -> dict[str, Any]:
+    """Every step that led to the outcome, oldest first, with who, when and why."""
+    pendings = PendingDecision.objects.filter(clip=clip).select_related(
+        "proposed_by", "resolved_by"
+    )
+    decisions = clip.decisions.select_related("moderator").prefetch_related("labels")
+    appeals = Appeal.objects.filter(clip=clip).select_related("reviewed_by")
+    events = (
+        AuditEvent.objects.filter(clip=clip).select_related("actor").order_by("created_at", "id")
+    )
+    return {
+        "proposals": [
+            {
+                "action": p.action,
+                "reason": p.reason,
+                "proposed_by": _user(p.proposed_by),
+                "proposed_at": p.proposed_at,
+                "policies": p.covered_by,
+                "state": p.state,
+                "resolved_by": _user(p.resolved_by),
+                "resolved_at": p.resolved_at,
+                "resolution_reason": p.resolution_reason,
+            }
+            for p in pendings
+        ],
+        "decisions": [
+            {
+                "decision": d.pk,
+                "action": d.action,
+                "labels": [label.slug for label in d.labels.all()],
+                "reason": d.reason,
+                "moderator": _user(d.moderator),
+                "decided_at": d.created_at,
+                "evidence": d.evidence,
+            }
+            for d in decisions
+        ],
+        "appeals": [
+            {
+                "appeal": a.pk,
+                "statement": a.statement,
+                "submitted_at": a.submitted_at,
+                "state": a.state,
+                "reviewed_by": _user(a.reviewed_by),
+                "reviewed_at": a.reviewed_at,
+                "reason": a.outcome_reason,
+            }
+            for a in appeals
+        ],
+        "audit": [
+            {
+                "at": e.created_at,
+                "who": _user(e.actor) or e.actor_label or "system",
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "reason": (e.data or {}).get("reason", ""),
+            }
+            for e in events
+        ],
+    }
+
+
+# --- Build --------------------------------------------------------------------------------------
+
+
+def _claim(pack_id: int) -> bool:
+    """Take the pack for building unless it is built already (conditional update)."""
+    return bool(
+        EvidencePack.objects.filter(
+            pk=pack_id, state__in=(PackState.QUEUED, PackState.BUILDING, PackState.FAILED)
+        ).update(state=PackState.BUILDING, progress=0, step="starting", error="")
+    )
+
+
+def _progress(pack_id: int, percent: int, step: str) -> None:
+    EvidencePack.objects.filter(pk=pack_id).update(progress=percent, step=step)
+
+
+def _zip_bytes(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            # A fixed timestamp: the same evidence gives the same bytes and the same hash.
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progress) -> str:
+    """Build pack `pack_id`; returns "built" or "skipped" (already built)."""
+    if not _claim(pack_id):
+        return "skipped"
+    pack = EvidencePack.objects.select_related("clip", "clip__submitted_by").get(pk=pack_id)
+    clip = pack.clip
+    parts: dict[str, bytes] = {}
+    runs = _runs(clip)
+    active = _active_run(runs)
+    key_points = _key_frame_points(active)
+
+    progress(pack_id, 10, "hashing the clip")
+    with local_path(default_storage, clip.file.name, suffix=".mp4") as path:
+        sha256 = _file_sha256(path)
+        total = clip.frame_count or _frame_count(path)
+        spread = [int(i * max(total - 1, 0) / max(HASH_FRAMES - 1, 1)) for i in range(HASH_FRAMES)]
+        frames = _read_frames(path, spread + [p["frame"] for p in key_points])
+    progress(pack_id, 35, "key frames")
+    key_frames = []
+    for rank, point in enumerate(key_points, start=1):
+        image = frames.get(point["frame"])
+        if image is None:
+            continue
+        name = f"keyframes/{rank:02d}-frame{point['frame']}-score{point['score']:.3f}.jpg"
+        ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        if ok:
+            parts[name] = jpeg.tobytes()
+            key_frames.append(
+                {
+                    "file": name,
+                    "frame": point["frame"],
+                    "t": point.get("t"),
+                    "score": point["score"],
+                    "dhash": difference_hash(image),
+                }
+            )
+    faces = []
+    if active is not None:
+        for crop in active.crops.all():
+            name = f"faces/{crop.rank:02d}-t{crop.time_s:.2f}-score{crop.score:.3f}.jpg"
+            parts[name] = bytes(crop.jpeg)
+            faces.append({"file": name, "t": crop.time_s, "score": crop.score})
+    hashes = {
+        "sha256": sha256,
+        "sha256_matches_record": sha256 == clip.sha256,
+        "perceptual": {
+            "algorithm": "dHash 64-bit (9x8 greyscale differences), hex",
+            "frames": [
+                {"frame": i, "dhash": difference_hash(frames[i])} for i in spread if i in frames
+            ],
+            "key_frames": [{"frame": k["frame"], "dhash": k["dhash"]} for k in key_frames],
+        },
+    }
+    parts["hashes.json"] = _dumps(hashes)
+
+    progress(pack_id, 55, "detection runs and provenance")
+    parts["detection_runs.json"] = _dumps([_run_record(r) for r in runs])
+    parts["provenance.json"] = _dumps(_provenance(clip))
+    reports = [
+        {
+            "reason": r.reason,
+            "note": r.note,
+            "reported_at": r.created_at,
+            "reporter": _user(r.reporter),
+        }
+        for r in clip.reports.select_related("reporter")
+    ]
+    parts["reports.json"] = _dumps(reports)
+
+    progress(pack_id, 70, "decision chain")
+    chain = decision_chain(clip)
+    parts["decisions.json"] = _dumps(chain)
+
+    progress(pack_id, 85, "summary")
+    parts["summary.html"] = render_to_string(
+        "teamwork/evidence_summary.html",
+        {
+            "clip": clip,
+            "hashes": hashes,
+            "key_frames": key_frames,
+            "faces": faces,
+            "runs": runs,
+            "active": active,
+            "provenance": _provenance(clip),
+            "reports": reports,
+            "chain": chain,
+            "generated_at": timezone.now(),
+        },
+    ).encode()
+    parts["manifest.json"] = _dumps(
+        {
+            "clip": str(clip.public_id),
+            "pack": pack.pk,
+            "files": {name: hashlib.sha256(data).hexdigest() for name, data in parts.items()},
+        }
+    )
+    data = _zip_bytes(parts)
+    digest = hashlib.sha256(data).hexdigest()
+
+    progress(pack_id, 95, "storing")
+    with transaction.atomic():
+        pack = EvidencePack.objects.select_for_update().get(pk=pack_id)
+        pack.file.save(f"evidence-{clip.short_id}.zip", ContentFile(data), save=False)
+        pack.sha256 = digest
+        pack.size_bytes = len(data)
+        pack.state = PackState.DONE
+        pack.progress = 100
+        pack.step = "done"
+        pack.finished_at = timezone.now()
+        pack.save()
+        record_event(
+            clip,
+            "evidence.built",
+            actor_label=BUILD_ACTOR,
+            data={"pack": pack.pk, "sha256": digest, "size_bytes": len(data)},
+        )
+    return "built"
+
+
+def mark_failed(pack_id: int, error: str) -> None:
+    """Record a build that failed for good; audited so a missing pack is explained."""
+    with transaction.atomic():
+        updated = (
+            EvidencePack.objects.filter(pk=pack_id)
+            .exclude(state=PackState.DONE)
+            .update(state=PackState.FAILED, error=error[:500], step="failed")
+        )
+        if updated:
+            pack = EvidencePack.objects.select_related("clip").get(pk=pack_id)
+            record_event(
+                pack.clip,
+                "evidence.failed",
+                actor_label=BUILD_ACTOR,
+                data={"pack": pack_id, "error": error[:500]},
+            )

@@ -1,0 +1,160 @@
+"""Evidence packs: a decided clip's ZIP holds every listed part; its hash is audited."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import cv2
+import numpy as np
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from dashboard.claims import claim_clip
+from dashboard.constants import ClipStatus
+from dashboard.decisions import DecisionRequest, apply_decision
+from dashboard.models import AuditEvent
+from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
+from teamwork import evidence, tasks
+from teamwork.appeals import file_appeal
+from teamwork.confirmations import overturn_decision
+from teamwork.constants import PackState
+from teamwork.models import EvidencePack
+from teamwork.packs import EvidenceError, request_pack
+from tests.factories import ClipFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored_clip(face_clip, reporter):
+    data = face_clip.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    name = default_storage.save(f"clips/{sha[:2]}/{sha}.mp4", ContentFile(data))
+    clip = ClipFactory(
+        file=name,
+        sha256=sha,
+        status=ClipStatus.AWAITING_REVIEW,
+        source_url="https://video.example/watch/1",
+        platform="VideoSite",
+        frame_count=50,
+    )
+    clip.reports.create(reporter=reporter, note="This is not really her")
+    model = DetectorModel.objects.create(
+        name="baseline",
+        version="1.2.0",
+        file="detectors/baseline.onnx",
+        sha256="ab" * 32,
+        input_spec={},
+        output_spec={},
+        is_active=True,
+    )
+    timeline = [{"t": i / 25, "frame": i, "score": (i % 7) / 7} for i in range(0, 50, 5)]
+    run = DetectionRun.objects.create(
+        clip=clip,
+        model=model,
+        status=RunStatus.DONE,
+        clip_score=0.83,
+        threshold=0.5,
+        frames_scored=len(timeline),
+        timeline=timeline,
+    )
+    ok, jpeg = cv2.imencode(".jpg", np.full((32, 32, 3), 128, np.uint8))
+    FaceCrop.objects.create(run=run, rank=1, time_s=1.2, score=0.9, jpeg=jpeg.tobytes())
+    return clip
+
+
+def _decide_with_two_people(clip, first, second):
+    clip.persons.add(PersonFactory(name="Famous Singer", protected=True))
+    claim_clip(clip.pk, first)
+    pending = apply_decision(clip.pk, first, DecisionRequest(action="approve"))
+    overturn_decision(
+        pending.pk, second, DecisionRequest(action="remove", reason="Impersonation policy")
+    )
+
+
+def test_pack_contains_every_part_and_its_hash_is_audited(
+    scored_clip,
+    moderator,
+    moderator2,
+    senior,
+    reporter,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    clip = scored_clip
+    _decide_with_two_people(clip, moderator, moderator2)
+    file_appeal(clip.pk, reporter, "It is a parody.")
+    enqueued = []
+    monkeypatch.setattr(tasks.build_evidence_pack, "delay", enqueued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = request_pack(clip.pk, senior)
+    assert enqueued == [pack.pk]
+    assert AuditEvent.objects.filter(clip=clip, action="evidence.requested").exists()
+
+    assert tasks.build_evidence_pack.run(pack.pk) == "built"
+    pack.refresh_from_db()
+    assert (pack.state, pack.progress) == (PackState.DONE, 100)
+    with default_storage.open(pack.file.name, "rb") as handle:
+        data = handle.read()
+    assert hashlib.sha256(data).hexdigest() == pack.sha256
+    event = AuditEvent.objects.get(clip=clip, action="evidence.built")
+    assert event.data["sha256"] == pack.sha256 and event.data["pack"] == pack.pk
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    assert set(evidence.PARTS) <= names
+    keyframes = sorted(n for n in names if n.startswith("keyframes/"))
+    assert len(keyframes) == evidence.KEY_FRAMES
+    assert keyframes[0].endswith("score0.857.jpg")  # the highest score first
+    assert any(n.startswith("faces/") for n in names)
+
+    hashes = json.loads(archive.read("hashes.json"))
+    assert hashes["sha256"] == clip.sha256 and hashes["sha256_matches_record"]
+    assert len(hashes["perceptual"]["frames"]) == evidence.HASH_FRAMES
+    assert all(len(f["dhash"]) == 16 for f in hashes["perceptual"]["frames"])
+    runs = json.loads(archive.read("detection_runs.json"))
+    assert (runs[0]["model"], runs[0]["model_version"]) == ("baseline", "1.2.0")
+    provenance = json.loads(archive.read("provenance.json"))
+    assert provenance["source_url"] == "https://video.example/watch/1"
+    reports = json.loads(archive.read("reports.json"))
+    assert reports[0]["note"] == "This is not really her"
+    chain = json.loads(archive.read("decisions.json"))
+    assert chain["proposals"][0]["proposed_by"] == "moderator"
+    assert chain["proposals"][0]["state"] == "overturned"
+    assert chain["decisions"][0]["moderator"] == "moderator2"
+    assert chain["decisions"][0]["reason"] == "Impersonation policy"
+    assert chain["appeals"][0]["statement"] == "It is a parody."
+    summary = archive.read("summary.html").decode()
+    assert "Impersonation policy" in summary and "Famous Singer" in summary
+    manifest = json.loads(archive.read("manifest.json"))
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+
+    # A redelivered task leaves the built pack alone.
+    assert tasks.build_evidence_pack.run(pack.pk) == "skipped"
+    assert AuditEvent.objects.filter(clip=clip, action="evidence.built").count() == 1
+
+
+def test_undecided_clip_has_no_pack(scored_clip, moderator):
+    with pytest.raises(EvidenceError) as refused:
+        request_pack(scored_clip.pk, moderator)
+    assert refused.value.code == "not_decided"
+    assert not EvidencePack.objects.exists()
+
+
+def test_unreadable_media_fails_the_pack_audited(moderator):
+    clip = ClipFactory(status=ClipStatus.REMOVED)
+    pack = EvidencePack.objects.create(clip=clip, requested_by=moderator)
+    assert tasks.build_evidence_pack.run(pack.pk) == "failed"
+    pack.refresh_from_db()
+    assert pack.state == PackState.FAILED and pack.error
+    assert AuditEvent.objects.filter(clip=clip, action="evidence.failed").exists()
+
+
+def test_difference_hash_survives_rescaling():
+    rng = np.random.default_rng(0)
+    image = cv2.resize(rng.integers(0, 255, (8, 9, 3), dtype=np.uint8), (360, 320))
+    smaller = cv2.resize(image, (180, 160), interpolation=cv2.INTER_AREA)
+    assert evidence.difference_hash(image) == evidence.difference_hash(smaller)
