@@ -28,5 +28,8 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# An existing (empty) directory: whitenoise warns about a missing one on every request.
+STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
+STATIC_ROOT.mkdir(exist_ok=True)
 # Small limits keep the rejection tests fast; tests that need others override them.
 UNMASK_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
