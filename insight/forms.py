@@ -1,0 +1,45 @@
+"""The date range picker shared by the dashboard, the calibration page and the exports."""
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from insight.metrics import DateRange
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 366
+
+
+class DateRangeForm(forms.Form):
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Included.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
+        if start > end:
+            raise forms.ValidationError("The start must not be after the end.")
+        if (end - start).days >= MAX_DAYS:
+            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def date_range(self) -> DateRange:
+        """The chosen days as [start 00:00, day after end 00:00) in the current time zone."""
+        if self.is_bound and self.is_valid():
+            start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+        else:
+            end = timezone.localdate()
+            start = end - timedelta(days=DEFAULT_DAYS - 1)
+        return DateRange(_midnight(start), _midnight(end + timedelta(days=1)))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())

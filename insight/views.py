@@ -1,0 +1,258 @@
+"""Insight pages: the team dashboard, detector calibration, second opinions and exports.
+
+Views stay thin: read the date range, ask insight.metrics / calibration / agreement, hand
+the numbers to insight.charts, render. Seniors and admins see the dashboards and exports;
+any moderator may give second opinions.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from dashboard.access import moderator_required, senior_required
+from dashboard.constants import DecisionAction
+from dashboard.workflow import record_event
+from detection.models import DetectorModel
+from insight import agreement, calibration, charts, exports, metrics
+from insight.charts import Line, Marker, Series
+from insight.forms import DateRangeForm
+from insight.models import AgreementSample
+
+
+def _hours(value: timedelta | None) -> float:
+    return round(value.total_seconds() / 3600, 2) if value is not None else 0.0
+
+
+def _bars(label: str, pairs: list[tuple[str, int]], y_label: str = "clips") -> str:
+    return charts.bar_chart(
+        label, [p[0] for p in pairs], [Series(label, [p[1] for p in pairs])], y_label=y_label
+    )
+
+
+def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
+    backlog = metrics.backlog()
+    flow = metrics.throughput(span)
+    waits = metrics.time_to_decision(span)
+    actions = metrics.decisions_by_action(span)
+    moderators = metrics.per_moderator(span)
+    targets = metrics.most_targeted(span)
+    agreed = agreement.agreement_stats(span)
+    fmt = "%d %H:00" if flow["hourly"] else "%b %d"
+    bucket_names = [b.strftime(fmt) for b in flow["buckets"]]
+    actions_seen = [a for a in DecisionAction.values if any(agreed.matrix[a].values())]
+    return {
+        "backlog": backlog,
+        "waits": waits,
+        "actions": actions,
+        "moderators": moderators,
+        "agreement": agreed,
+        "charts": [
+            ("Backlog by status", _bars("Open clips by status", backlog["by_status"])),
+            ("Backlog by age", _bars("Open clips by time waiting", backlog["by_age"])),
+            (
+                "Clips in and decided per " + ("hour" if flow["hourly"] else "day"),
+                charts.bar_chart(
+                    "Clips in and decided",
+                    bucket_names,
+                    [Series("arrived", flow["arrived"]), Series("decided", flow["decided"])],
+                    y_label="clips",
+                    every_nth_label=max(1, len(bucket_names) // 8),
+                ),
+            ),
+            (
+                "Time from arrival to decision",
+                _bars(
+                    "Hours to decision",
+                    [
+                        ("median", _hours(waits["median"])),
+                        ("90th pct", _hours(waits["p90"])),
+                        ("SLA target", waits["sla_hours"]),
+                    ],
+                    y_label="hours",
+                ),
+            ),
+            (
+                "SLA",
+                _bars(
+                    "Against the SLA target",
+                    [
+                        ("decided on time", waits["decided"] - waits["decided_late"]),
+                        ("decided late", waits["decided_late"]),
+                        ("open, overdue", waits["open_late"]),
+                    ],
+                ),
+            ),
+            ("Decisions by action", _bars("Decisions by action", actions["by_action"], "")),
+            ("Decisions by label", _bars("Labels applied", metrics.decisions_by_label(span), "")),
+            (
+                "Per moderator",
+                charts.bar_chart(
+                    "Decisions and overturns per moderator",
+                    [m["moderator"] for m in moderators],
+                    [
+                        Series("decisions", [m["decisions"] for m in moderators]),
+                        Series("overturned", [m["overturned"] for m in moderators]),
+                    ],
+                    y_label="decisions",
+                ),
+            ),
+            ("Most-targeted persons", _bars("Clips per person", targets["persons"])),
+            ("Most-targeted platforms", _bars("Clips per platform", targets["platforms"])),
+            (
+                "Second opinions",
+                charts.bar_chart(
+                    "Second opinions by first decision",
+                    [DecisionAction(a).label for a in actions_seen],
+                    [
+                        Series("agreed", [agreed.matrix[a][a] for a in actions_seen]),
+                        Series(
+                            "disagreed",
+                            [
+                                sum(agreed.matrix[a].values()) - agreed.matrix[a][a]
+                                for a in actions_seen
+                            ],
+                        ),
+                    ],
+                    y_label="clips",
+                ),
+            ),
+        ],
+    }
+
+
+@require_GET
+@senior_required
+def team_dashboard(request: HttpRequest) -> HttpResponse:
+    form = DateRangeForm(request.GET or None)
+    span = form.date_range()
+    context = _team_charts(span)
+    context |= {
+        "form": form,
+        "span": span,
+        "end_day": span.end - timedelta(days=1),
+        "disagreements": agreement.disagreements(span),
+        "querystring": request.GET.urlencode(),
+        "agreement_share": settings.INSIGHT_AGREEMENT_SHARE,
+    }
+    return render(request, "insight/dashboard.html", context)
+
+
+@require_GET
+@senior_required
+def detector_calibration(request: HttpRequest) -> HttpResponse:
+    models = list(DetectorModel.objects.order_by("-is_active", "name", "-created_at"))
+    chosen = request.GET.get("model", "")
+    model = next((m for m in models if str(m.pk) == chosen), models[0] if models else None)
+    context: dict[str, Any] = {"models": models, "model": model}
+    if model is not None:
+        result = calibration.calibrate(model)
+        labels, manipulated, clean = result.histogram()
+        curve = result.curve()
+        suggested = result.suggested_threshold()
+        markers = [Marker(model.threshold, f"current {model.threshold:.2f}")]
+        if suggested is not None:
+            markers.append(Marker(suggested, f"suggested {suggested:.2f}"))
+        reliability = result.reliability()
+        context |= {
+            "result": result,
+            "suggested": suggested,
+            "current": result.at_threshold(model.threshold),
+            "at_suggested": result.at_threshold(suggested) if suggested is not None else None,
+            "histogram": charts.bar_chart(
+                "Scores of decided clips by outcome",
+                labels,
+                [Series("manipulated", manipulated), Series("not manipulated", clean)],
+                y_label="clips",
+                every_nth_label=4,
+            ),
+            "pr_curve": charts.line_chart(
+                "Precision and recall by threshold",
+                [
+                    Line("precision", [(t, p) for t, p, _r in curve if p is not None]),
+                    Line("recall", [(t, r) for t, _p, r in curve if r is not None]),
+                ],
+                x_label="threshold",
+                markers=markers,
+            ),
+            "reliability_chart": charts.line_chart(
+                "Reliability: share manipulated by mean score",
+                [Line("observed", [(s, share) for s, share, _n in reliability])],
+                x_label="mean score",
+                diagonal=True,
+            ),
+        }
+    return render(request, "insight/calibration.html", context)
+
+
+@require_GET
+@senior_required
+def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    form = DateRangeForm(request.GET or None)
+    if kind not in exports.KINDS or fmt not in exports.FORMATS:
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "No such export."}}, status=404
+        )
+    if form.is_bound and not form.is_valid():
+        message = " ".join(form.errors.get("__all__", ["Bad date range."]))
+        return JsonResponse({"error": {"code": "invalid_range", "message": message}}, status=400)
+    span = form.date_range()
+    record_event(
+        None,
+        "insight.export",
+        actor=request.user,
+        data={"kind": kind, "format": fmt, "start": str(span.start), "end": str(span.end)},
+    )
+    response = StreamingHttpResponse(
+        exports.export_chunks(kind, fmt, span),
+        content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/json",
+    )
+    name = f"unmask-{kind}-{span.start:%Y%m%d}-{span.end - timedelta(days=1):%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+@moderator_required
+def second_review_queue(request: HttpRequest) -> HttpResponse:
+    samples = agreement.second_review_queue(request.user)[:50]
+    return render(request, "insight/second_review_queue.html", {"samples": samples})
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def second_review(request: HttpRequest, sample_id: int) -> HttpResponse:
+    sample = get_object_or_404(
+        AgreementSample.objects.select_related("clip", "first_decision"), pk=sample_id
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            agreement.record_second_opinion(
+                sample.pk,
+                request.user,
+                request.POST.get("action", ""),
+                request.POST.get("note", ""),
+            )
+        except agreement.AgreementError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, "Thank you: your second opinion is recorded.")
+            return redirect("insight:second_review_queue")
+    else:
+        try:
+            agreement.check_can_second_review(sample, request.user)
+        except agreement.AgreementError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+    return render(
+        request,
+        "insight/second_review.html",
+        {"sample": sample, "actions": DecisionAction.choices, "allowed": status == 200},
+        status=status,
+    )
