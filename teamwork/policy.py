@@ -73,7 +73,7 @@ def hold_for_confirmation(
     )
     if labels:
         pending.labels.set(labels)
-    transition(
+    result = transition(
         clip.pk,
         ClipStatus.AWAITING_CONFIRM,
         actor=user,
@@ -88,4 +88,5 @@ def hold_for_confirmation(
             "evidence": evidence,
         },
     )
+    pending.clip = result.clip  # the row as the transition left it
     return pending

@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from dashboard.api import views
+from teamwork.api import urls as teamwork_api_urls
 
 app_name = "api"
 
@@ -14,4 +15,4 @@ router.register("persons", views.PersonViewSet, basename="person")
 router.register("detector-models", views.DetectorModelViewSet, basename="detector-model")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + teamwork_api_urls.urlpatterns

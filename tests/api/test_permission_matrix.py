@@ -104,6 +104,16 @@ ENDPOINTS = {
         200,
     ),
     "audit.list": Endpoint("get", _fixed("/api/v1/audit-events/"), SENIORS, 200),
+    # Permission passes; the undecided clip is then refused with 409 not_decided.
+    "clips.appeals": Endpoint(
+        "post", _fixed("/api/v1/clips/{own_id}/appeals/", {"statement": "x"}), SUBMITTERS, 409
+    ),
+    "clips.evidence_packs.list": Endpoint(
+        "get", _fixed("/api/v1/clips/{clip_id}/evidence-packs/"), MODERATORS, 200
+    ),
+    "clips.evidence_packs.create": Endpoint(
+        "post", _fixed("/api/v1/clips/{clip_id}/evidence-packs/"), MODERATORS, 409
+    ),
     "schema": Endpoint("get", _fixed("/api/schema/"), EVERYONE, 200),
 }
 
@@ -169,6 +179,8 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/detector-models/{id}/activate/",
         "/api/v1/detector-models/{id}/shadow/",
         "/api/v1/audit-events/",
+        "/api/v1/clips/{public_id}/appeals/",
+        "/api/v1/clips/{public_id}/evidence-packs/",
     }
     uncovered = {path for _, path in operations} - covered_paths
     # Detail reads of persons and audit events share their list's permission class.

@@ -1,0 +1,14 @@
+"""Team-workflow routes, appended to the API's own under /api/v1/."""
+
+from django.urls import path
+
+from teamwork.api import views
+
+urlpatterns = [
+    path("clips/<uuid:public_id>/appeals/", views.ClipAppealsView.as_view(), name="clip-appeals"),
+    path(
+        "clips/<uuid:public_id>/evidence-packs/",
+        views.ClipEvidencePacksView.as_view(),
+        name="clip-evidence-packs",
+    ),
+]

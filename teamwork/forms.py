@@ -1,0 +1,64 @@
+"""Forms of the team-workflow pages; they parse input, the services decide."""
+
+from typing import Any
+
+from django import forms
+
+from dashboard.constants import DecisionAction
+from dashboard.decisions import DecisionRequest
+from dashboard.models import Label
+from teamwork.constants import APPEAL_OUTCOMES, AppealState
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class OverturnForm(forms.Form):
+    action = forms.ChoiceField(label="Your outcome", choices=DecisionAction.choices)
+    reason = forms.CharField(label="Why you disagree", max_length=500)
+    labels = forms.MultipleChoiceField(
+        label="Labels", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = list(
+            Label.objects.filter(active=True).values_list("slug", "name")
+        )
+
+    def to_request(self) -> DecisionRequest:
+        data = self.cleaned_data
+        return DecisionRequest(
+            action=data["action"],
+            labels=tuple(data["labels"]),
+            note=data["note"],
+            reason=data["reason"],
+        )
+
+
+class AppealForm(forms.Form):
+    appellant = forms.CharField(label="Appellant (optional)", max_length=200, required=False)
+    statement = forms.CharField(
+        label="Appellant's statement", max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[(value, AppealState(value).label) for value in APPEAL_OUTCOMES],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason", max_length=500)
