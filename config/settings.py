@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "integrations",
     "teamwork",
     "insight",
+    "provenance",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
 from integrations.events import decision_event_type, decision_payload, emit
+from provenance.tasks import bank_decision_on_commit
 from teamwork.models import PendingDecision
 from teamwork.policy import covering_policies, hold_for_confirmation
 
@@ -149,6 +150,7 @@ def apply_decision(
         if labels:
             decision.labels.set(labels)
         emit(decision_event_type(request.action), result.clip, decision_payload(decision, labels))
+        bank_decision_on_commit(decision.pk)
     return decision
 
 

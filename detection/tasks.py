@@ -30,6 +30,7 @@ from detection.pipeline import ScoreResult, score_video
 from detection.registry import model_local_path
 from detection.storage_io import local_path
 from integrations.events import emit
+from provenance.tasks import match_clip_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +258,7 @@ def _finish(clip: Clip, model: DetectorModel, run: DetectionRun) -> None:
         clip.pk,
         {"model": model.label, "score": run.clip_score, "threshold": run.threshold},
     )
+    match_clip_on_commit(clip.pk)
 
 
 def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:

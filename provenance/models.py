@@ -1,0 +1,155 @@
+"""Hash banks: known fakes that must be caught when they return, and authentic references.
+
+A :class:`HashBank` carries its own matching policy (distance, share, enabled, quarantine
+limits, auto-apply). A :class:`BankEntry` is one banked clip (or imported hash list, or
+authentic reference) with the frame hashes packed as bytes. A :class:`BankMatch` records
+that a clip on the desk matched an entry, with the vPDQ figures; a moderator can mark it
+wrong, which keeps that pair out from then on.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dashboard.models import Clip, Decision, Person
+from provenance.hashing import ClipHashes
+
+
+class BankKind(models.TextChoices):
+    KNOWN_FAKE = "known_fake", "Known fakes"
+    REFERENCE = "reference", "Authentic references"
+
+
+class EntrySource(models.TextChoices):
+    DECISION = "decision", "A moderator's decision"
+    IMPORT = "import", "Imported hash list"
+    REFERENCE = "reference", "Registered reference"
+
+
+class FrameHashes(models.Model):
+    """Packed frame hashes (see :class:`provenance.hashing.ClipHashes`)."""
+
+    frame_hashes = models.BinaryField()
+    frame_valid = models.JSONField(default=list)
+    frame_indices = models.JSONField(default=list)
+    frame_times = models.JSONField(default=list)
+    frame_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def hashes(self) -> ClipHashes:
+        return ClipHashes.from_bytes(
+            bytes(self.frame_hashes), self.frame_valid, self.frame_indices, self.frame_times
+        )
+
+    def set_hashes(self, hashes: ClipHashes) -> None:
+        self.frame_hashes = hashes.to_bytes()
+        self.frame_valid = hashes.valid.tolist()
+        self.frame_indices = list(hashes.indices)
+        self.frame_times = [round(t, 3) for t in hashes.times]
+        self.frame_count = hashes.frame_count
+
+
+class ClipFingerprint(FrameHashes):
+    """A desk clip's frame hashes, computed once and reused for matching and banking."""
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="fingerprint")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"fingerprint of {self.clip}"
+
+
+class HashBank(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=BankKind.choices, default=BankKind.KNOWN_FAKE)
+    enabled = models.BooleanField(default=True)
+    distance = models.PositiveSmallIntegerField(
+        default=31, help_text="Largest Hamming distance (bits of 256) at which two frames pair."
+    )
+    share = models.FloatField(
+        default=0.5, help_text="Share of frames (either clip's) that must pair for a match."
+    )
+    quarantine_matches = models.PositiveIntegerField(
+        default=20,
+        help_text="An entry matching more distinct clips than this within the window is paused.",
+    )
+    quarantine_window_hours = models.PositiveIntegerField(default=24)
+    auto_apply = models.BooleanField(
+        default=False,
+        help_text="Apply the banked decision to a matching clip automatically (audited as "
+        "the system's act). Off by default.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BankEntry(FrameHashes):
+    bank = models.ForeignKey(HashBank, on_delete=models.CASCADE, related_name="entries")
+    source = models.CharField(max_length=20, choices=EntrySource.choices)
+    clip = models.ForeignKey(
+        Clip, null=True, blank=True, on_delete=models.SET_NULL, related_name="bank_entries"
+    )
+    decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.SET_NULL)
+    decision_action = models.CharField(max_length=20, blank=True)
+    labels = models.JSONField(default=list, blank=True)  # label slugs
+    persons = models.JSONField(default=list, blank=True)  # person names
+    # Reference bank: whose authentic media this is, and what it is.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="references"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    reference_file = models.FileField(upload_to="references/", blank=True)
+    external_id = models.CharField(max_length=200, blank=True)
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    quarantine_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bank", "clip"],
+                condition=models.Q(clip__isnull=False),
+                name="provenance_one_entry_per_clip_per_bank",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.bank}"
+
+
+class BankMatch(models.Model):
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="bank_matches")
+    entry = models.ForeignKey(BankEntry, on_delete=models.CASCADE, related_name="matches")
+    query_share = models.FloatField()
+    bank_share = models.FloatField()
+    best_distance = models.PositiveSmallIntegerField()
+    matched_frames = models.PositiveIntegerField()
+    clip_frame = models.PositiveIntegerField(default=0)
+    entry_frame = models.PositiveIntegerField(default=0)
+    matched_at = models.DateTimeField(default=timezone.now, db_index=True)
+    marked_wrong_at = models.DateTimeField(null=True, blank=True)
+    marked_wrong_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        ordering = ["-query_share", "best_distance"]
+        constraints = [
+            models.UniqueConstraint(fields=["clip", "entry"], name="provenance_one_match_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clip} ~ entry #{self.entry_id}"
+
+    @property
+    def share(self) -> float:
+        return max(self.query_share, self.bank_share)

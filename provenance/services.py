@@ -1,0 +1,334 @@
+"""Provenance rules: banking decided fakes, matching new clips, quarantine, wrong matches.
+
+``do_*`` functions write (and audit); ``check_*`` functions validate. Tasks and views call
+these and nothing else. Hashing and matching themselves are plain Python
+(:mod:`provenance.hashing`, :mod:`provenance.matching`); this module meets the ORM.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.models import Clip, Decision
+from dashboard.priority import refresh_priority
+from dashboard.roles import is_moderator
+from dashboard.workflow import TransitionError, record_event, transition
+from detection.storage_io import local_path
+from provenance.hashing import ClipHashes, hash_video
+from provenance.matching import BankedClip, HashIndex, MatchPolicy
+from provenance.models import (
+    BankEntry,
+    BankKind,
+    BankMatch,
+    ClipFingerprint,
+    EntrySource,
+    HashBank,
+)
+
+ACTOR = "task:provenance"
+AUTO_APPLY_ACTOR = "policy:provenance_auto_apply"
+DEFAULT_FAKE_BANK = "Known fakes"
+DEFAULT_REFERENCE_BANK = "Authentic references"
+
+
+class ProvenanceError(Exception):
+    """A provenance act was refused; ``code`` is stable for the API."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+# --- fingerprints ------------------------------------------------------------------------
+
+
+def fingerprint(clip: Clip) -> ClipHashes:
+    """The clip's frame hashes, computed on first use and kept."""
+    existing = ClipFingerprint.objects.filter(clip=clip).first()
+    if existing is not None:
+        return existing.hashes
+    with local_path(default_storage, clip.file.name) as path:
+        hashes = hash_video(path)
+    record = ClipFingerprint(clip=clip)
+    record.set_hashes(hashes)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:  # a concurrent job stored it first; same content, same hashes
+        pass
+    return hashes
+
+
+# --- the per-process index ---------------------------------------------------------------
+
+_index_lock = threading.Lock()
+_index_cache: dict[str, object] = {}
+
+
+def _bank_signature() -> tuple:
+    # Entries are never edited except for quarantine (applied at query time), so the count,
+    # the highest id and the newest timestamp change whenever the indexed hashes change
+    # (the timestamp also tells apart a re-used id after a rolled-back insert).
+    stats = BankEntry.objects.aggregate(count=Count("id"), last=Max("id"), newest=Max("created_at"))
+    return (stats["count"], stats["last"], stats["newest"])
+
+
+def hash_index() -> HashIndex:
+    """This process's index over every bank entry, rebuilt when entries come or go."""
+    signature = _bank_signature()
+    with _index_lock:
+        if _index_cache.get("signature") != signature:
+            entries = BankEntry.objects.only(
+                "id", "bank_id", "frame_hashes", "frame_valid", "frame_indices", "frame_times"
+            )
+            _index_cache["index"] = HashIndex(
+                BankedClip(entry.pk, entry.bank_id, entry.hashes) for entry in entries.iterator()
+            )
+            _index_cache["signature"] = signature
+        return _index_cache["index"]  # type: ignore[return-value]
+
+
+# --- banking -----------------------------------------------------------------------------
+
+
+def is_bankable(decision: Decision) -> bool:
+    """Removed, or labelled with at least one label that means "manipulated"."""
+    if decision.action == DecisionAction.REMOVE:
+        return True
+    return (
+        decision.action == DecisionAction.LABEL
+        and decision.labels.filter(manipulated=True).exists()
+    )
+
+
+def default_bank(kind: str = BankKind.KNOWN_FAKE) -> HashBank:
+    name = DEFAULT_FAKE_BANK if kind == BankKind.KNOWN_FAKE else DEFAULT_REFERENCE_BANK
+    bank, _ = HashBank.objects.get_or_create(name=name, defaults={"kind": kind})
+    return bank
+
+
+def do_bank_decision(decision_id: int) -> BankEntry | None:
+    """Add the decided clip's hashes to the known-fake bank; a re-run changes nothing.
+
+    Returns the entry, or None when the decision doesn't call for banking or the clip has
+    no frame textured enough to hash.
+    """
+    decision = Decision.objects.select_related("clip").get(pk=decision_id)
+    if not is_bankable(decision):
+        return None
+    bank = default_bank()
+    existing = BankEntry.objects.filter(bank=bank, clip=decision.clip).first()
+    if existing is not None:
+        return existing
+    hashes = fingerprint(decision.clip)
+    if hashes.frame_count == 0:
+        return None
+    entry = BankEntry(
+        bank=bank,
+        source=EntrySource.DECISION,
+        clip=decision.clip,
+        decision=decision,
+        decision_action=decision.action,
+        labels=sorted(decision.labels.values_list("slug", flat=True)),
+        persons=sorted(decision.clip.persons.values_list("name", flat=True)),
+    )
+    entry.set_hashes(hashes)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            return BankEntry.objects.get(bank=bank, clip=decision.clip)
+        record_event(
+            decision.clip,
+            "provenance.banked",
+            actor_label=ACTOR,
+            data={"entry": entry.pk, "bank": bank.name, "frames": entry.frame_count},
+        )
+    return entry
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+def _policies() -> dict[int, MatchPolicy]:
+    return {
+        bank.pk: MatchPolicy(distance=bank.distance, share=bank.share)
+        for bank in HashBank.objects.filter(enabled=True)
+    }
+
+
+def _excluded_entries(clip: Clip) -> list[int]:
+    quarantined = BankEntry.objects.filter(quarantined_at__isnull=False).values_list(
+        "id", flat=True
+    )
+    wrong = BankMatch.objects.filter(clip=clip, marked_wrong_at__isnull=False).values_list(
+        "entry_id", flat=True
+    )
+    own = BankEntry.objects.filter(clip=clip).values_list("id", flat=True)
+    return [*quarantined, *wrong, *own]
+
+
+def check_quarantine(entry: BankEntry, clip: Clip) -> bool:
+    """Pause ``entry`` when it has matched too many distinct clips lately; audited.
+
+    Returns True when the entry is (now) quarantined and the match must not count.
+    """
+    if entry.quarantined_at is not None:
+        return True
+    bank = entry.bank
+    since = timezone.now() - timedelta(hours=bank.quarantine_window_hours)
+    recent = (
+        BankMatch.objects.filter(entry=entry, matched_at__gte=since)
+        .exclude(clip=clip)
+        .values("clip")
+        .distinct()
+        .count()
+    )
+    if recent + 1 <= bank.quarantine_matches:
+        return False
+    reason = (
+        f"matched {recent + 1} clips within {bank.quarantine_window_hours} h "
+        f"(limit {bank.quarantine_matches})"
+    )
+    BankEntry.objects.filter(pk=entry.pk).update(
+        quarantined_at=timezone.now(), quarantine_reason=reason
+    )
+    entry.quarantined_at = timezone.now()
+    record_event(
+        clip,
+        "provenance.entry_quarantined",
+        actor_label=ACTOR,
+        data={"entry": entry.pk, "bank": bank.name, "reason": reason},
+    )
+    return True
+
+
+def do_match_clip(clip_id: int) -> list[BankMatch]:
+    """Match a clip against the enabled banks and store what it matches; idempotent.
+
+    Raises the clip's priority when it matches a known fake, and applies the banked
+    decision when its bank's auto-apply policy is on.
+    """
+    clip = Clip.objects.get(pk=clip_id)
+    policies = _policies()
+    if not policies or not BankEntry.objects.filter(bank_id__in=policies).exists():
+        return []
+    found = hash_index().match(fingerprint(clip), policies, _excluded_entries(clip))
+    stored: list[BankMatch] = []
+    with transaction.atomic():
+        clip = Clip.objects.select_for_update().get(pk=clip_id)
+        entries = BankEntry.objects.select_related("bank").in_bulk([m.entry_id for m in found])
+        for match in found:
+            entry = entries[match.entry_id]
+            if check_quarantine(entry, clip):
+                continue
+            row, created = BankMatch.objects.update_or_create(
+                clip=clip,
+                entry=entry,
+                defaults={
+                    "query_share": match.query_share,
+                    "bank_share": match.bank_share,
+                    "best_distance": match.best_distance,
+                    "matched_frames": match.matched_frames,
+                    "clip_frame": match.best_pair[0],
+                    "entry_frame": match.best_pair[1],
+                },
+            )
+            stored.append(row)
+            if created:
+                record_event(
+                    clip,
+                    "provenance.matched",
+                    actor_label=ACTOR,
+                    data={
+                        "entry": entry.pk,
+                        "bank": entry.bank.name,
+                        "kind": entry.bank.kind,
+                        "query_share": match.query_share,
+                        "bank_share": match.bank_share,
+                        "best_distance": match.best_distance,
+                    },
+                )
+        refresh_priority(clip)
+        fakes = [m for m in stored if m.entry.bank.kind == BankKind.KNOWN_FAKE]
+        if fakes and fakes[0].entry.bank.auto_apply:
+            _auto_apply(clip, fakes[0])
+    return stored
+
+
+def _auto_apply(clip: Clip, match: BankMatch) -> None:
+    """Apply the banked decision as the system, only to a clip nobody is reviewing."""
+    entry = match.entry
+    if clip.status != ClipStatus.AWAITING_REVIEW or not entry.decision_action:
+        return
+    target = DECISION_TARGET[DecisionAction(entry.decision_action)]
+    try:
+        with transaction.atomic():
+            # The state machine only decides clips under review: the system takes it first.
+            transition(
+                clip.pk,
+                ClipStatus.IN_REVIEW,
+                actor_label=AUTO_APPLY_ACTOR,
+                action="provenance.auto_apply_claim",
+                expected_from=(ClipStatus.AWAITING_REVIEW,),
+                data={"entry": entry.pk},
+            )
+            transition(
+                clip.pk,
+                target,
+                actor_label=AUTO_APPLY_ACTOR,
+                action=f"decision.{entry.decision_action}",
+                expected_from=(ClipStatus.IN_REVIEW,),
+                data={
+                    "labels": entry.labels,
+                    "auto_applied_from": {
+                        "entry": entry.pk,
+                        "decision": entry.decision_id,
+                        "share": match.share,
+                        "best_distance": match.best_distance,
+                    },
+                },
+            )
+    except TransitionError:
+        return  # claimed or decided meanwhile: a person is on it
+
+
+def do_mark_match_wrong(match_id: int, user: AbstractBaseUser) -> BankMatch:
+    """A moderator says this clip does not match that entry; it stays excluded."""
+    if not is_moderator(user):
+        raise ProvenanceError("forbidden", "Only moderators mark matches.", 403)
+    with transaction.atomic():
+        match = BankMatch.objects.select_for_update().select_related("clip").get(pk=match_id)
+        if match.marked_wrong_at is not None:
+            return match
+        match.marked_wrong_at = timezone.now()
+        match.marked_wrong_by = user
+        match.save(update_fields=["marked_wrong_at", "marked_wrong_by"])
+        record_event(
+            match.clip,
+            "provenance.match_marked_wrong",
+            actor=user,
+            data={"entry": match.entry_id, "match": match.pk},
+        )
+        refresh_priority(match.clip)
+    return match
+
+
+def active_matches(clip: Clip) -> list[BankMatch]:
+    """What the desk shows: matches not marked wrong, to entries not quarantined."""
+    return list(
+        BankMatch.objects.filter(
+            clip=clip, marked_wrong_at__isnull=True, entry__quarantined_at__isnull=True
+        ).select_related("entry", "entry__bank", "entry__person")
+    )

@@ -1,0 +1,44 @@
+"""Celery tasks of the provenance app: thin wrappers that take ids and call the services.
+
+Both are idempotent: banking a decision twice finds the entry already made; matching a clip
+twice updates the same match rows. Enqueue them with the ``*_on_commit`` helpers so a job
+never runs before the row it names is committed.
+"""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
+
+from provenance import services
+
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+_POLICY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": 300,
+    "time_limit": 330,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "max_retries": 8,
+    "ignore_result": True,
+}
+
+
+@shared_task(**_POLICY)
+def bank_decision(decision_id: int) -> None:
+    services.do_bank_decision(decision_id)
+
+
+@shared_task(**_POLICY)
+def match_clip(clip_id: int) -> None:
+    services.do_match_clip(clip_id)
+
+
+def bank_decision_on_commit(decision_id: int) -> None:
+    """After the decision commits, bank the clip if the decision calls for it."""
+    transaction.on_commit(lambda: bank_decision.delay(decision_id))
+
+
+def match_clip_on_commit(clip_id: int) -> None:
+    """After scoring commits, match the clip against the banks."""
+    transaction.on_commit(lambda: match_clip.delay(clip_id))
