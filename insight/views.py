@@ -35,12 +35,13 @@ def _bars(label: str, pairs: list[tuple[str, int]], y_label: str = "clips") -> s
 
 
 def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
+    team = metrics.TeamMetrics(span)
     backlog = metrics.backlog()
-    flow = metrics.throughput(span)
-    waits = metrics.time_to_decision(span)
-    actions = metrics.decisions_by_action(span)
-    moderators = metrics.per_moderator(span)
-    targets = metrics.most_targeted(span)
+    flow = team.throughput()
+    waits = team.time_to_decision()
+    actions = team.decisions_by_action()
+    moderators = team.per_moderator()
+    targets = metrics.most_targeted(span, team=team)
     agreed = agreement.agreement_stats(span)
     fmt = "%d %H:00" if flow["hourly"] else "%b %d"
     bucket_names = [b.strftime(fmt) for b in flow["buckets"]]

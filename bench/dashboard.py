@@ -1,0 +1,212 @@
+"""Time the team dashboard over 100,000 decided clips.
+
+Seeds a temporary SQLite database (migrated from scratch, thrown away afterwards) with 100,000
+decided clips spread over 60 days (decisions with labels, escalations resolved by seniors,
+persons, platforms, 5 % agreement samples with second opinions) and a few thousand open clips,
+all through bulk_create. Then requests /insight/ as a senior for the whole 60 days (daily
+buckets) and for the default last 7 days, capturing the queries.
+
+Prints ONE JSON line: decided, median_ms, p95_ms, queries (the 60-day page), the same for the
+7-day page, and seed_s. Target: the 60-day page under 300 ms.
+"""
+
+import sys
+from pathlib import Path
+
+_BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
+sys.path.insert(0, str(_BENCH_DIR.parent))
+
+import json  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+KEEP = os.environ.get("BENCH_DASHBOARD_VAR", "")
+VAR = KEEP or tempfile.mkdtemp(prefix="unmask-bench-dashboard-")
+os.environ["UNMASK_VAR_DIR"] = VAR
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
+os.environ["ALLOWED_HOSTS"] = "testserver"
+os.environ.pop("DATABASE_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from dashboard.constants import ClipStatus, DecisionAction, Role  # noqa: E402
+from dashboard.models import Clip, Decision, Label, Person  # noqa: E402
+from dashboard.roles import set_role  # noqa: E402
+from insight.models import AgreementSample  # noqa: E402
+
+DECIDED = int(os.environ.get("BENCH_DASHBOARD_CLIPS", "100000"))
+OPEN = DECIDED // 25
+REPEATS = int(os.environ.get("BENCH_DASHBOARD_REPEATS", "20"))
+DAYS = 60
+BATCH = 5000
+OUTCOMES = {
+    ClipStatus.APPROVED: (DecisionAction.APPROVE, 55),
+    ClipStatus.LABELED: (DecisionAction.LABEL, 28),
+    ClipStatus.REMOVED: (DecisionAction.REMOVE, 17),
+}
+OPEN_STATES = [ClipStatus.AWAITING_REVIEW, ClipStatus.IN_REVIEW, ClipStatus.ESCALATED]
+
+
+def seed(rng: random.Random) -> None:
+    users = get_user_model().objects
+    senior = users.create_user("bench-senior", password="x")  # noqa: S106
+    set_role(senior, Role.SENIOR)
+    moderators = []
+    for i in range(12):
+        user = users.create_user(f"bench-mod-{i}", password="x")  # noqa: S106
+        set_role(user, Role.MODERATOR)
+        moderators.append(user)
+    persons = Person.objects.bulk_create(Person(name=f"Person {i}") for i in range(500))
+    labels = list(Label.objects.filter(active=True))
+    now = timezone.now()
+    statuses = list(OUTCOMES)
+    weights = [w for _a, w in OUTCOMES.values()]
+    platforms = ["video-site", "tube", "shorts", "social", "messenger"]
+    total = DECIDED + OPEN
+    for start in range(0, total, BATCH):
+        clips, plans = [], []
+        for i in range(start, min(start + BATCH, total)):
+            created = now - timedelta(minutes=rng.randrange(60 * 24 * DAYS))
+            decided = i < DECIDED
+            status = rng.choices(statuses, weights)[0] if decided else rng.choice(OPEN_STATES)
+            wait = timedelta(minutes=min(rng.expovariate(1 / 360), 60 * 24 * 5))
+            decided_at = min(created + wait, now) if decided else None
+            escalated = decided and rng.random() < 0.06
+            public_id = uuid.uuid4()
+            clips.append(
+                Clip(
+                    public_id=public_id,
+                    file=f"clips/{public_id.hex[:2]}/{public_id.hex}.mp4",
+                    sha256=f"{i:064x}",
+                    size_bytes=1_000_000,
+                    platform=rng.choice(platforms),
+                    status=status,
+                    score=round(rng.random(), 3),
+                    created_at=created,
+                    decided_at=decided_at,
+                )
+            )
+            person = rng.randrange(len(persons)) if rng.random() < 0.3 else -1
+            plans.append((status, decided_at, escalated, person))
+        with transaction.atomic():
+            created_clips = Clip.objects.bulk_create(clips)
+            decisions, links = [], []
+            for clip, (status, decided_at, escalated, person) in zip(
+                created_clips, plans, strict=True
+            ):
+                if person >= 0:
+                    links.append(Clip.persons.through(clip=clip, person=persons[person]))
+                if decided_at is None:
+                    continue
+                action = OUTCOMES[status][0]
+                if escalated:
+                    decisions.append(
+                        Decision(
+                            clip=clip,
+                            action=DecisionAction.ESCALATE,
+                            moderator=rng.choice(moderators),
+                            reason="unsure",
+                            created_at=clip.created_at + (decided_at - clip.created_at) / 2,
+                        )
+                    )
+                decisions.append(
+                    Decision(
+                        clip=clip,
+                        action=action,
+                        moderator=senior if escalated else rng.choice(moderators),
+                        created_at=decided_at,
+                    )
+                )
+            Clip.persons.through.objects.bulk_create(links)
+            created_decisions = Decision.objects.bulk_create(decisions)
+            Decision.labels.through.objects.bulk_create(
+                Decision.labels.through(decision=d, label=rng.choice(labels))
+                for d in created_decisions
+                if d.action == DecisionAction.LABEL
+            )
+            samples, seen = [], set()
+            for d in created_decisions:
+                if d.clip_id in seen or rng.random() >= 0.05:
+                    seen.add(d.clip_id)
+                    continue
+                seen.add(d.clip_id)
+                agree = rng.random() < 0.85
+                samples.append(
+                    AgreementSample(
+                        clip_id=d.clip_id,
+                        first_decision=d,
+                        sampled_at=d.created_at,
+                        second_moderator=moderators[0],
+                        second_action=d.action if agree else DecisionAction.APPROVE,
+                        reviewed_at=min(d.created_at + timedelta(hours=2), now),
+                    )
+                )
+            AgreementSample.objects.bulk_create(samples)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def measure(client: Client, params: dict[str, str]) -> tuple[float, float, int]:
+    timings, counts = [], set()
+    client.get("/insight/", params)
+    for _ in range(REPEATS):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get("/insight/", params)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.status_code
+        timings.append(elapsed)
+        counts.add(len(queries))
+    timings.sort()
+    p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+    return round(statistics.median(timings), 2), round(p95, 2), max(counts)
+
+
+def main() -> None:
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        if not Clip.objects.exists():
+            seed(random.Random(7))
+        seed_s = round(time.perf_counter() - started, 1)
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="bench-senior"))
+        today = timezone.localdate()
+        whole = {"start": (today - timedelta(days=DAYS)).isoformat(), "end": today.isoformat()}
+        median, p95, queries = measure(client, whole)
+        result: dict[str, object] = {
+            "decided": Clip.objects.exclude(decided_at=None).count(),
+            "decisions": Decision.objects.count(),
+            "days": DAYS,
+            "median_ms": median,
+            "p95_ms": p95,
+            "queries": queries,
+        }
+        median, p95, queries = measure(client, {})
+        result |= {"median_ms_7d": median, "p95_ms_7d": p95, "queries_7d": queries}
+        result["seed_s"] = seed_s
+        print(json.dumps(result))
+    finally:
+        connection.close()
+        if not KEEP:
+            shutil.rmtree(VAR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
