@@ -5,14 +5,14 @@ task's body) claims the pack with a conditional update, writes every
 part, stores the ZIP through Django's default storage, records its SHA-256 on the pack and in
 the audit log. A pack already built is left alone, so a redelivered task is a no-op.
 
-The ZIP holds: hashes.json (the clip's SHA-256, re-computed from the stored file, and
-difference hashes of evenly spaced frames and of the key frames), keyframes/*.jpg (the frames
-where the active detector scored highest) and faces/*.jpg (its top face crops), detection_runs
-.json (every run with its model name, version and SHA-256), provenance.json (where the clip came
-from and what its container said), reports.json, decisions.json (the decision chain: proposals
-under the two-person rule, decisions, appeals, and the clip's audit trail, with times and
-reasons), summary.html (a human-readable statement for a takedown request) and manifest.json
-(the SHA-256 of every other file).
+The ZIP holds: hashes.json (the clip's SHA-256, re-computed from the stored file, and difference
+hashes of evenly spaced frames and of the key frames, and their PDQ hashes), keyframes/*.jpg (the
+frames where the active detector scored highest) and faces/*.jpg (its top face crops),
+detection_runs.json (every run with its model name, version and SHA-256), provenance.json (where
+the clip came from and what its container said), reports.json, decisions.json (the decision chain:
+proposals under the two-person rule, decisions, appeals, and the clip's audit trail, with times and
+reasons), summary.html (a human-readable statement for a takedown request) and manifest.json (the
+SHA-256 of every other file).
 """
 
 import hashlib
@@ -36,6 +36,7 @@ from dashboard.models import AuditEvent, Clip
 from dashboard.workflow import record_event
 from detection.models import DetectionRun, RunStatus
 from detection.storage_io import local_path
+from provenance.hashing import hash_frames
 from teamwork.constants import PackState
 from teamwork.models import Appeal, EvidencePack, PendingDecision
 
@@ -97,6 +98,15 @@ def _frame_count(path: Any) -> int:
         return int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     finally:
         cap.release()
+
+
+def _pdq_hashes(frames: dict[int, np.ndarray], indices: list[int]) -> list[dict[str, Any]]:
+    chosen = [(i, 0.0, frames[i]) for i in dict.fromkeys(indices) if i in frames]
+    hashed = hash_frames(chosen)
+    return [
+        {"frame": index, "pdq": value}
+        for index, value in zip(hashed.indices, hashed.full_hex(), strict=True)
+    ]
 
 
 # --- Parts --------------------------------------------------------------------------------------
@@ -313,6 +323,9 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
                 {"frame": i, "dhash": difference_hash(frames[i])} for i in spread if i in frames
             ],
             "key_frames": [{"frame": k["frame"], "dhash": k["dhash"]} for k in key_frames],
+            # PDQ, the format hash-sharing programmes exchange (provenance/hashing.py); flat
+            # frames have none.
+            "pdq": _pdq_hashes(frames, spread),
         },
     }
     parts["hashes.json"] = _dumps(hashes)

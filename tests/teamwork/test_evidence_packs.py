@@ -114,6 +114,8 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     assert hashes["sha256"] == clip.sha256 and hashes["sha256_matches_record"]
     assert len(hashes["perceptual"]["frames"]) == evidence.HASH_FRAMES
     assert all(len(f["dhash"]) == 16 for f in hashes["perceptual"]["frames"])
+    assert hashes["perceptual"]["pdq"]
+    assert all(len(f["pdq"]) == 64 for f in hashes["perceptual"]["pdq"])
     runs = json.loads(archive.read("detection_runs.json"))
     assert (runs[0]["model"], runs[0]["model_version"]) == ("baseline", "1.2.0")
     provenance = json.loads(archive.read("provenance.json"))
