@@ -5,15 +5,14 @@ among equals. Escalated clips belong to the seniors' escalations queue and never
 moderator's queue. A page costs a fixed number of queries whatever its size: the rows and their
 holders in one query, thumbnails, persons and reports in one query each.
 
-The SLA deadline (first report + hours for the clip's priority band) lives here too, because the
-queue and the review page both show it.
+The SLA deadline (first report + hours for the clip's priority band, bands from teamwork.sla)
+is answered here too, because the queue and the review page both show it.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -24,6 +23,7 @@ from dashboard.constants import ClipStatus, ReportReason
 from dashboard.models import Clip, Decision, Person, Report
 from dashboard.roles import is_senior
 from detection.models import FaceCrop, RunStatus
+from teamwork.sla import Band, band_for, configured_bands, deadline_for
 
 # The queue's default view: everything not decided and not escalated.
 OPEN_STATES: tuple[str, ...] = (
@@ -78,9 +78,14 @@ class QueueRow:
         text = self.clip.caption
         return text if len(text) <= CAPTION_CHARS else text[: CAPTION_CHARS - 1] + "…"
 
+    # The SLA bands, read once per page (teamwork.sla.configured_bands).
+    sla_bands: list[Band] | None = None
+
     @property
     def sla_deadline(self) -> datetime:
-        return sla_deadline(self.first_reported_at or self.clip.created_at, self.clip.priority)
+        return sla_deadline(
+            self.first_reported_at or self.clip.created_at, self.clip.priority, self.sla_bands
+        )
 
 
 @dataclass(frozen=True)
@@ -96,18 +101,16 @@ def visible_statuses(user: AbstractBaseUser) -> tuple[str, ...]:
     return tuple(s for s in ClipStatus.values if s != ClipStatus.ESCALATED)
 
 
-def priority_band(priority: float) -> str:
-    return "high" if priority >= settings.UNMASK_SLA_HIGH_PRIORITY else "normal"
+def priority_band(priority: float, bands: list[Band] | None = None) -> str:
+    """The clip's SLA band: admin-configured in teamwork.sla, the UNMASK_SLA_* settings else."""
+    return band_for(priority, bands).name
 
 
-def sla_deadline(first_reported_at: datetime, priority: float) -> datetime:
+def sla_deadline(
+    first_reported_at: datetime, priority: float, bands: list[Band] | None = None
+) -> datetime:
     """When the clip should be decided: its first report plus its priority band's hours."""
-    hours = (
-        settings.UNMASK_SLA_HOURS_HIGH
-        if priority_band(priority) == "high"
-        else settings.UNMASK_SLA_HOURS_NORMAL
-    )
-    return first_reported_at + timedelta(hours=hours)
+    return deadline_for(first_reported_at, priority, bands)
 
 
 def _search(queryset: QuerySet[Clip], text: str) -> QuerySet[Clip]:
@@ -245,6 +248,7 @@ def queue_page(
     ):
         reports[clip_id].append((reason, created_at))
     reason_labels = dict(ReportReason.choices)
+    bands = configured_bands()
     rows = []
     for clip in clips:
         clip_reports = reports[clip.pk]
@@ -256,6 +260,7 @@ def queue_page(
                 report_count=len(clip_reports),
                 first_reported_at=clip_reports[0][1] if clip_reports else None,
                 thumb_crop_id=thumbnails.get(clip.pk),
+                sla_bands=bands,
             )
         )
     return QueuePage(page=page, rows=rows)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.constants import ClipStatus
@@ -78,3 +79,15 @@ def test_breaches_are_recorded_once_and_audited(bands):
     assert breach.deadline == old + timedelta(hours=1)
     assert AuditEvent.objects.filter(clip=late, action="sla.breached").count() == 1
     assert sweep_task() == 0  # idempotent
+
+
+def test_desk_queue_and_review_page_show_the_configured_deadline(client, moderator, reporter):
+    SlaBand.objects.create(name="urgent", min_priority=0, hours=2)
+    clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW, priority=10)
+    report = clip.reports.create(reporter=reporter)
+    client.force_login(moderator)
+    (row,) = client.get(reverse("dashboard:queue")).context["rows"]
+    assert row.sla_deadline == report.created_at + timedelta(hours=2)
+    response = client.get(reverse("dashboard:clip", args=[clip.public_id]))
+    assert response.context["sla_deadline"] == report.created_at + timedelta(hours=2)
+    assert "Urgent priority" in response.content.decode()
