@@ -163,3 +163,40 @@ def overturn_decision(
         note=request.note,
         reason=request.reason,
     )
+
+
+def withdraw_decision(pending_id: int, user: AbstractBaseUser, reason: str) -> PendingDecision:
+    """The proposer (or a senior) takes a proposal back: nothing applies, the clip returns to
+    the queue for a fresh review; audited with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise DecisionError("reason_required", "Say why you withdraw this decision.")
+    with transaction.atomic():
+        pending = PendingDecision.objects.select_for_update().get(pk=pending_id)
+        if pending.state != PendingState.PENDING:
+            raise DecisionError(
+                "already_resolved", "This decision was already confirmed or overturned.", 409
+            )
+        if pending.proposed_by_id != user.pk and not is_senior(user):
+            raise DecisionError(
+                "forbidden", "Only its proposer or a senior moderator withdraws it.", 403
+            )
+        # An escalated clip goes back to the escalations queue, any other to the main queue.
+        back = (
+            ClipStatus.ESCALATED
+            if pending.from_status == ClipStatus.ESCALATED
+            else ClipStatus.AWAITING_REVIEW
+        )
+        transition(
+            pending.clip_id,
+            back,
+            actor=user,
+            action="decision.withdrawn",
+            data={"pending": pending.pk, "proposed_action": pending.action, "reason": reason},
+        )
+        pending.state = PendingState.WITHDRAWN
+        pending.resolved_by = user
+        pending.resolved_at = timezone.now()
+        pending.resolution_reason = reason[:500]
+        pending.save(update_fields=["state", "resolved_by", "resolved_at", "resolution_reason"])
+    return pending

@@ -7,6 +7,7 @@ class PendingState(models.TextChoices):
     PENDING = "pending", "Awaiting confirmation"
     CONFIRMED = "confirmed", "Confirmed"
     OVERTURNED = "overturned", "Overturned"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class AppealState(models.TextChoices):

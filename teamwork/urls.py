@@ -11,6 +11,7 @@ urlpatterns = [
     path("confirmations/<int:pending_id>/", views.pending_detail, name="pending"),
     path("confirmations/<int:pending_id>/confirm/", views.pending_confirm, name="confirm"),
     path("confirmations/<int:pending_id>/overturn/", views.pending_overturn, name="overturn"),
+    path("confirmations/<int:pending_id>/withdraw/", views.pending_withdraw, name="withdraw"),
     path("appeals/", views.appeals_queue, name="appeals"),
     path("appeals/<int:appeal_id>/", views.appeal_detail, name="appeal"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboard.access import moderator_required, senior_required
 from dashboard.decisions import DecisionError
 from dashboard.models import Clip
+from dashboard.roles import is_senior
 from teamwork import appeals, confirmations, packs, sla
+from teamwork.constants import PendingState
 from teamwork.forms import AppealDecisionForm, AppealForm, ConfirmForm, OverturnForm
 from teamwork.models import Appeal, EvidencePack, PendingDecision
 
@@ -47,6 +49,8 @@ def _pending_page(
         "pending": pending,
         "clip": pending.clip,
         "may_resolve": confirmations.may_resolve(pending, request.user),
+        "may_withdraw": pending.state == PendingState.PENDING
+        and (pending.proposed_by_id == request.user.pk or is_senior(request.user)),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "overturn_form": forms.get("overturn_form") or OverturnForm(),
     }
@@ -103,6 +107,19 @@ def pending_overturn(request: HttpRequest, pending_id: int) -> HttpResponse:
         f"Clip {pending.clip.short_id}: overturned, {decision.get_action_display().lower()} "
         "applied.",
     )
+    return redirect("teamwork:confirmations")
+
+
+@require_POST
+@moderator_required
+def pending_withdraw(request: HttpRequest, pending_id: int) -> HttpResponse:
+    pending = _pending_or_404(pending_id)
+    try:
+        confirmations.withdraw_decision(pending.pk, request.user, request.POST.get("reason", ""))
+    except DecisionError as exc:
+        messages.error(request, exc.message)
+        return _pending_page(request, pending, exc.status)
+    messages.success(request, f"Clip {pending.clip.short_id}: decision withdrawn.")
     return redirect("teamwork:confirmations")
 
 

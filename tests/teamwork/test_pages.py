@@ -165,3 +165,12 @@ def test_clip_page_shows_the_pending_decision(client, moderator, moderator2):
     page = client.get(reverse("dashboard:clip", args=[clip.public_id])).content.decode()
     assert "awaiting a second moderator" in page
     assert reverse("teamwork:pending", args=[pending.pk]) in page
+
+
+def test_proposer_withdraws_from_the_page(client, moderator):
+    clip, pending = _held(moderator)
+    client.force_login(moderator)
+    response = client.post(reverse("teamwork:withdraw", args=[pending.pk]), {"reason": "Oops"})
+    assert response.status_code == 302
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.AWAITING_REVIEW

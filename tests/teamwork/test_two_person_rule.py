@@ -6,7 +6,12 @@ from dashboard.claims import ClaimError, claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, DecisionRequest, apply_decision
 from dashboard.models import AuditEvent, Decision, Label
-from teamwork.confirmations import confirm_decision, overturn_decision, pending_queue
+from teamwork.confirmations import (
+    confirm_decision,
+    overturn_decision,
+    pending_queue,
+    withdraw_decision,
+)
 from teamwork.constants import PendingState
 from teamwork.models import PendingDecision, TwoPersonPolicy
 from teamwork.policy import covering_policies
@@ -174,3 +179,27 @@ def test_held_clip_cannot_be_claimed_or_decided_directly(moderator, moderator2):
     _propose(clip, moderator)
     with pytest.raises(ClaimError):
         claim_clip(clip.pk, moderator2)
+
+
+def test_proposer_withdraws_and_the_clip_returns_to_the_queue(moderator, moderator2):
+    clip = _protected_clip()
+    pending = _propose(clip, moderator)
+    with pytest.raises(DecisionError) as refused:
+        withdraw_decision(pending.pk, moderator2, "not mine to withdraw")
+    assert refused.value.code == "forbidden"
+    with pytest.raises(DecisionError) as refused:
+        withdraw_decision(pending.pk, moderator, " ")
+    assert refused.value.code == "reason_required"
+    withdraw_decision(pending.pk, moderator, "Wrong person tagged")
+    clip.refresh_from_db()
+    pending.refresh_from_db()
+    assert clip.status == ClipStatus.AWAITING_REVIEW
+    assert pending.state == PendingState.WITHDRAWN and pending.resolved_by == moderator
+    assert not Decision.objects.filter(clip=clip).exists()
+    event = AuditEvent.objects.get(clip=clip, action="decision.withdrawn")
+    assert event.data["reason"] == "Wrong person tagged"
+    with pytest.raises(DecisionError) as refused:
+        confirm_decision(pending.pk, moderator2)
+    assert refused.value.code == "already_resolved"
+    # A fresh review can propose again.
+    assert isinstance(_propose(clip, moderator2), PendingDecision)
