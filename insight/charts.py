@@ -137,8 +137,18 @@ def bar_chart(
         for ci, value in enumerate(s.values):
             h = round(PLOT_H * value / y_max, 1)
             x = round(PAD_LEFT + ci * slot + slot * 0.1 + si * bar_w, 1)
-            bars.append((si, x, round(BOTTOM - h, 1), round(bar_w, 1), h, categories[ci], s.name))
-            bars[-1] = (*bars[-1], _fmt(value))
+            bars.append(
+                (
+                    si,
+                    x,
+                    round(BOTTOM - h, 1),
+                    round(bar_w, 1),
+                    h,
+                    categories[ci],
+                    s.name,
+                    _fmt(value),
+                )
+            )
     marks = format_html_join(
         "",
         '<rect class="mark ch-s{}" x="{}" y="{}" width="{}" height="{}">'
@@ -150,7 +160,7 @@ def bar_chart(
         "",
         '<text class="ch-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (round(PAD_LEFT + (ci + 0.5) * slot, 1), BOTTOM + 14, cat[:14])
+            (round(PAD_LEFT + (ci + 0.5) * slot, 1), BOTTOM + 14, cat[:18])
             for ci, cat in enumerate(categories)
             if ci % step == 0
         ),

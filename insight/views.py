@@ -131,6 +131,10 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
 def team_dashboard(request: HttpRequest) -> HttpResponse:
     form = DateRangeForm(request.GET or None)
     span = form.date_range()
+    if not form.is_bound:  # show the default range in the picker
+        form = DateRangeForm(
+            initial={"start": span.start.date(), "end": span.end.date() - timedelta(days=1)}
+        )
     context = _team_charts(span)
     context |= {
         "form": form,

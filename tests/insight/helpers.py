@@ -1,9 +1,15 @@
 """Builders for insight tests: decided clips and decisions at chosen times."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.utils import timezone
+
+from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.models import Clip, Decision, Label
-from tests.factories import ClipFactory
+from detection.models import DetectorModel
+from insight.models import AgreementSample
+from tests.dashboard.test_desk_fixtures import add_run, detector
+from tests.factories import ClipFactory, PersonFactory
 
 
 def clip_at(created_at: datetime, status: str, **kwargs: object) -> Clip:
@@ -26,3 +32,37 @@ def decide(
         Clip.objects.filter(pk=clip.pk).update(status=final_status, decided_at=at)
         clip.refresh_from_db()
     return decision
+
+
+def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
+    """A day of work touching every chart: decisions, labels, persons, an agreement pair."""
+    now = timezone.now()
+    model = detector()
+    person = PersonFactory(name="Ana")
+    outcomes = [
+        (DecisionAction.APPROVE, ClipStatus.APPROVED, (), 0.2),
+        (DecisionAction.LABEL, ClipStatus.LABELED, ("face-swap",), 0.8),
+        (DecisionAction.REMOVE, ClipStatus.REMOVED, (), 0.9),
+    ]
+    for i, (action, status, labels, score) in enumerate(outcomes):
+        clip = clip_at(now - timedelta(hours=5), ClipStatus.IN_REVIEW, platform="tube")
+        clip.persons.add(person)
+        add_run(clip, model, [score], crops=0)
+        first = decide(
+            clip, moderator, action, now - timedelta(hours=i + 1), labels, final_status=status
+        )
+        if i == 0:
+            AgreementSample.objects.create(
+                clip=clip,
+                first_decision=first,
+                second_moderator=moderator2,
+                second_action=DecisionAction.REMOVE,
+                reviewed_at=now - timedelta(minutes=5),
+            )
+    escalated = clip_at(now - timedelta(hours=3), ClipStatus.IN_REVIEW)
+    decide(escalated, moderator, DecisionAction.ESCALATE, now - timedelta(hours=2))
+    decide(
+        escalated, senior, DecisionAction.APPROVE, now - timedelta(hours=1), final_status="approved"
+    )
+    clip_at(now - timedelta(hours=30), ClipStatus.AWAITING_REVIEW)
+    return model

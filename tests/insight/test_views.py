@@ -11,9 +11,7 @@ from django.utils import timezone
 from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.models import AuditEvent
 from insight.models import AgreementSample
-from tests.dashboard.test_desk_fixtures import add_run, detector
-from tests.factories import PersonFactory
-from tests.insight.helpers import clip_at, decide
+from tests.insight.helpers import clip_at, decide, seed_busy_day
 
 
 def client_for(user) -> Client:
@@ -24,37 +22,7 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def busy_day(moderator, moderator2, senior):
-    """A day of work touching every chart: decisions, labels, persons, an agreement pair."""
-    now = timezone.now()
-    model = detector()
-    person = PersonFactory(name="Ana")
-    outcomes = [
-        (DecisionAction.APPROVE, ClipStatus.APPROVED, (), 0.2),
-        (DecisionAction.LABEL, ClipStatus.LABELED, ("face-swap",), 0.8),
-        (DecisionAction.REMOVE, ClipStatus.REMOVED, (), 0.9),
-    ]
-    for i, (action, status, labels, score) in enumerate(outcomes):
-        clip = clip_at(now - timedelta(hours=5), ClipStatus.IN_REVIEW, platform="tube")
-        clip.persons.add(person)
-        add_run(clip, model, [score], crops=0)
-        first = decide(
-            clip, moderator, action, now - timedelta(hours=i + 1), labels, final_status=status
-        )
-        if i == 0:
-            AgreementSample.objects.create(
-                clip=clip,
-                first_decision=first,
-                second_moderator=moderator2,
-                second_action=DecisionAction.REMOVE,
-                reviewed_at=now - timedelta(minutes=5),
-            )
-    escalated = clip_at(now - timedelta(hours=3), ClipStatus.IN_REVIEW)
-    decide(escalated, moderator, DecisionAction.ESCALATE, now - timedelta(hours=2))
-    decide(
-        escalated, senior, DecisionAction.APPROVE, now - timedelta(hours=1), final_status="approved"
-    )
-    clip_at(now - timedelta(hours=30), ClipStatus.AWAITING_REVIEW)
-    return model
+    return seed_busy_day(moderator, moderator2, senior)
 
 
 def test_only_seniors_and_admins_see_the_dashboards(moderator, reporter, senior, admin_user):
