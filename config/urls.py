@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("team/", include("teamwork.urls")),
     path("insight/", include("insight.urls")),
+    path("provenance/", include("provenance.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

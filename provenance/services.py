@@ -7,22 +7,28 @@ these and nothing else. Hashing and matching themselves are plain Python
 
 from __future__ import annotations
 
+import tempfile
 import threading
+import uuid
 from datetime import timedelta
+from pathlib import Path
 
+import cv2
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
-from dashboard.models import Clip, Decision
+from dashboard.models import Clip, Decision, Person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
+from detection.frames import UnreadableMediaError
 from detection.storage_io import local_path
-from provenance.hashing import ClipHashes, hash_video
+from provenance.hashing import ClipHashes, hash_frames, hash_video
 from provenance.matching import BankedClip, HashIndex, MatchPolicy
 from provenance.models import (
     BankEntry,
@@ -332,3 +338,61 @@ def active_matches(clip: Clip) -> list[BankMatch]:
             clip=clip, marked_wrong_at__isnull=True, entry__quarantined_at__isnull=True
         ).select_related("entry", "entry__bank", "entry__person")
     )
+
+
+# --- authentic references ----------------------------------------------------------------
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def hash_reference_file(path: str, name: str) -> ClipHashes:
+    """Hash a reference: a still image (one frame) or a video (its sampled frames)."""
+    if name.lower().endswith(IMAGE_SUFFIXES):
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            raise ProvenanceError("unreadable_reference", "The reference image cannot be read.")
+        return hash_frames([(0, 0.0, image)])
+    try:
+        return hash_video(path)
+    except UnreadableMediaError as exc:
+        raise ProvenanceError("unreadable_reference", "The reference cannot be read.") from exc
+
+
+def do_register_reference(
+    person: Person, title: str, upload: File, user: AbstractBaseUser
+) -> BankEntry:
+    """Register authentic media of ``person`` in the reference bank; audited.
+
+    New clips are matched against it after scoring, and a match is shown as "derived from
+    authentic source" beside the reference.
+    """
+    if not is_moderator(user):
+        raise ProvenanceError("forbidden", "Only moderators register references.", 403)
+    name = upload.name or "reference"
+    suffix = Path(name).suffix.lower() or ".bin"
+    with tempfile.NamedTemporaryFile(suffix=suffix) as temp:
+        for chunk in upload.chunks():
+            temp.write(chunk)
+        temp.flush()
+        hashes = hash_reference_file(temp.name, name)
+    if hashes.frame_count == 0:
+        raise ProvenanceError("flat_reference", "The reference has no detail to match on.")
+    entry = BankEntry(
+        bank=default_bank(BankKind.REFERENCE),
+        source=EntrySource.REFERENCE,
+        person=person,
+        title=title.strip()[:200] or name[:200],
+        persons=[person.name],
+    )
+    entry.set_hashes(hashes)
+    with transaction.atomic():
+        upload.seek(0)
+        entry.reference_file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
+        entry.save()
+        record_event(
+            None,
+            "provenance.reference_registered",
+            actor=user,
+            data={"entry": entry.pk, "person": person.pk, "title": entry.title},
+        )
+    return entry

@@ -6,6 +6,7 @@ Serializers parse and render only: they build the services' request objects (`Su
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dashboard.constants import DecisionAction, ReportReason
@@ -14,6 +15,8 @@ from dashboard.ingest import MAX_SUBJECTS, Submission
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from detection.models import DetectorModel
 from detection.registry import Manifest
+from provenance.serializers import BankMatchSerializer
+from provenance.services import active_matches
 
 
 class ClipSubmissionSerializer(serializers.Serializer):
@@ -204,6 +207,7 @@ class ClipDetailSerializer(ClipSerializer):
     )
     report_log = ReportSerializer(source="reports", many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
+    provenance_matches = serializers.SerializerMethodField()
 
     class Meta(ClipSerializer.Meta):
         fields = [
@@ -213,8 +217,14 @@ class ClipDetailSerializer(ClipSerializer):
             "claim_expires_at",
             "report_log",
             "decisions",
+            "provenance_matches",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(BankMatchSerializer(many=True))
+    def get_provenance_matches(self, clip: Clip) -> list[dict[str, Any]]:
+        # Known fakes and authentic references the clip matches (provenance app).
+        return BankMatchSerializer(active_matches(clip), many=True).data
 
 
 class ClaimSerializer(serializers.ModelSerializer):

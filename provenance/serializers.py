@@ -1,0 +1,41 @@
+"""API shapes of provenance evidence, embedded in the clip detail (dashboard/api)."""
+
+from rest_framework import serializers
+
+from provenance.models import BankMatch
+
+
+class BankMatchSerializer(serializers.ModelSerializer):
+    """A live match: the known fake or authentic reference a clip matches."""
+
+    entry = serializers.IntegerField(source="entry_id", read_only=True)
+    kind = serializers.CharField(source="entry.bank.kind", read_only=True)
+    bank = serializers.CharField(source="entry.bank.name", read_only=True)
+    decision = serializers.CharField(source="entry.decision_action", read_only=True)
+    labels = serializers.ListField(
+        source="entry.labels", child=serializers.CharField(), read_only=True
+    )
+    banked_at = serializers.DateTimeField(source="entry.created_at", read_only=True)
+    reference_title = serializers.CharField(source="entry.title", read_only=True)
+    reference_person = serializers.CharField(
+        source="entry.person.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = BankMatch
+        fields = [
+            "entry",
+            "kind",
+            "bank",
+            "decision",
+            "labels",
+            "banked_at",
+            "reference_title",
+            "reference_person",
+            "query_share",
+            "bank_share",
+            "best_distance",
+            "matched_frames",
+            "matched_at",
+        ]
+        read_only_fields = fields

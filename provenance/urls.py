@@ -1,0 +1,13 @@
+"""Routes of the provenance pages, under /provenance/."""
+
+from django.urls import path
+
+from provenance import views
+
+app_name = "provenance"
+
+urlpatterns = [
+    path("matches/<int:match_id>/wrong/", views.mark_wrong, name="mark_wrong"),
+    path("references/", views.references, name="references"),
+    path("references/<int:entry_id>/media/", views.reference_media, name="reference_media"),
+]

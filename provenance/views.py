@@ -1,0 +1,67 @@
+"""Provenance pages: mark a match wrong, register and show authentic references.
+
+Each view checks access, parses a form, calls one service and redirects or renders.
+"""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dashboard.access import moderator_required
+from provenance import services
+from provenance.forms import ReferenceForm
+from provenance.models import BankEntry, BankKind, BankMatch
+
+
+@require_POST
+@moderator_required
+def mark_wrong(request: HttpRequest, match_id: int) -> HttpResponse:
+    match = get_object_or_404(BankMatch.objects.select_related("clip"), pk=match_id)
+    try:
+        services.do_mark_match_wrong(match.pk, request.user)
+    except services.ProvenanceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Match with entry #{match.entry_id} marked wrong.")
+    return redirect("dashboard:clip", public_id=match.clip.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def references(request: HttpRequest) -> HttpResponse:
+    form = ReferenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.do_register_reference(
+                form.cleaned_data["person"],
+                form.cleaned_data["title"],
+                form.cleaned_data["file"],
+                request.user,
+            )
+        except services.ProvenanceError as exc:
+            form.add_error("file", exc.message)
+        else:
+            messages.success(request, f"Reference #{entry.pk} registered.")
+            return redirect("provenance:references")
+    entries = (
+        BankEntry.objects.filter(bank__kind=BankKind.REFERENCE)
+        .select_related("person", "bank")
+        .order_by("-created_at")[:200]
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "provenance/references.html", {"form": form, "entries": entries}, status=status
+    )
+
+
+@require_GET
+@moderator_required
+def reference_media(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = get_object_or_404(
+        BankEntry.objects.exclude(reference_file=""), pk=entry_id, bank__kind=BankKind.REFERENCE
+    )
+    response = FileResponse(entry.reference_file.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
