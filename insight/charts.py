@@ -135,6 +135,8 @@ def bar_chart(
     bars = []
     for si, s in enumerate(series):
         for ci, value in enumerate(s.values):
+            if not value:  # no zero-height marks: a chart's marks are its data
+                continue
             h = round(PLOT_H * value / y_max, 1)
             x = round(PAD_LEFT + ci * slot + slot * 0.1 + si * bar_w, 1)
             bars.append(
