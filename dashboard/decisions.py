@@ -150,7 +150,7 @@ def apply_decision(
         if labels:
             decision.labels.set(labels)
         emit(decision_event_type(request.action), result.clip, decision_payload(decision, labels))
-        bank_decision_on_commit(decision.pk)
+        bank_decision_on_commit(decision.pk, request.action, labels)
     return decision
 
 

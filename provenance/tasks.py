@@ -5,9 +5,13 @@ twice updates the same match rows. Enqueue them with the ``*_on_commit`` helpers
 never runs before the row it names is committed.
 """
 
+from collections.abc import Iterable
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
+from dashboard.constants import DecisionAction
+from dashboard.models import Label
 from provenance import services
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -34,9 +38,16 @@ def match_clip(clip_id: int) -> None:
     services.do_match_clip(clip_id)
 
 
-def bank_decision_on_commit(decision_id: int) -> None:
-    """After the decision commits, bank the clip if the decision calls for it."""
-    transaction.on_commit(lambda: bank_decision.delay(decision_id))
+def bank_decision_on_commit(decision_id: int, action: str, labels: Iterable[Label]) -> None:
+    """After the decision commits, bank the clip — only for removals and manipulated labels.
+
+    Decided here from what the caller already holds (no query), so other decisions enqueue
+    nothing; the task checks again from the stored decision.
+    """
+    if action == DecisionAction.REMOVE or (
+        action == DecisionAction.LABEL and any(label.manipulated for label in labels)
+    ):
+        transaction.on_commit(lambda: bank_decision.delay(decision_id))
 
 
 def match_clip_on_commit(clip_id: int) -> None:

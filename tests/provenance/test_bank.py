@@ -159,3 +159,17 @@ def test_index_is_rebuilt_when_the_bank_changes(banked, fake_reupload, moderator
     services.do_bank_decision(decide(other, moderator).pk)
     assert services.hash_index() is not first
     assert services.hash_index().size > first.size
+
+
+@pytest.mark.parametrize(
+    ("action", "labels", "reason"), [("approve", (), ""), ("label", ("authentic",), "")]
+)
+def test_other_decisions_enqueue_nothing(
+    db, moderator, fake_original, monkeypatch, django_capture_on_commit_callbacks, action, labels,
+    reason,
+):  # fmt: skip
+    sent = []
+    monkeypatch.setattr(tasks.bank_decision, "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(stored_clip(fake_original), moderator, action=action, labels=labels, reason=reason)
+    assert sent == []
