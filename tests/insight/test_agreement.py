@@ -131,3 +131,24 @@ def test_date_range_is_half_open():
     start = datetime(2026, 1, 1, tzinfo=UTC)
     span = DateRange(start, start + timedelta(hours=2))
     assert span.buckets() == [start, start + timedelta(hours=1)]
+
+
+def test_periodic_task_uses_the_configured_share(settings, moderator):
+    from insight.tasks import sample_for_agreement
+
+    now = timezone.now()
+    clip = clip_at(now - timedelta(hours=2), ClipStatus.IN_REVIEW)
+    decide(clip, moderator, A, now - timedelta(hours=1), final_status=ClipStatus.APPROVED)
+    settings.INSIGHT_AGREEMENT_SHARE = 0.0
+    assert sample_for_agreement() == 0
+    settings.INSIGHT_AGREEMENT_SHARE = 1.0
+    assert sample_for_agreement() == 1
+    assert sample_for_agreement() == 0  # a re-run marks nothing twice
+
+
+def test_admin_lists_samples_read_only(sampled, admin_user, client):
+    client.force_login(admin_user)
+    response = client.get("/admin/insight/agreementsample/")
+    assert response.status_code == 200
+    assert sampled.clip.short_id in response.content.decode()
+    assert client.get(f"/admin/insight/agreementsample/{sampled.pk}/delete/").status_code == 403
