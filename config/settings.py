@@ -314,6 +314,15 @@ CELERY_BEAT_SCHEDULE["sample-for-agreement"] = {
     "schedule": 600.0,
 }
 
+# --- Provenance (hash banks, Content Credentials) ----------------------------------------------
+
+# PEM of the CAs whose C2PA signatures read as "valid"; others read as "untrusted". Empty: none.
+PROVENANCE_C2PA_TRUST_ANCHORS = env_str("PROVENANCE_C2PA_TRUST_ANCHORS", "")
+# The operator's certificate chain (leaf first) and ES256 key (PEM) that sign disclosed
+# renditions; give them as *_FILE paths in production. Empty: renditions are refused.
+PROVENANCE_SIGNING_CERT = env_str("PROVENANCE_SIGNING_CERT", "")
+PROVENANCE_SIGNING_KEY = env_str("PROVENANCE_SIGNING_KEY", "")
+
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

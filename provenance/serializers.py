@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from provenance.models import BankMatch
+from dashboard.constants import DecisionAction
+from provenance.models import BankMatch, ClipCredentials
 
 
 class BankMatchSerializer(serializers.ModelSerializer):
@@ -39,3 +40,27 @@ class BankMatchSerializer(serializers.ModelSerializer):
             "matched_at",
         ]
         read_only_fields = fields
+
+
+class ClipCredentialsSerializer(serializers.ModelSerializer):
+    """What the clip's C2PA manifest declares, and whether it holds."""
+
+    suggested_action = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClipCredentials
+        fields = [
+            "state",
+            "signer",
+            "signer_org",
+            "signed_at",
+            "claim_generator",
+            "source_type",
+            "ai_generated",
+            "failures",
+            "suggested_action",
+        ]
+        read_only_fields = fields
+
+    def get_suggested_action(self, credentials: ClipCredentials) -> str | None:
+        return DecisionAction.LABEL.value if credentials.suggests_label else None

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import cv2
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -28,13 +29,16 @@ from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
 from detection.frames import UnreadableMediaError
 from detection.storage_io import local_path
+from provenance.c2pa_io import read_credentials
 from provenance.hashing import ClipHashes, hash_frames, hash_video
 from provenance.matching import BankedClip, HashIndex, MatchPolicy
 from provenance.models import (
     BankEntry,
     BankKind,
     BankMatch,
+    ClipCredentials,
     ClipFingerprint,
+    CredentialState,
     EntrySource,
     HashBank,
 )
@@ -396,3 +400,50 @@ def do_register_reference(
             data={"entry": entry.pk, "person": person.pk, "title": entry.title},
         )
     return entry
+
+
+# --- Content Credentials -------------------------------------------------------------------
+
+
+def do_read_credentials(clip_id: int) -> ClipCredentials:
+    """Read the clip's C2PA manifest once and keep the summary; a re-run re-uses it."""
+    clip = Clip.objects.get(pk=clip_id)
+    existing = ClipCredentials.objects.filter(clip=clip).first()
+    if existing is not None:
+        return existing
+    with local_path(default_storage, clip.file.name, suffix=".mp4") as path:
+        creds = read_credentials(path, settings.PROVENANCE_C2PA_TRUST_ANCHORS or None)
+    record = ClipCredentials(clip=clip, state=CredentialState.NONE)
+    if creds is not None:
+        record.state = creds.state
+        record.signer = creds.signer[:300]
+        record.signer_org = creds.signer_org[:300]
+        record.signed_at = str(creds.signed_at or "")[:64]
+        record.claim_generator = creds.claim_generator[:300]
+        record.source_type = creds.source_type[:100]
+        record.ai_generated = creds.ai_generated
+        record.failures = list(creds.failures)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            return ClipCredentials.objects.get(clip=clip)
+        if creds is not None:
+            record_event(
+                clip,
+                "provenance.credentials_read",
+                actor_label=ACTOR,
+                data={
+                    "state": record.state,
+                    "signer": record.signer,
+                    "claim_generator": record.claim_generator,
+                    "ai_generated": record.ai_generated,
+                },
+            )
+    return record
+
+
+def credentials_for(clip: Clip) -> ClipCredentials | None:
+    """The stored summary when the clip carries Content Credentials, else None."""
+    return ClipCredentials.objects.filter(clip=clip).exclude(state=CredentialState.NONE).first()

@@ -35,6 +35,8 @@ def bank_decision(decision_id: int) -> None:
 
 @shared_task(**_POLICY)
 def match_clip(clip_id: int) -> None:
+    """The provenance checks after scoring: Content Credentials, then the hash banks."""
+    services.do_read_credentials(clip_id)
     services.do_match_clip(clip_id)
 
 

@@ -15,8 +15,8 @@ from dashboard.ingest import MAX_SUBJECTS, Submission
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from detection.models import DetectorModel
 from detection.registry import Manifest
-from provenance.serializers import BankMatchSerializer
-from provenance.services import active_matches
+from provenance.serializers import BankMatchSerializer, ClipCredentialsSerializer
+from provenance.services import active_matches, credentials_for
 
 
 class ClipSubmissionSerializer(serializers.Serializer):
@@ -208,6 +208,7 @@ class ClipDetailSerializer(ClipSerializer):
     report_log = ReportSerializer(source="reports", many=True, read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
     provenance_matches = serializers.SerializerMethodField()
+    content_credentials = serializers.SerializerMethodField()
 
     class Meta(ClipSerializer.Meta):
         fields = [
@@ -218,6 +219,7 @@ class ClipDetailSerializer(ClipSerializer):
             "report_log",
             "decisions",
             "provenance_matches",
+            "content_credentials",
         ]
         read_only_fields = fields
 
@@ -225,6 +227,12 @@ class ClipDetailSerializer(ClipSerializer):
     def get_provenance_matches(self, clip: Clip) -> list[dict[str, Any]]:
         # Known fakes and authentic references the clip matches (provenance app).
         return BankMatchSerializer(active_matches(clip), many=True).data
+
+    @extend_schema_field(ClipCredentialsSerializer(allow_null=True))
+    def get_content_credentials(self, clip: Clip) -> dict[str, Any] | None:
+        # The clip's C2PA manifest summary; null when it carries none.
+        credentials = credentials_for(clip)
+        return ClipCredentialsSerializer(credentials).data if credentials else None
 
 
 class ClaimSerializer(serializers.ModelSerializer):

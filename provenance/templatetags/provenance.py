@@ -1,4 +1,5 @@
-"""The provenance panel on the clip page: known fakes and authentic references it matches."""
+"""The provenance panel on the clip page: Content Credentials, and the known fakes and
+authentic references the clip matches."""
 
 from typing import Any
 
@@ -6,7 +7,7 @@ from django import template
 
 from dashboard.models import Clip
 from provenance.models import BankKind
-from provenance.services import active_matches
+from provenance.services import active_matches, credentials_for
 
 register = template.Library()
 
@@ -19,4 +20,5 @@ def provenance_panel(context: dict[str, Any], clip: Clip) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "fakes": [m for m in matches if m.entry.bank.kind == BankKind.KNOWN_FAKE],
         "references": [m for m in matches if m.entry.bank.kind == BankKind.REFERENCE],
+        "credentials": credentials_for(clip),
     }
