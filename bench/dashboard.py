@@ -6,8 +6,8 @@ persons, platforms, 5 % agreement samples with second opinions) and a few thousa
 all through bulk_create. Then requests /insight/ as a senior for the whole 60 days (daily
 buckets) and for the default last 7 days, capturing the queries.
 
-Prints ONE JSON line: decided, median_ms, p95_ms, queries (the 60-day page), the same for the
-7-day page, and seed_s. Target: the 60-day page under 300 ms.
+Prints ONE JSON line: decided, median_ms, p95_ms, queries, cpu_median_ms (the 60-day page), the
+same for the 7-day page, the load average and CPU count, and seed_s. Target: under 300 ms.
 """
 
 import sys
@@ -162,20 +162,27 @@ def seed(rng: random.Random) -> None:
         cursor.execute("ANALYZE")
 
 
-def measure(client: Client, params: dict[str, str]) -> tuple[float, float, int]:
-    timings, counts = [], set()
+def measure(client: Client, params: dict[str, str]) -> tuple[float, float, int, float]:
+    """(median ms, p95 ms, queries, median CPU ms of this process) over REPEATS requests."""
+    timings, cpu, counts = [], [], set()
     client.get("/insight/", params)
     for _ in range(REPEATS):
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get("/insight/", params)
             elapsed = (time.perf_counter() - started) * 1000
+            cpu.append((time.process_time() - cpu_started) * 1000)
         assert response.status_code == 200, response.status_code
         timings.append(elapsed)
         counts.add(len(queries))
     timings.sort()
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
-    return round(statistics.median(timings), 2), round(p95, 2), max(counts)
+    return (
+        round(statistics.median(timings), 2),
+        round(p95, 2),
+        max(counts),
+        round(statistics.median(cpu), 2),
+    )
 
 
 def main() -> None:
@@ -189,7 +196,7 @@ def main() -> None:
         client.force_login(get_user_model().objects.get(username="bench-senior"))
         today = timezone.localdate()
         whole = {"start": (today - timedelta(days=DAYS)).isoformat(), "end": today.isoformat()}
-        median, p95, queries = measure(client, whole)
+        median, p95, queries, cpu = measure(client, whole)
         result: dict[str, object] = {
             "decided": Clip.objects.exclude(decided_at=None).count(),
             "decisions": Decision.objects.count(),
@@ -197,9 +204,18 @@ def main() -> None:
             "median_ms": median,
             "p95_ms": p95,
             "queries": queries,
+            "cpu_median_ms": cpu,
         }
-        median, p95, queries = measure(client, {})
-        result |= {"median_ms_7d": median, "p95_ms_7d": p95, "queries_7d": queries}
+        median, p95, queries, cpu = measure(client, {})
+        result |= {
+            "median_ms_7d": median,
+            "p95_ms_7d": p95,
+            "queries_7d": queries,
+            "cpu_median_ms_7d": cpu,
+        }
+        # Other work on the machine slows every timing: say how busy it was.
+        result["loadavg_1m"] = round(os.getloadavg()[0], 2)
+        result["cpus"] = os.cpu_count()
         result["seed_s"] = seed_s
         print(json.dumps(result))
     finally:
