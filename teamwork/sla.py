@@ -30,8 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dashboard.constants import FINAL_STATES, ClipStatus
-from dashboard.models import Clip, Report
-from dashboard.workflow import record_event
+from dashboard.models import AuditEvent, Clip, Report
 from teamwork.models import SlaBand, SlaBreach
 
 # Clips the SLA still runs for: everything not decided (a failed clip waits on operators).
@@ -39,6 +38,7 @@ OPEN_STATES = tuple(
     s for s in ClipStatus.values if s not in FINAL_STATES and s != ClipStatus.FAILED
 )
 SWEEP_ACTOR = "teamwork.tasks.record_sla_breaches"
+SWEEP_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -110,34 +110,48 @@ def open_clips_by_time_left() -> QuerySet[Clip]:
 def record_sla_breaches(now: datetime | None = None) -> int:
     """Record a breach for every open clip past its deadline and not recorded yet; audited.
 
-    Safe to run again and concurrently: one breach row per clip (unique), found missing first.
+    Written in batches, each one transaction (breach rows and their audit events together).
+    Safe to run again and concurrently: one breach row per clip (unique); a batch that meets a
+    row another sweep wrote first is rolled back whole and left to the next run.
     """
     now = now or timezone.now()
-    late = (
+    late = list(
         open_clips_by_time_left()
         .filter(sla_deadline__lt=now, sla_breach__isnull=True)
         .values_list("pk", "status", "sla_band", "sla_deadline")
     )
     recorded = 0
-    for clip_id, status, band, deadline in late:
+    for start in range(0, len(late), SWEEP_BATCH):
+        batch = late[start : start + SWEEP_BATCH]
         try:
             with transaction.atomic():
-                SlaBreach.objects.create(
-                    clip_id=clip_id,
-                    band=band,
-                    deadline=deadline,
-                    detected_at=now,
-                    status_at_detection=status,
+                SlaBreach.objects.bulk_create(
+                    SlaBreach(
+                        clip_id=clip_id,
+                        band=band,
+                        deadline=deadline,
+                        detected_at=now,
+                        status_at_detection=status,
+                    )
+                    for clip_id, status, band, deadline in batch
                 )
-                record_event(
-                    Clip.objects.get(pk=clip_id),
-                    "sla.breached",
-                    actor_label=SWEEP_ACTOR,
-                    data={"band": band, "deadline": deadline.isoformat()},
+                # The rows record_event writes, one INSERT per batch: after an outage the
+                # backlog can be thousands of clips.
+                AuditEvent.objects.bulk_create(
+                    AuditEvent(
+                        clip_id=clip_id,
+                        actor_label=SWEEP_ACTOR,
+                        action="sla.breached",
+                        from_status=status,
+                        to_status=status,
+                        data={"band": band, "deadline": deadline.isoformat()},
+                        created_at=now,
+                    )
+                    for clip_id, status, band, deadline in batch
                 )
-        except IntegrityError:  # another sweep recorded it first
+        except IntegrityError:  # another sweep recorded some of them first
             continue
-        recorded += 1
+        recorded += len(batch)
     return recorded
 
 
