@@ -7,16 +7,19 @@ these and nothing else. Hashing and matching themselves are plain Python
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import threading
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import c2pa
 import cv2
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
@@ -29,7 +32,7 @@ from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
 from detection.frames import UnreadableMediaError
 from detection.storage_io import local_path
-from provenance.c2pa_io import read_credentials
+from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
 from provenance.hashing import ClipHashes, hash_frames, hash_video
 from provenance.matching import BankedClip, HashIndex, MatchPolicy
 from provenance.models import (
@@ -39,9 +42,12 @@ from provenance.models import (
     ClipCredentials,
     ClipFingerprint,
     CredentialState,
+    DisclosedRendition,
     EntrySource,
     HashBank,
+    RenditionState,
 )
+from provenance.rendition import RenditionError, burn_notice
 
 ACTOR = "task:provenance"
 AUTO_APPLY_ACTOR = "policy:provenance_auto_apply"
@@ -447,3 +453,82 @@ def do_read_credentials(clip_id: int) -> ClipCredentials:
 def credentials_for(clip: Clip) -> ClipCredentials | None:
     """The stored summary when the clip carries Content Credentials, else None."""
     return ClipCredentials.objects.filter(clip=clip).exclude(state=CredentialState.NONE).first()
+
+
+# --- disclosed renditions ------------------------------------------------------------------
+
+RENDITION_GENERATOR = "Unmask disclosed rendition"
+
+
+def do_make_rendition(decision_id: int) -> DisclosedRendition:
+    """Produce the labelled clip's disclosed rendition; a re-run returns the ready one.
+
+    The clip gets the burned-in notice, then a C2PA manifest signed with the operator's
+    certificate declaring ``trainedAlgorithmicMedia`` and citing the decision.
+    """
+    decision = Decision.objects.select_related("clip").get(pk=decision_id)
+    if decision.action != DecisionAction.LABEL:
+        raise ProvenanceError("not_labelled", "Only a Label decision gets a disclosed rendition.")
+    rendition, _ = DisclosedRendition.objects.get_or_create(
+        decision=decision, defaults={"clip": decision.clip}
+    )
+    if rendition.state == RenditionState.READY:
+        return rendition
+    if not (settings.PROVENANCE_SIGNING_CERT and settings.PROVENANCE_SIGNING_KEY):
+        return _rendition_failed(rendition, "No signing certificate is configured.")
+    clip = decision.clip
+    cited = {
+        "decision": decision.pk,
+        "action": decision.action,
+        "labels": sorted(decision.labels.values_list("slug", flat=True)),
+        "decided_at": decision.created_at.isoformat(),
+        "clip": str(clip.public_id),
+    }
+    with (
+        tempfile.TemporaryDirectory() as work,
+        local_path(default_storage, clip.file.name, suffix=".mp4") as source,
+    ):
+        burned = Path(work) / "burned.mp4"
+        signed = Path(work) / "signed.mp4"
+        try:
+            burn_notice(source, burned)
+            sign_file(
+                burned,
+                signed,
+                cert_chain_pem=settings.PROVENANCE_SIGNING_CERT.encode(),
+                private_key_pem=settings.PROVENANCE_SIGNING_KEY.encode(),
+                generator=RENDITION_GENERATOR,
+                title=f"{clip.short_id} (disclosed)",
+                extra_assertions=[{"label": DECISION_ASSERTION, "data": cited}],
+            )
+        except (RenditionError, c2pa.C2paError) as exc:
+            return _rendition_failed(rendition, str(exc))
+        data = signed.read_bytes()
+    with transaction.atomic():
+        rendition.file.save(f"{clip.public_id.hex}-{decision.pk}.mp4", ContentFile(data), False)
+        rendition.sha256 = hashlib.sha256(data).hexdigest()
+        rendition.state = RenditionState.READY
+        rendition.failure_reason = ""
+        rendition.finished_at = timezone.now()
+        rendition.save()
+        record_event(
+            clip,
+            "provenance.rendition_ready",
+            actor_label=ACTOR,
+            data={"rendition": rendition.pk, "decision": decision.pk, "sha256": rendition.sha256},
+        )
+    return rendition
+
+
+def _rendition_failed(rendition: DisclosedRendition, reason: str) -> DisclosedRendition:
+    rendition.state = RenditionState.FAILED
+    rendition.failure_reason = reason[:500]
+    rendition.finished_at = timezone.now()
+    rendition.save(update_fields=["state", "failure_reason", "finished_at"])
+    record_event(
+        rendition.clip,
+        "provenance.rendition_failed",
+        actor_label=ACTOR,
+        data={"rendition": rendition.pk, "reason": rendition.failure_reason},
+    )
+    return rendition

@@ -8,6 +8,7 @@ never runs before the row it names is committed.
 from collections.abc import Iterable
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 
 from dashboard.constants import DecisionAction
@@ -30,7 +31,15 @@ _POLICY = {
 
 @shared_task(**_POLICY)
 def bank_decision(decision_id: int) -> None:
-    services.do_bank_decision(decision_id)
+    """Bank the decided clip; a Label decision also gets its disclosed rendition when the
+    operator has configured a signing certificate."""
+    entry = services.do_bank_decision(decision_id)
+    if (
+        entry is not None
+        and entry.decision_action == DecisionAction.LABEL
+        and (settings.PROVENANCE_SIGNING_CERT)
+    ):
+        make_rendition.delay(decision_id)
 
 
 @shared_task(**_POLICY)
@@ -38,6 +47,11 @@ def match_clip(clip_id: int) -> None:
     """The provenance checks after scoring: Content Credentials, then the hash banks."""
     services.do_read_credentials(clip_id)
     services.do_match_clip(clip_id)
+
+
+@shared_task(**{**_POLICY, "soft_time_limit": 900, "time_limit": 960})
+def make_rendition(decision_id: int) -> None:
+    services.do_make_rendition(decision_id)
 
 
 def bank_decision_on_commit(decision_id: int, action: str, labels: Iterable[Label]) -> None:

@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from dashboard.api import views
+from provenance.api import urls as provenance_api_urls
 from teamwork.api import urls as teamwork_api_urls
 
 app_name = "api"
@@ -15,4 +16,4 @@ router.register("persons", views.PersonViewSet, basename="person")
 router.register("detector-models", views.DetectorModelViewSet, basename="detector-model")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
-urlpatterns = router.urls + teamwork_api_urls.urlpatterns
+urlpatterns = router.urls + teamwork_api_urls.urlpatterns + provenance_api_urls.urlpatterns
