@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus, ReportReason
+from dashboard.constants import FINAL_STATES, ClipStatus, ReportReason
 from dashboard.models import Clip, Decision, Person, Report
 from dashboard.roles import is_senior
 from detection.models import FaceCrop, RunStatus
@@ -80,6 +80,11 @@ class QueueRow:
 
     # The SLA bands, read once per page (teamwork.sla.configured_bands).
     sla_bands: list[Band] | None = None
+
+    @property
+    def sla_running(self) -> bool:
+        """Whether the clip still has a deadline (it is not decided)."""
+        return self.clip.status not in FINAL_STATES
 
     @property
     def sla_deadline(self) -> datetime:

@@ -136,7 +136,7 @@ def test_sla_page_is_for_seniors_and_lists_breaches(
         response = client.get(reverse("teamwork:sla"))
     page = response.content.decode()
     assert page.count('class="sla-breached"') == 3
-    assert page.count("overdue") == 3
+    assert page.count('class="countdown overdue"') == 3
 
 
 def test_clip_page_offers_the_pack_and_the_button_queues_it(

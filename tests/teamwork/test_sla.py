@@ -86,8 +86,11 @@ def test_desk_queue_and_review_page_show_the_configured_deadline(client, moderat
     clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW, priority=10)
     report = clip.reports.create(reporter=reporter)
     client.force_login(moderator)
-    (row,) = client.get(reverse("dashboard:queue")).context["rows"]
+    response = client.get(reverse("dashboard:queue"))
+    (row,) = response.context["rows"]
     assert row.sla_deadline == report.created_at + timedelta(hours=2)
+    due = timezone.localtime(row.sla_deadline).isoformat()
+    assert f'data-countdown datetime="{due}"' in response.content.decode()
     response = client.get(reverse("dashboard:clip", args=[clip.public_id]))
     assert response.context["sla_deadline"] == report.created_at + timedelta(hours=2)
     assert "Urgent priority" in response.content.decode()
