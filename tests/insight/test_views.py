@@ -122,3 +122,19 @@ def test_second_opinion_pages(moderator, moderator2):
     clip.refresh_from_db()
     assert clip.status == ClipStatus.APPROVED
     assert second.post(url, {"action": "approve"}).status_code == 409
+
+
+def test_second_opinion_queue_queries_do_not_grow_with_rows(
+    moderator, moderator2, django_assert_max_num_queries
+):
+    for _ in range(12):
+        clip = clip_at(timezone.now(), ClipStatus.IN_REVIEW, platform="tube")
+        first = decide(
+            clip, moderator, DecisionAction.APPROVE, timezone.now(), final_status="approved"
+        )
+        AgreementSample.objects.create(clip=clip, first_decision=first)
+    client = client_for(moderator2)
+    client.get(reverse("insight:second_review_queue"))
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("insight:second_review_queue"))
+    assert response.content.decode().count("/insight/second-opinions/") == 12
