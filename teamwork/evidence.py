@@ -9,10 +9,10 @@ The ZIP holds: hashes.json (the clip's SHA-256, re-computed from the stored file
 hashes of evenly spaced frames and of the key frames, and their PDQ hashes), keyframes/*.jpg (the
 frames where the active detector scored highest) and faces/*.jpg (its top face crops),
 detection_runs.json (every run with its model name, version and SHA-256), provenance.json (where
-the clip came from and what its container said), reports.json, decisions.json (the decision chain:
-proposals under the two-person rule, decisions, appeals, and the clip's audit trail, with times and
-reasons), summary.html (a human-readable statement for a takedown request) and manifest.json (the
-SHA-256 of every other file).
+the clip came from, what its container said, bank matches and Content Credentials), reports.json,
+decisions.json (the decision chain: proposals under the two-person rule, decisions, appeals, and
+the clip's audit trail, with times and reasons), summary.html (a human-readable statement for a
+takedown request) and manifest.json (the SHA-256 of every other file).
 """
 
 import hashlib
@@ -37,6 +37,7 @@ from dashboard.workflow import record_event
 from detection.models import DetectionRun, RunStatus
 from detection.storage_io import local_path
 from provenance.hashing import hash_frames
+from provenance.services import active_matches, credentials_for
 from teamwork.constants import PackState
 from teamwork.models import Appeal, EvidencePack, PendingDecision
 
@@ -157,8 +158,42 @@ def _run_record(run: DetectionRun) -> dict[str, Any]:
     }
 
 
+def _findings(clip: Clip) -> dict[str, Any]:
+    """What the provenance app found: matches to banked media, and Content Credentials."""
+    credentials = credentials_for(clip)
+    return {
+        "bank_matches": [
+            {
+                "bank": match.entry.bank.name,
+                "bank_kind": match.entry.bank.kind,
+                "entry": match.entry.pk,
+                "entry_title": match.entry.title,
+                "entry_external_id": match.entry.external_id,
+                "person": match.entry.person.name if match.entry.person else None,
+                "share": match.share,
+                "best_distance": match.best_distance,
+                "matched_frames": match.matched_frames,
+                "matched_at": match.matched_at,
+            }
+            for match in active_matches(clip)
+        ],
+        "content_credentials": None
+        if credentials is None
+        else {
+            "state": credentials.state,
+            "signer": credentials.signer,
+            "signer_org": credentials.signer_org,
+            "signed_at": credentials.signed_at,
+            "claim_generator": credentials.claim_generator,
+            "source_type": credentials.source_type,
+            "ai_generated": credentials.ai_generated,
+        },
+    }
+
+
 def _provenance(clip: Clip) -> dict[str, Any]:
     return {
+        "findings": _findings(clip),
         "source_url": clip.source_url,
         "platform": clip.platform,
         "original_filename": clip.original_filename,
@@ -332,7 +367,8 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
 
     progress(pack_id, 55, "detection runs and provenance")
     parts["detection_runs.json"] = _dumps([_run_record(r) for r in runs])
-    parts["provenance.json"] = _dumps(_provenance(clip))
+    provenance = _provenance(clip)
+    parts["provenance.json"] = _dumps(provenance)
     reports = [
         {
             "reason": r.reason,
@@ -358,7 +394,7 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
             "faces": faces,
             "runs": runs,
             "active": active,
-            "provenance": _provenance(clip),
+            "provenance": provenance,
             "reports": reports,
             "chain": chain,
             "generated_at": timezone.now(),

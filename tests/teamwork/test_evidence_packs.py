@@ -16,6 +16,7 @@ from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionRequest, apply_decision
 from dashboard.models import AuditEvent
 from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
+from provenance.models import BankEntry, BankMatch, ClipCredentials, HashBank
 from teamwork import evidence, tasks
 from teamwork.appeals import file_appeal
 from teamwork.confirmations import overturn_decision
@@ -62,6 +63,16 @@ def scored_clip(face_clip, reporter):
     )
     ok, jpeg = cv2.imencode(".jpg", np.full((32, 32, 3), 128, np.uint8))
     FaceCrop.objects.create(run=run, rank=1, time_s=1.2, score=0.9, jpeg=jpeg.tobytes())
+    bank = HashBank.objects.create(name="Partner fakes")
+    entry = BankEntry.objects.create(
+        bank=bank, source="import", title="Known fake 12", frame_hashes=b""
+    )
+    BankMatch.objects.create(
+        clip=clip, entry=entry, query_share=0.9, bank_share=0.8, best_distance=6, matched_frames=9
+    )
+    ClipCredentials.objects.create(
+        clip=clip, state="untrusted", signer_org="Gen Studio", ai_generated=True
+    )
     return clip
 
 
@@ -120,6 +131,14 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     assert (runs[0]["model"], runs[0]["model_version"]) == ("baseline", "1.2.0")
     provenance = json.loads(archive.read("provenance.json"))
     assert provenance["source_url"] == "https://video.example/watch/1"
+    (match,) = provenance["findings"]["bank_matches"]
+    assert (match["bank"], match["entry_title"], match["matched_frames"]) == (
+        "Partner fakes",
+        "Known fake 12",
+        9,
+    )
+    credentials = provenance["findings"]["content_credentials"]
+    assert credentials["ai_generated"] and credentials["signer_org"] == "Gen Studio"
     reports = json.loads(archive.read("reports.json"))
     assert reports[0]["note"] == "This is not really her"
     chain = json.loads(archive.read("decisions.json"))
@@ -130,6 +149,7 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     assert chain["appeals"][0]["statement"] == "It is a parody."
     summary = archive.read("summary.html").decode()
     assert "Impersonation policy" in summary and "Famous Singer" in summary
+    assert "Partner fakes" in summary and "declared AI-generated" in summary
     manifest = json.loads(archive.read("manifest.json"))
     for name, digest in manifest["files"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest

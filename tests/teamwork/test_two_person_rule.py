@@ -6,6 +6,7 @@ from dashboard.claims import ClaimError, claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, DecisionRequest, apply_decision
 from dashboard.models import AuditEvent, Decision, Label
+from provenance import tasks as provenance_tasks
 from teamwork.confirmations import (
     confirm_decision,
     overturn_decision,
@@ -203,3 +204,14 @@ def test_proposer_withdraws_and_the_clip_returns_to_the_queue(moderator, moderat
     assert refused.value.code == "already_resolved"
     # A fresh review can propose again.
     assert isinstance(_propose(clip, moderator2), PendingDecision)
+
+
+def test_a_confirmed_removal_is_banked_after_commit(
+    moderator, moderator2, monkeypatch, django_capture_on_commit_callbacks
+):
+    banked = []
+    monkeypatch.setattr(provenance_tasks.bank_decision, "delay", banked.append)
+    pending = _propose(_protected_clip(), moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = confirm_decision(pending.pk, moderator2)
+    assert banked == [decision.pk]
