@@ -11,4 +11,9 @@ urlpatterns = [
         views.ClipEvidencePacksView.as_view(),
         name="clip-evidence-packs",
     ),
+    path(
+        "evidence-packs/<int:pack_id>/download/",
+        views.EvidencePackDownloadView.as_view(),
+        name="evidence-pack-download",
+    ),
 ]

@@ -4,11 +4,14 @@ Routes (added to /api/v1/ by dashboard/api/urls.py):
 - POST /clips/{public_id}/appeals/ — file an appeal against the clip's final decision (201).
 - GET/POST /clips/{public_id}/evidence-packs/ — list a clip's packs with their progress; ask for
   a new one (202: it is built by a Celery task).
+- GET /evidence-packs/{id}/download/ — the built ZIP.
 """
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -25,6 +28,7 @@ from teamwork.api.serializers import (
     AppealSerializer,
     EvidencePackSerializer,
 )
+from teamwork.constants import PackState
 from teamwork.models import EvidencePack
 
 
@@ -100,3 +104,26 @@ class ClipEvidencePacksView(UnmaskAPIView):
         except packs.EvidenceError as exc:
             raise ApiError(exc.code, exc.message, exc.status) from exc
         return Response(EvidencePackSerializer(pack).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EvidencePackDownloadView(UnmaskAPIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        summary="Download a built evidence pack (ZIP)",
+        description="The pack's SHA-256 is in `X-Content-SHA256` (and in the audit log); "
+        "404 `not_built` until the build finished.",
+        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="application/zip")},
+    )
+    def get(self, request: Request, pack_id: int) -> FileResponse:
+        pack = get_object_or_404(EvidencePack.objects.select_related("clip"), pk=pack_id)
+        if pack.state != PackState.DONE or not pack.file:
+            raise ApiError("not_built", "This evidence pack is not built yet.", 404)
+        response = FileResponse(
+            pack.file.open("rb"),
+            as_attachment=True,
+            filename=f"evidence-{pack.clip.short_id}-{pack.pk}.zip",
+            content_type="application/zip",
+        )
+        response["X-Content-SHA256"] = pack.sha256
+        return response

@@ -114,6 +114,10 @@ ENDPOINTS = {
     "clips.evidence_packs.create": Endpoint(
         "post", _fixed("/api/v1/clips/{clip_id}/evidence-packs/"), MODERATORS, 409
     ),
+    # No such pack: moderators pass the permission check and get 404.
+    "evidence_packs.download": Endpoint(
+        "get", _fixed("/api/v1/evidence-packs/999999/download/"), MODERATORS, 404
+    ),
     "schema": Endpoint("get", _fixed("/api/schema/"), EVERYONE, 200),
 }
 
@@ -181,6 +185,7 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/audit-events/",
         "/api/v1/clips/{public_id}/appeals/",
         "/api/v1/clips/{public_id}/evidence-packs/",
+        "/api/v1/evidence-packs/{pack_id}/download/",
     }
     uncovered = {path for _, path in operations} - covered_paths
     # Detail reads of persons and audit events share their list's permission class.

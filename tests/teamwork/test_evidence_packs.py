@@ -92,6 +92,7 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     senior,
     reporter,
     monkeypatch,
+    api_client_for,
     django_capture_on_commit_callbacks,
 ):
     clip = scored_clip
@@ -153,6 +154,12 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     manifest = json.loads(archive.read("manifest.json"))
     for name, digest in manifest["files"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+
+    # Moderators download it through the API, with its hash in a header.
+    response = api_client_for(senior).get(f"/api/v1/evidence-packs/{pack.pk}/download/")
+    assert response.status_code == 200
+    assert response["X-Content-SHA256"] == pack.sha256
+    assert b"".join(response.streaming_content) == data
 
     # A redelivered task leaves the built pack alone.
     assert tasks.build_evidence_pack.run(pack.pk) == "skipped"
