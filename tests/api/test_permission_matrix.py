@@ -118,6 +118,10 @@ ENDPOINTS = {
     "evidence_packs.download": Endpoint(
         "get", _fixed("/api/v1/evidence-packs/999999/download/"), MODERATORS, 404
     ),
+    # No rendition yet: callers who may read the clip pass and get 404 no_rendition.
+    "clips.rendition": Endpoint(
+        "get", _fixed("/api/v1/clips/{own_id}/rendition/"), SUBMITTERS, 404
+    ),
     "schema": Endpoint("get", _fixed("/api/schema/"), EVERYONE, 200),
 }
 
@@ -186,6 +190,7 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/clips/{public_id}/appeals/",
         "/api/v1/clips/{public_id}/evidence-packs/",
         "/api/v1/evidence-packs/{pack_id}/download/",
+        "/api/v1/clips/{public_id}/rendition/",
     }
     uncovered = {path for _, path in operations} - covered_paths
     # Detail reads of persons and audit events share their list's permission class.
