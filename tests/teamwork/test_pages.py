@@ -11,6 +11,7 @@ from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionRequest, apply_decision
 from dashboard.models import AuditEvent
 from teamwork import tasks
+from teamwork.appeals import file_appeal
 from teamwork.constants import AppealState, PendingState
 from teamwork.models import EvidencePack, SlaBand
 from teamwork.sla import record_sla_breaches
@@ -174,3 +175,16 @@ def test_proposer_withdraws_from_the_page(client, moderator):
     assert response.status_code == 302
     clip.refresh_from_db()
     assert clip.status == ClipStatus.AWAITING_REVIEW
+
+
+def test_appeals_queue_in_constant_queries(
+    client, moderator, moderator2, reporter, django_assert_max_num_queries
+):
+    for _ in range(6):
+        clip, _ = decided_clip(moderator)
+        file_appeal(clip.pk, reporter, "Please look again")
+    client.force_login(moderator2)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("teamwork:appeals"))
+    page = response.content.decode()
+    assert "6 open" in page and page.count(">Review</a>") == 6
