@@ -278,9 +278,23 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
                 )
         refresh_priority(clip)
         fakes = [m for m in stored if m.entry.bank.kind == BankKind.KNOWN_FAKE]
-        if fakes and fakes[0].entry.bank.auto_apply:
+        if fakes and fakes[0].entry.bank.auto_apply and not closer_to_reference(stored):
             _auto_apply(clip, fakes[0])
     return stored
+
+
+def closer_to_reference(matches: list[BankMatch]) -> bool:
+    """Whether the clip is at least as close to an authentic reference as to any known fake.
+
+    Then it may well be the authentic original (or another faithful copy of it) rather than
+    the fake made from it: nothing is applied automatically and the desk says so.
+    """
+    fakes = [m for m in matches if m.entry.bank.kind == BankKind.KNOWN_FAKE]
+    references = [m for m in matches if m.entry.bank.kind == BankKind.REFERENCE]
+    if not fakes or not references:
+        return False
+    best_fake = min(m.best_distance for m in fakes)
+    return min(m.best_distance for m in references) <= best_fake
 
 
 def _auto_apply(clip: Clip, match: BankMatch) -> None:

@@ -7,7 +7,7 @@ from django import template
 
 from dashboard.models import Clip
 from provenance.models import BankKind
-from provenance.services import active_matches, credentials_for
+from provenance.services import active_matches, closer_to_reference, credentials_for
 
 register = template.Library()
 
@@ -21,4 +21,5 @@ def provenance_panel(context: dict[str, Any], clip: Clip) -> dict[str, Any]:
         "fakes": [m for m in matches if m.entry.bank.kind == BankKind.KNOWN_FAKE],
         "references": [m for m in matches if m.entry.bank.kind == BankKind.REFERENCE],
         "credentials": credentials_for(clip),
+        "closer_to_reference": closer_to_reference(matches),
     }

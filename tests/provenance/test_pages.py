@@ -117,3 +117,37 @@ def test_flat_reference_is_refused(client, moderator, tmp_path):
 def test_reporter_cannot_register_references(client, reporter):
     client.force_login(reporter)
     assert client.get(reverse("provenance:references")).status_code in (302, 403)
+
+
+def test_clip_as_close_to_a_reference_as_to_a_fake_goes_to_a_person(
+    client, moderator, press_still, banked_entry, fake_original
+):
+    """By hashes alone, a clip as close to an authentic reference as to a known fake could be
+    the authentic original: auto-apply holds back and the desk says so. (An animated still
+    is that close to its source still, so here the fake itself is such a clip.)"""
+    banked_entry.bank.auto_apply = True
+    banked_entry.bank.save()
+    person = PersonFactory()
+    with press_still.open("rb") as handle:
+        services.do_register_reference(
+            person, "Press event", SimpleUploadedFile("press.png", handle.read()), moderator
+        )
+    still_clip = stored_clip(fake_original)
+    matches = services.do_match_clip(still_clip.pk)
+    assert {m.entry.bank.kind for m in matches} == {BankKind.KNOWN_FAKE, BankKind.REFERENCE}
+    assert services.closer_to_reference(matches)
+    still_clip.refresh_from_db()
+    assert still_clip.status == "awaiting_review"
+    client.force_login(moderator)
+    page = client.get(reverse("dashboard:clip", args=[still_clip.public_id])).content.decode()
+    assert "it may be the authentic original" in page
+
+
+def test_fake_matching_no_reference_is_auto_applied(banked_entry, fake_reupload):
+    banked_entry.bank.auto_apply = True
+    banked_entry.bank.save()
+    clip = stored_clip(fake_reupload)
+    matches = services.do_match_clip(clip.pk)
+    assert not services.closer_to_reference(matches)
+    clip.refresh_from_db()
+    assert clip.status == "labeled"
