@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULE["record-sla-breaches"] = {
     "task": "teamwork.tasks.record_sla_breaches",
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["requeue-stale-evidence-packs"] = {
+    "task": "teamwork.tasks.requeue_stale_packs",
+    "schedule": 300.0,
+}
 # Insight: mark a share of recent first decisions for a blind second opinion.
 CELERY_BEAT_SCHEDULE["sample-for-agreement"] = {
     "task": "insight.tasks.sample_for_agreement",

@@ -21,6 +21,7 @@ import json
 import logging
 import zipfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import cv2
@@ -29,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -44,6 +46,9 @@ from teamwork.models import Appeal, EvidencePack, PendingDecision
 logger = logging.getLogger(__name__)
 
 KEY_FRAMES = 6
+# The build task's hard time limit (teamwork.tasks), and how long a queued pack may wait.
+BUILD_TIME_LIMIT_S = 660
+QUEUED_GRACE = timedelta(minutes=10)
 HASH_FRAMES = 8
 CHUNK = 1024 * 1024
 BUILD_ACTOR = "teamwork.tasks.build_evidence_pack"
@@ -283,12 +288,34 @@ def decision_chain(clip: Clip) -> dict[str, Any]:
 # --- Build --------------------------------------------------------------------------------------
 
 
+def stale_build_cutoff(now: datetime | None = None) -> datetime:
+    """Builds started before this belong to a worker that died (past the task's time limit)."""
+    return (now or timezone.now()) - timedelta(seconds=BUILD_TIME_LIMIT_S + 60)
+
+
 def _claim(pack_id: int) -> bool:
-    """Take the pack for building unless it is built already (conditional update)."""
+    """Take the pack for building (conditional update): a queued or failed one, or one whose
+    build outlived the time limit; never a built one, nor one another worker is building."""
+    now = timezone.now()
+    takeable = Q(state__in=(PackState.QUEUED, PackState.FAILED)) | Q(
+        state=PackState.BUILDING, build_started_at__lt=stale_build_cutoff(now)
+    )
     return bool(
+        EvidencePack.objects.filter(takeable, pk=pack_id).update(
+            state=PackState.BUILDING, progress=0, step="starting", error="", build_started_at=now
+        )
+    )
+
+
+def stale_pack_ids(now: datetime | None = None) -> list[int]:
+    """Packs to send to the broker again: queued for long (the message was lost) or building
+    past the time limit (the worker died)."""
+    now = now or timezone.now()
+    return list(
         EvidencePack.objects.filter(
-            pk=pack_id, state__in=(PackState.QUEUED, PackState.BUILDING, PackState.FAILED)
-        ).update(state=PackState.BUILDING, progress=0, step="starting", error="")
+            Q(state=PackState.QUEUED, requested_at__lt=now - QUEUED_GRACE)
+            | Q(state=PackState.BUILDING, build_started_at__lt=stale_build_cutoff(now))
+        ).values_list("pk", flat=True)
     )
 
 

@@ -161,6 +161,8 @@ class EvidencePack(models.Model):
     state = models.CharField(max_length=10, choices=PackState.choices, default=PackState.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     step = models.CharField(max_length=100, blank=True)
+    # When a worker took it: a build older than the task's time limit belongs to a dead worker.
+    build_started_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(upload_to=pack_upload_path, max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size_bytes = models.BigIntegerField(default=0)

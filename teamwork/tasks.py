@@ -27,7 +27,7 @@ def record_sla_breaches() -> int:
 @shared_task(
     acks_late=True,
     soft_time_limit=600,
-    time_limit=660,
+    time_limit=evidence.BUILD_TIME_LIMIT_S,
     ignore_result=True,
     autoretry_for=(DatabaseError,),
     max_retries=3,
@@ -53,3 +53,16 @@ def enqueue_pack_build(pack_id: int) -> None:
     except Exception as exc:
         logger.exception("Could not enqueue evidence pack %s", pack_id)
         evidence.mark_failed(pack_id, f"Could not reach the task queue: {exc}")
+
+
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+def requeue_stale_packs() -> int:
+    """Periodic: send again the packs whose message was lost or whose worker died."""
+    try:
+        ids = evidence.stale_pack_ids()
+    except DatabaseError:
+        logger.exception("Pack sweeper could not reach the database; the next beat retries")
+        return 0
+    for pack_id in ids:
+        enqueue_pack_build(pack_id)
+    return len(ids)

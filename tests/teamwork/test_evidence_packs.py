@@ -4,12 +4,14 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import cv2
 import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
@@ -187,3 +189,25 @@ def test_difference_hash_survives_rescaling():
     image = cv2.resize(rng.integers(0, 255, (8, 9, 3), dtype=np.uint8), (360, 320))
     smaller = cv2.resize(image, (180, 160), interpolation=cv2.INTER_AREA)
     assert evidence.difference_hash(image) == evidence.difference_hash(smaller)
+
+
+def test_lost_or_abandoned_builds_are_sent_again(moderator, monkeypatch):
+    sent = []
+    monkeypatch.setattr(tasks.build_evidence_pack, "delay", sent.append)
+    clip = ClipFactory(status=ClipStatus.REMOVED)
+    now = timezone.now()
+    fresh = EvidencePack.objects.create(clip=clip, requested_at=now)
+    lost = EvidencePack.objects.create(clip=clip, requested_at=now - timedelta(minutes=30))
+    running = EvidencePack.objects.create(
+        clip=clip, state=PackState.BUILDING, build_started_at=now - timedelta(minutes=2)
+    )
+    dead = EvidencePack.objects.create(
+        clip=clip, state=PackState.BUILDING, build_started_at=now - timedelta(hours=1)
+    )
+    EvidencePack.objects.create(clip=clip, state=PackState.DONE, requested_at=now - timedelta(1))
+    assert tasks.requeue_stale_packs() == 2
+    assert sorted(sent) == sorted([lost.pk, dead.pk])
+    # A redelivery while another worker builds is skipped; a dead worker's build is taken over.
+    assert tasks.build_evidence_pack.run(running.pk) == "skipped"
+    assert evidence._claim(dead.pk) and not evidence._claim(dead.pk)
+    assert evidence._claim(fresh.pk)
