@@ -30,6 +30,10 @@ import numpy as np
 
 from provenance.hashing import CROP90, FULL, HASH_BITS, REGIONS, ClipHashes
 
+# One search is a few ms of work: OpenMP's thread team costs more than it gains, and spins
+# against the other workers on a busy machine (measured: ~10x slower medians under load).
+faiss.omp_set_num_threads(1)
+
 FLAT_LIMIT = 200_000
 MULTIHASH_TABLES = 12
 MULTIHASH_BITS = 20
@@ -75,6 +79,18 @@ class ClipMatch:
     best_pair: tuple[int, int] = field(default=(0, 0))
 
 
+@dataclass(frozen=True)
+class _EntryInfo:
+    """What matching needs of a banked clip once its hashes are in the index."""
+
+    bank_id: int
+    frame_indices: tuple[int, ...]
+
+    @property
+    def frame_count(self) -> int:
+        return len(self.frame_indices)
+
+
 class _Channel:
     def __init__(self, rows: np.ndarray, entries: np.ndarray, frames: np.ndarray) -> None:
         self.entries = entries
@@ -104,10 +120,11 @@ class HashIndex:
     """Every banked clip's hashes, searchable by a new clip. Immutable once built."""
 
     def __init__(self, clips: Iterable[BankedClip]) -> None:
-        self.clips: dict[int, BankedClip] = {}
+        # Only the bank and frame positions are kept: the hashes live in the faiss tables.
+        self.clips: dict[int, _EntryInfo] = {}
         buckets: dict[str, tuple[list, list, list]] = {name: ([], [], []) for name in CHANNELS}
         for clip in clips:
-            self.clips[clip.entry_id] = clip
+            self.clips[clip.entry_id] = _EntryInfo(clip.bank_id, clip.hashes.indices)
             hashes = clip.hashes
             for name, (regions, _query_region) in CHANNELS.items():
                 rows, entries, frames = buckets[name]
@@ -180,9 +197,9 @@ class HashIndex:
                 continue
             query_frames = {q for q, _ in close}
             bank_frames = {b for _, b in close}
-            needed = min(MIN_MATCHED_FRAMES, query.frame_count, clip.hashes.frame_count)
+            needed = min(MIN_MATCHED_FRAMES, query.frame_count, clip.frame_count)
             query_share = len(query_frames) / query.frame_count
-            bank_share = len(bank_frames) / max(1, clip.hashes.frame_count)
+            bank_share = len(bank_frames) / max(1, clip.frame_count)
             if len(query_frames) < needed or max(query_share, bank_share) < policy.share:
                 continue
             best_key = min(close, key=close.get)
@@ -194,7 +211,7 @@ class HashIndex:
                     bank_share=round(bank_share, 3),
                     best_distance=close[best_key],
                     matched_frames=len(query_frames),
-                    best_pair=(query.indices[best_key[0]], clip.hashes.indices[best_key[1]]),
+                    best_pair=(query.indices[best_key[0]], clip.frame_indices[best_key[1]]),
                 )
             )
         results.sort(key=lambda m: (-max(m.query_share, m.bank_share), m.best_distance))
