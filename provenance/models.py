@@ -8,6 +8,7 @@ wrong, which keeps that pair out from then on.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -67,10 +68,15 @@ class HashBank(models.Model):
     kind = models.CharField(max_length=20, choices=BankKind.choices, default=BankKind.KNOWN_FAKE)
     enabled = models.BooleanField(default=True)
     distance = models.PositiveSmallIntegerField(
-        default=31, help_text="Largest Hamming distance (bits of 256) at which two frames pair."
+        default=31,
+        validators=[MaxValueValidator(64)],
+        help_text="Largest Hamming distance (bits of 256) at which two frames pair; "
+        "unrelated frames differ by about 128.",
     )
     share = models.FloatField(
-        default=0.5, help_text="Share of frames (either clip's) that must pair for a match."
+        default=0.5,
+        validators=[MinValueValidator(0.05), MaxValueValidator(1.0)],
+        help_text="Share of frames (either clip's) that must pair for a match.",
     )
     quarantine_matches = models.PositiveIntegerField(
         default=20,

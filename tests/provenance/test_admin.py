@@ -35,3 +35,28 @@ def test_release_from_quarantine_is_audited(client, admin_user, banked_entry):
     assert AuditEvent.objects.filter(
         action="provenance.quarantine_released", actor=admin_user
     ).exists()
+
+
+def test_bank_policy_out_of_bounds_is_refused(client, admin_user, banked_entry):
+    client.force_login(admin_user)
+    bank = banked_entry.bank
+    form = {
+        "name": bank.name,
+        "kind": bank.kind,
+        "enabled": "on",
+        "distance": 200,
+        "share": 0,
+        "quarantine_matches": 20,
+        "quarantine_window_hours": 24,
+        "created_at_0": "2026-01-01",
+        "created_at_1": "00:00:00",
+    }
+    response = client.post(f"/admin/provenance/hashbank/{bank.pk}/change/", form)
+    assert response.status_code == 200  # the form again, with errors
+    bank.refresh_from_db()
+    assert (bank.distance, bank.share) == (31, 0.5)
+    form.update(distance=40, share=0.6)
+    response = client.post(f"/admin/provenance/hashbank/{bank.pk}/change/", form)
+    assert response.status_code == 302
+    bank.refresh_from_db()
+    assert (bank.distance, bank.share) == (40, 0.6)
