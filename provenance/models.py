@@ -160,6 +160,12 @@ class BankMatch(models.Model):
     def share(self) -> float:
         return max(self.query_share, self.bank_share)
 
+    @property
+    def clip_time_s(self) -> float:
+        """When the clip's closest frame to the entry plays (for a seek button)."""
+        fps = self.clip.fps or 25.0
+        return round(self.clip_frame / fps, 3)
+
 
 class CredentialState(models.TextChoices):
     VALID = "valid", "Valid"

@@ -360,7 +360,7 @@ def active_matches(clip: Clip) -> list[BankMatch]:
     return list(
         BankMatch.objects.filter(
             clip=clip, marked_wrong_at__isnull=True, entry__quarantined_at__isnull=True
-        ).select_related("entry", "entry__bank", "entry__person")
+        ).select_related("clip", "entry", "entry__bank", "entry__person")
     )
 
 
