@@ -35,9 +35,6 @@ import numpy as np
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as `python bench/scoring.py`, Python puts bench/ first on the path, where sibling
-# scripts (bench/queue.py) would shadow the standard library; import from the checkout.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 sys.path.insert(0, str(ROOT))
 
 from detection.faces import FaceDetector  # noqa: E402

@@ -120,7 +120,7 @@ class Clip(models.Model):
         ordering = ["-priority", "created_at"]
         indexes = [
             models.Index(fields=["status", "-priority", "created_at"]),
-            # The queue's score-band filter within a status (bench/queue.py).
+            # The queue's score-band filter within a status (bench/queue_page.py).
             models.Index(fields=["status", "score"], name="clip_status_score"),
         ]
 
