@@ -24,7 +24,7 @@ from dashboard.priority import compute_priority
 from dashboard.workflow import TransitionError, record_event, transition
 from detection.faces import FaceDetector
 from detection.frames import UnreadableMediaError
-from detection.inference import get_classifier
+from detection.inference import ModelOutputError, ModelValidationError, get_classifier
 from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
 from detection.registry import model_local_path
@@ -220,11 +220,14 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
     try:
         run = _run_model(clip, model, shadow=False, progress=_progress_writer(clip_id))
         _run_shadows(clip)
-    except UnreadableMediaError as exc:
+    except (UnreadableMediaError, ModelValidationError, ModelOutputError) as exc:
+        # Permanent: retrying the same bytes with the same model gives the same answer. The
+        # clip fails with its reason; an operator re-queues it once the cause is fixed.
+        what = "Unreadable media" if isinstance(exc, UnreadableMediaError) else "Detector error"
         DetectionRun.objects.filter(clip=clip, model=model).update(
             status=RunStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
         )
-        _fail(clip_id, f"Unreadable media: {exc}")
+        _fail(clip_id, f"{what}: {exc}")
         return ScoringOutcome(clip_id, "failed", str(exc))
 
     clip.refresh_from_db()
@@ -273,7 +276,7 @@ def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
         return ScoringOutcome(clip_id, "already_scored", model.label)
     try:
         run = _run_model(clip, model, shadow=not model.is_active, progress=None)
-    except UnreadableMediaError as exc:
+    except (UnreadableMediaError, ModelValidationError, ModelOutputError) as exc:
         return ScoringOutcome(clip_id, "failed", str(exc))
     if model.is_active:
         clip.score = run.clip_score

@@ -13,8 +13,9 @@ from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import AuditEvent, Clip
 from dashboard.workflow import transition
 from detection import tasks
+from detection.inference import clear_classifier_cache
 from detection.models import DetectionRun, RunStatus
-from detection.registry import Manifest, activate_model, register_model
+from detection.registry import Manifest, activate_model, model_local_path, register_model
 from tests.detection.conftest import SPEC, build_onnx
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,18 @@ def test_celery_task_declares_its_delivery_policy():
         issubclass(exc, Exception) and exc.__name__ == "UnreadableMediaError"
         for exc in task.autoretry_for
     )
+
+
+def test_a_model_file_changed_since_registration_fails_the_clip_without_retry(
+    active_model, face_clip
+):
+    clip = ingest(face_clip)
+    clear_classifier_cache()
+    path = model_local_path(active_model)
+    path.write_bytes(path.read_bytes() + b"tampered")
+    outcome = tasks.run_scoring(clip.pk, job_id="job-1")
+    assert outcome.outcome == "failed"
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.FAILED
+    assert clip.failure_reason.startswith("Detector error")
+    clear_classifier_cache()
