@@ -13,6 +13,7 @@ from dashboard.queue import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
     SCORE_BANDS,
+    SORTS,
     QueueFilters,
     visible_statuses,
 )
@@ -72,6 +73,7 @@ class QueueFilterForm(forms.Form):
     received_to = forms.DateField(
         label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    sort = forms.ChoiceField(label="Order", choices=SORTS, required=False)
     per_page = forms.TypedChoiceField(
         label="Rows",
         choices=[(n, n) for n in PAGE_SIZES],
@@ -114,6 +116,7 @@ class QueueFilterForm(forms.Form):
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
             q=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "",
         )
 
     def page_size(self) -> int:

@@ -23,7 +23,7 @@ from dashboard.constants import FINAL_STATES, ClipStatus, ReportReason
 from dashboard.models import Clip, Decision, Person, Report
 from dashboard.roles import is_senior
 from detection.models import FaceCrop, RunStatus
-from teamwork.sla import Band, band_for, configured_bands, deadline_for
+from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
 
 # The queue's default view: everything not decided and not escalated.
 OPEN_STATES: tuple[str, ...] = (
@@ -33,6 +33,8 @@ OPEN_STATES: tuple[str, ...] = (
     ClipStatus.IN_REVIEW,
 )
 PAGE_SIZES = (25, 50, 100)
+SORT_TIME_LEFT = "time_left"
+SORTS = (("", "Priority"), (SORT_TIME_LEFT, "Time left (SLA)"))
 CAPTION_CHARS = 80
 DEFAULT_PAGE_SIZE = PAGE_SIZES[0]
 
@@ -58,6 +60,7 @@ class QueueFilters:
     received_from: date | None = None
     received_to: date | None = None
     q: str = ""
+    sort: str = ""  # "" = priority order; "time_left" = nearest SLA deadline first
 
 
 @dataclass
@@ -182,6 +185,10 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
         end = datetime.combine(filters.received_to, datetime.min.time(), tzinfo=tz)
         queryset = queryset.filter(created_at__lt=end + timedelta(days=1))
     queryset = _search(queryset, filters.q)
+    if filters.sort == SORT_TIME_LEFT:
+        # The deadline is computed in the same query (teamwork.sla), so the page size still
+        # does not change the query count.
+        return with_deadline(queryset).order_by("sla_deadline", "-priority", "created_at")
     return queryset.order_by("-priority", "created_at")
 
 

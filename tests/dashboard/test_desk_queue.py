@@ -13,9 +13,15 @@ from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus, ReportReason
 from dashboard.decisions import DecisionRequest, apply_decision
 from dashboard.models import AuditEvent, Clip
-from dashboard.queue import QueueFilters, filter_clips, queue_page, status_counts
+from dashboard.queue import (
+    SORT_TIME_LEFT,
+    QueueFilters,
+    filter_clips,
+    queue_page,
+    status_counts,
+)
 from tests.dashboard.test_desk_fixtures import add_run, detector, scored_clip
-from tests.factories import PersonFactory
+from tests.factories import ClipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
@@ -237,3 +243,24 @@ def test_escalations_page_lists_escalated_clips_for_seniors(client, senior):
     response = client.get(reverse("dashboard:escalations"))
     assert short_ids(response) == [escalated.short_id]
     assert 'name="escalated" value="1"' in response.content.decode()
+
+
+def test_queue_sorts_by_time_left_when_asked(moderator, client, settings):
+    settings.UNMASK_SLA_HOURS_HIGH = 4.0
+    settings.UNMASK_SLA_HOURS_NORMAL = 24.0
+    settings.UNMASK_SLA_HIGH_PRIORITY = 100.0
+    old_normal = ClipFactory(
+        status=ClipStatus.AWAITING_REVIEW,
+        priority=50,
+        created_at=timezone.now() - timedelta(hours=23),
+    )
+    new_high = ClipFactory(status=ClipStatus.AWAITING_REVIEW, priority=150)
+    by_priority = list(filter_clips(QueueFilters(), moderator))
+    by_deadline = list(filter_clips(QueueFilters(sort=SORT_TIME_LEFT), moderator))
+    assert by_priority == [new_high, old_normal]
+    assert by_deadline == [old_normal, new_high]
+    client.force_login(moderator)
+    page = client.get("/", {"sort": SORT_TIME_LEFT})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert body.index(old_normal.short_id) < body.index(new_high.short_id)
