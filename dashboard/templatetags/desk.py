@@ -6,7 +6,12 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import timeuntil
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from dashboard import roles
 
@@ -64,3 +69,98 @@ def age(moment: datetime | None) -> str:
 def score(value: float | None, digits: int = 2) -> str:
     """A score with a fixed number of decimals (floatformat is too slow for every queue row)."""
     return "" if value is None else f"{value:.{int(digits)}f}"
+
+
+@register.simple_tag
+def queue_rows(rows: list[Any]) -> str:
+    """The queue table's rows, built in Python.
+
+    The same markup as a template loop would give, at a fraction of its cost: at 100 rows the
+    template engine's variable lookups were most of the page's server time (bench/queue_page.py).
+    """
+    return mark_safe("".join(_queue_row(row) for row in rows))  # noqa: S308 - parts escaped
+
+
+def _queue_row(row: Any) -> str:
+    clip = row.clip
+    if row.thumb_url:
+        thumb = format_html(
+            '<img class="thumb sensitive" src="{}" alt="Face crop of clip {}" width="48" '
+            'height="48" loading="lazy">',
+            row.thumb_url,
+            clip.short_id,
+        )
+    else:
+        thumb = mark_safe('<span class="thumb thumb-empty" aria-hidden="true"></span>')
+    clip_cell = format_html(
+        '<td class="clip-cell">\n      <a href="{}">\n        {}\n        '
+        '<span class="short-id">{}</span>\n      </a>\n      {}\n      {}\n    </td>',
+        row.url,
+        thumb,
+        clip.short_id,
+        format_html('<span class="filename">{}</span>', clip.original_filename)
+        if clip.original_filename
+        else "",
+        format_html('<span class="caption">{}</span>', row.caption) if row.caption else "",
+    )
+    if clip.status in ("queued", "scoring"):
+        score_html = render_to_string("dashboard/_scoring_progress.html", {"clip": clip})
+    elif clip.score is None:
+        score_html = mark_safe('<span class="muted">not scored</span>')
+    else:
+        shown = score(clip.score)
+        score_html = format_html(
+            '<span class="score-bar"><meter min="0" max="1" low="0.5" high="0.8" optimum="0" '
+            'value="{}" aria-label="Detector score {}">{}</meter> '
+            '<span class="score-value">{}</span></span>',
+            score(clip.score, 3),
+            shown,
+            shown,
+            shown,
+        )
+    if row.report_count:
+        reported = format_html(
+            '<span class="count">{}</span> · {}', row.report_count, ", ".join(row.reasons)
+        )
+    else:
+        reported = "—"
+    persons = format_html_join(
+        ", ",
+        '<a href="{}">{}</a>{}',
+        (
+            (
+                person.url,
+                person.name,
+                mark_safe(' <abbr title="protected person">★</abbr>') if person.protected else "",
+            )
+            for person in row.persons
+        ),
+    )
+    if row.sla_running:
+        due = row.sla_deadline
+        sla = format_html(
+            '<time class="countdown" data-countdown datetime="{}">{} left</time>',
+            date_filter(due, "c"),
+            timeuntil(due),
+        )
+    else:
+        sla = "—"
+    holder = clip.claimed_by.username if clip.claimed_by_id else ""
+    return format_html(
+        '\n  <tr>\n    {}\n    <td class="score-cell">\n      {}\n    </td>\n'
+        '    <td><span class="status status-{}">{}</span></td>\n'
+        "    <td>{}</td>\n    <td>{}</td>\n    <td>{}</td>\n"
+        '    <td><time datetime="{}">{}</time></td>\n'
+        "    <td>{}</td>\n    <td>{}</td>\n  </tr>\n  ",
+        clip_cell,
+        score_html,
+        clip.status,
+        clip.get_status_display(),
+        reported,
+        persons,
+        clip.platform or "—",
+        clip.created_at.isoformat(),
+        age(clip.created_at),
+        sla,
+        holder or "—",
+    )

@@ -264,3 +264,19 @@ def test_queue_sorts_by_time_left_when_asked(moderator, client, settings):
     body = page.content.decode()
     assert page.status_code == 200
     assert body.index(old_normal.short_id) < body.index(new_high.short_id)
+
+
+def test_queue_rows_escape_what_uploaders_wrote(moderator, client):
+    hostile = "<img src=x onerror=alert(1)>"
+    clip = ClipFactory(
+        status=ClipStatus.AWAITING_REVIEW,
+        original_filename=hostile + ".mp4",
+        caption=hostile,
+        platform=hostile,
+    )
+    clip.persons.add(PersonFactory(name=hostile, protected=True))
+    client.force_login(moderator)
+    body = client.get("/").content.decode()
+    assert "<img src=x" not in body
+    assert body.count("&lt;img src=x onerror=alert(1)&gt;") == 4
+    assert 'title="protected person"' in body
