@@ -13,30 +13,20 @@ same for the 7-day page, the load average and CPU count, and seed_s. Target: und
 import sys
 from pathlib import Path
 
-_BENCH_DIR = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
-sys.path.insert(0, str(_BENCH_DIR.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
-KEEP = os.environ.get("BENCH_DASHBOARD_VAR", "")
-VAR = KEEP or tempfile.mkdtemp(prefix="unmask-bench-dashboard-")
-os.environ["UNMASK_VAR_DIR"] = VAR
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ.pop("DATABASE_URL", None)
+from bench._standalone import setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+VAR, KEEP = setup_django("dashboard")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -13,33 +13,20 @@ query count for both page sizes.
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder leads sys.path, and this file's name would shadow the
-# standard library's queue module (which Django imports): put the project root there instead.
-_BENCH_DIR = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
-sys.path.insert(0, str(_BENCH_DIR.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
-# BENCH_QUEUE_VAR keeps the seeded database in that folder between runs (for profiling).
-KEEP = os.environ.get("BENCH_QUEUE_VAR", "")
-VAR = KEEP or tempfile.mkdtemp(prefix="unmask-bench-queue-")
-os.environ["UNMASK_VAR_DIR"] = VAR
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
-os.environ["ALLOWED_HOSTS"] = "testserver"
-os.environ.pop("DATABASE_URL", None)
+from bench._standalone import setup_django  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+VAR, KEEP = setup_django("queue")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
