@@ -138,7 +138,31 @@ REMOVAL_POLICIES = [
 ]
 
 
-class DecisionForm(forms.Form):
+class DecisionFieldsMixin:
+    """A form's `action`, `labels`, `reason` and `note` as a DecisionRequest; labels offered
+    from the active taxonomy. Shared by the review page and the two-person overturn form."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = list(
+            Label.objects.filter(active=True).values_list("slug", "name")
+        )
+
+    def to_request(self, expected_version: int | None = None) -> DecisionRequest:
+        data = self.cleaned_data
+        return DecisionRequest(
+            action=data["action"],
+            labels=tuple(data["labels"]),
+            note=data["note"],
+            reason=data["reason"],
+            expected_version=expected_version,
+        )
+
+
+class DecisionForm(DecisionFieldsMixin, forms.Form):
     """One decision as posted by the review page; the rules are checked by apply_decision."""
 
     action = forms.ChoiceField(choices=DecisionAction.choices)
@@ -147,21 +171,8 @@ class DecisionForm(forms.Form):
     note = forms.CharField(max_length=5000, required=False)
     expected_version = forms.IntegerField(min_value=1)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["labels"].choices = list(
-            Label.objects.filter(active=True).values_list("slug", "name")
-        )
-
-    def to_request(self) -> DecisionRequest:
-        data = self.cleaned_data
-        return DecisionRequest(
-            action=data["action"],
-            labels=tuple(data["labels"]),
-            note=data["note"],
-            reason=data["reason"],
-            expected_version=data["expected_version"],
-        )
+    def to_request(self, expected_version: int | None = None) -> DecisionRequest:
+        return super().to_request(expected_version or self.cleaned_data["expected_version"])
 
 
 class NoteForm(forms.Form):

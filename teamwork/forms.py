@@ -1,12 +1,9 @@
 """Forms of the team-workflow pages; they parse input, the services decide."""
 
-from typing import Any
-
 from django import forms
 
 from dashboard.constants import DecisionAction
-from dashboard.decisions import DecisionRequest
-from dashboard.models import Label
+from dashboard.forms import DecisionFieldsMixin
 from teamwork.constants import APPEAL_OUTCOMES, AppealState
 
 
@@ -19,7 +16,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class OverturnForm(forms.Form):
+class OverturnForm(DecisionFieldsMixin, forms.Form):
     action = forms.ChoiceField(label="Your outcome", choices=DecisionAction.choices)
     reason = forms.CharField(label="Why you disagree", max_length=500)
     labels = forms.MultipleChoiceField(
@@ -31,21 +28,6 @@ class OverturnForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["labels"].choices = list(
-            Label.objects.filter(active=True).values_list("slug", "name")
-        )
-
-    def to_request(self) -> DecisionRequest:
-        data = self.cleaned_data
-        return DecisionRequest(
-            action=data["action"],
-            labels=tuple(data["labels"]),
-            note=data["note"],
-            reason=data["reason"],
-        )
 
 
 class AppealForm(forms.Form):

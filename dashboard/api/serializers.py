@@ -4,6 +4,7 @@ Serializers parse and render only: they build the services' request objects (`Su
 `DecisionRequest`, `Manifest`) and never save anything themselves.
 """
 
+from dataclasses import replace
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -19,11 +20,7 @@ from provenance.serializers import BankMatchSerializer, ClipCredentialsSerialize
 from provenance.services import active_matches, credentials_for
 
 
-class ClipSubmissionSerializer(serializers.Serializer):
-    file = serializers.FileField(allow_empty_file=True, use_url=False)
-    platform = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
-    caption = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+class ReportRequestSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ReportReason.choices, default=ReportReason.DEEPFAKE)
     note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     subjects = serializers.ListField(
@@ -33,12 +30,27 @@ class ClipSubmissionSerializer(serializers.Serializer):
     def to_submission(self) -> Submission:
         data = self.validated_data
         return Submission(
-            platform=data.get("platform", ""),
-            source_url=data.get("source_url", ""),
-            caption=data.get("caption", ""),
             reason=data.get("reason", ReportReason.DEEPFAKE),
             note=data.get("note", ""),
             subjects=tuple(data.get("subjects", [])),
+        )
+
+
+class ClipSubmissionSerializer(ReportRequestSerializer):
+    """A new clip: the file and where it was seen, plus the report that flags it."""
+
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+    platform = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    caption = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    def to_submission(self) -> Submission:
+        data = self.validated_data
+        return replace(
+            super().to_submission(),
+            platform=data.get("platform", ""),
+            source_url=data.get("source_url", ""),
+            caption=data.get("caption", ""),
         )
 
 
@@ -256,22 +268,6 @@ class ClaimResultSerializer(ClaimSerializer):
 
 
 # --- What callers send ------------------------------------------------------------------------
-
-
-class ReportRequestSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=ReportReason.choices, default=ReportReason.DEEPFAKE)
-    note = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    subjects = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=MAX_SUBJECTS
-    )
-
-    def to_submission(self) -> Submission:
-        data = self.validated_data
-        return Submission(
-            reason=data.get("reason", ReportReason.DEEPFAKE),
-            note=data.get("note", ""),
-            subjects=tuple(data.get("subjects", [])),
-        )
 
 
 class DecisionRequestSerializer(serializers.Serializer):
