@@ -1,11 +1,12 @@
 """Scoring one clip end to end: sample frames, find faces, classify crops, aggregate.
 
-Two cores are kept busy: a producer thread decodes the clip (every frame must be
-demuxed and decoded, only the sampled ones are converted to BGR) and feeds a small
-bounded queue, while the calling thread runs face detection and batched inference on
-what arrives. OpenCV's decoder, its DNN module and ONNX Runtime all release the GIL, so
-the two threads really run in parallel. The queue bound keeps at most a handful of
-decoded frames in memory however long the clip is.
+Two cores are kept busy: a producer thread decodes the clip with one decoder thread
+(see :mod:`detection.frames`: unsampled non-reference frames are skipped, only sampled
+frames are converted to BGR) and feeds a small bounded queue, while the calling thread
+runs face detection and batched inference on what arrives. PyAV's decoding and
+conversion, OpenCV's DNN module and ONNX Runtime all release the GIL, so the two
+threads really run in parallel. The queue bound keeps at most a handful of decoded
+frames in memory however long the clip is.
 
 The detector and classifier are used from the calling thread only (``cv2.dnn`` nets are
 not thread-safe); a worker process can reuse both across clips.
@@ -26,7 +27,7 @@ import cv2
 import numpy as np
 
 from detection.faces import FaceBox, FaceDetector, crop_face, crop_whole_frame
-from detection.frames import SampledFrame, VideoSampler
+from detection.frames import DEFAULT_DECODER_THREADS, SampledFrame, VideoSampler
 from detection.inference import Classifier
 from detection.scoring import aggregate, frame_score
 
@@ -171,6 +172,7 @@ def score_video(
     top_k: int = 5,
     batch_size: int = 16,
     crops_to_keep: int = 6,
+    decoder_threads: int = DEFAULT_DECODER_THREADS,
     progress: ProgressCallback | None = None,
 ) -> ScoreResult:
     """Score the clip at ``path``; see :class:`ScoreResult` for what comes back.
@@ -186,7 +188,7 @@ def score_video(
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     started = time.perf_counter()
     # Opened here, not in the producer, so an unreadable file fails before any thread starts.
-    sampler = VideoSampler(path, rate, max_frames)
+    sampler = VideoSampler(path, rate, max_frames, threads=decoder_threads)
     total = len(sampler.indices)
     duration_s = sampler.duration_s
     crop_size = max(classifier.spec.size)
@@ -301,13 +303,18 @@ def score_video(
     )
 
 
-def decode_only(path: str | Path, rate: float = 2.0, max_frames: int = 120) -> float:
+def decode_only(
+    path: str | Path,
+    rate: float = 2.0,
+    max_frames: int = 120,
+    decoder_threads: int = DEFAULT_DECODER_THREADS,
+) -> float:
     """Seconds to read the same sampled frames as :func:`score_video`, doing nothing else.
 
     The floor any scoring run stands on; the benchmark compares the pipeline against it.
     """
     started = time.perf_counter()
-    with VideoSampler(path, rate, max_frames) as sampler:
+    with VideoSampler(path, rate, max_frames, threads=decoder_threads) as sampler:
         for _frame in sampler.frames():
             pass
     return time.perf_counter() - started

@@ -8,7 +8,9 @@ import av
 import cv2
 import numpy as np
 import pytest
+from av.video.frame import PictureType
 
+from detection import frames as frames_module
 from detection.frames import (
     UnreadableMediaError,
     VideoSampler,
@@ -125,27 +127,70 @@ def test_sampler_reports_clip_facts(face_clip):
         assert len(sampler.indices) == 4
 
 
-def test_unknown_frame_count_is_counted(face_clip, monkeypatch):
-    """Streams that report no frame count are counted by one grab pass, then sampled."""
-
-    real_capture = cv2.VideoCapture
-
-    class NoCountCapture:
-        """Delegates to a real capture but, like a broken index, knows no frame count."""
-
-        def __init__(self, *args):
-            self._cap = real_capture(*args)
-
-        def get(self, prop_id):
-            return -1.0 if prop_id == cv2.CAP_PROP_FRAME_COUNT else self._cap.get(prop_id)
-
-        def __getattr__(self, name):
-            return getattr(self._cap, name)
-
-    monkeypatch.setattr("detection.frames.cv2.VideoCapture", NoCountCapture)
-    with VideoSampler(face_clip) as sampler:
+def test_unknown_frame_count_is_counted(face_clip, tmp_path):
+    """Matroska states no frame count: the packets are counted, then the clip sampled."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    path = tmp_path / "face.mkv"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(face_clip), "-c", "copy", str(path)],
+        check=True,
+    )
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].frames == 0  # what makes this case
+    with VideoSampler(path) as sampler:
         assert sampler.frame_count == 50
         assert [f.index for f in sampler.frames()] == [6, 18, 31, 43]
+
+
+@pytest.fixture
+def bframe_clip(face_clip: Path, tmp_path: Path) -> Path:
+    """The face clip as H.264 with B-frames, most of them referenced by no other frame."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    path = tmp_path / "bframes.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(face_clip), "-c:v", "libx264", "-bf", "3",
+         "-pix_fmt", "yuv420p", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def decode_every_frame(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_skipping_unsampled_frames_gives_identical_pixels(bframe_clip, threads):
+    """Non-reference frames are skipped unless sampled; sampled ones match a full decode."""
+    every = decode_every_frame(bframe_clip)
+    with av.open(str(bframe_clip)) as container:
+        kinds = {f.pict_type for f in container.decode(video=0)}
+    assert PictureType.B in kinds  # the clip really has frames the sampler may skip
+    with VideoSampler(bframe_clip, rate_per_s=6.0, threads=threads) as sampler:
+        frames = list(sampler.frames())
+    assert [f.index for f in frames] == plan_sample_indices(50, 25.0, 6.0, 120)
+    for frame in frames:
+        assert np.array_equal(frame.image, every[frame.index]), frame.index
+
+
+def test_reading_stops_after_the_last_sampled_frame(face_clip, monkeypatch):
+    """Packets after the last planned frame are not even demuxed."""
+    demuxed = []
+    real_packets = frames_module._Clip.packets
+
+    def counting(self):
+        for packet in real_packets(self):
+            demuxed.append(packet)
+            yield packet
+
+    monkeypatch.setattr(frames_module._Clip, "packets", counting)
+    with VideoSampler(face_clip, rate_per_s=1.0) as sampler:
+        assert sampler.indices == [12, 37]
+        assert [f.index for f in sampler.frames()] == [12, 37]
+    assert len(demuxed) < 50
 
 
 def test_missing_file_is_unreadable(tmp_path):
