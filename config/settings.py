@@ -172,6 +172,8 @@ UNMASK_MAX_SAMPLED_FRAMES = env_int("UNMASK_MAX_SAMPLED_FRAMES", 120, minimum=1)
 UNMASK_TOP_K = env_int("UNMASK_TOP_K", 5, minimum=1)
 UNMASK_ORT_INTRA_THREADS = env_int("UNMASK_ORT_INTRA_THREADS", 1, minimum=1)
 UNMASK_ORT_INTER_THREADS = env_int("UNMASK_ORT_INTER_THREADS", 1, minimum=1)
+# One decoder thread per clip: scoring decodes on one core while it classifies on another.
+UNMASK_DECODER_THREADS = env_int("UNMASK_DECODER_THREADS", 1, minimum=1)
 UNMASK_SCORING_LEASE = timedelta(seconds=env_int("UNMASK_SCORING_LEASE_S", 15 * 60, minimum=30))
 
 # --- Review desk ------------------------------------------------------------------------------

@@ -155,6 +155,7 @@ def _run_model(
             rate=settings.UNMASK_SAMPLE_RATE,
             max_frames=settings.UNMASK_MAX_SAMPLED_FRAMES,
             top_k=settings.UNMASK_TOP_K,
+            decoder_threads=settings.UNMASK_DECODER_THREADS,
             progress=progress,
         )
     _save_result(run, model, result)
