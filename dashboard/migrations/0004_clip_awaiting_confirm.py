@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dashboard', '0003_desk_queue_indexes'),
+        ("dashboard", "0003_desk_queue_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clip',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued for scoring'), ('scoring', 'Scoring'), ('awaiting_review', 'Awaiting review'), ('in_review', 'In review'), ('approved', 'Approved'), ('labeled', 'Labelled'), ('removed', 'Removed'), ('escalated', 'Escalated'), ('awaiting_confirm', 'Awaiting confirmation'), ('failed', 'Failed')], db_index=True, default='queued', max_length=20),
+            model_name="clip",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued for scoring"),
+                    ("scoring", "Scoring"),
+                    ("awaiting_review", "Awaiting review"),
+                    ("in_review", "In review"),
+                    ("approved", "Approved"),
+                    ("labeled", "Labelled"),
+                    ("removed", "Removed"),
+                    ("escalated", "Escalated"),
+                    ("awaiting_confirm", "Awaiting confirmation"),
+                    ("failed", "Failed"),
+                ],
+                db_index=True,
+                default="queued",
+                max_length=20,
+            ),
         ),
     ]

@@ -6,83 +6,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dashboard', '0001_initial'),
+        ("dashboard", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DetectorModel',
+            name="DetectorModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('version', models.CharField(max_length=50)),
-                ('file', models.FileField(max_length=255, upload_to='detectors/')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('input_spec', models.JSONField(help_text='name, size, color_order, layout, scale, mean, std')),
-                ('output_spec', models.JSONField(help_text='name, index, meaning')),
-                ('threshold', models.FloatField(default=0.5)),
-                ('calibration', models.JSONField(blank=True, default=dict)),
-                ('metrics', models.JSONField(blank=True, default=dict)),
-                ('model_card', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=False)),
-                ('is_shadow', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("version", models.CharField(max_length=50)),
+                ("file", models.FileField(max_length=255, upload_to="detectors/")),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                (
+                    "input_spec",
+                    models.JSONField(help_text="name, size, color_order, layout, scale, mean, std"),
+                ),
+                ("output_spec", models.JSONField(help_text="name, index, meaning")),
+                ("threshold", models.FloatField(default=0.5)),
+                ("calibration", models.JSONField(blank=True, default=dict)),
+                ("metrics", models.JSONField(blank=True, default=dict)),
+                ("model_card", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=False)),
+                ("is_shadow", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['name', '-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='detector_name_version'), models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_active_detector')],
+                "ordering": ["name", "-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("name", "version"), name="detector_name_version"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("is_active",),
+                        name="one_active_detector",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DetectionRun',
+            name="DetectionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('is_shadow', models.BooleanField(default=False)),
-                ('clip_score', models.FloatField(blank=True, null=True)),
-                ('threshold', models.FloatField(default=0.5)),
-                ('frames_total', models.PositiveIntegerField(default=0)),
-                ('frames_scored', models.PositiveIntegerField(default=0)),
-                ('faces_found', models.PositiveIntegerField(default=0)),
-                ('frames_without_face', models.PositiveIntegerField(default=0)),
-                ('timeline', models.JSONField(blank=True, default=list)),
-                ('timings_ms', models.JSONField(blank=True, default=dict)),
-                ('aggregation', models.CharField(blank=True, max_length=100)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('clip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='dashboard.clip')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='detection.detectormodel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("is_shadow", models.BooleanField(default=False)),
+                ("clip_score", models.FloatField(blank=True, null=True)),
+                ("threshold", models.FloatField(default=0.5)),
+                ("frames_total", models.PositiveIntegerField(default=0)),
+                ("frames_scored", models.PositiveIntegerField(default=0)),
+                ("faces_found", models.PositiveIntegerField(default=0)),
+                ("frames_without_face", models.PositiveIntegerField(default=0)),
+                ("timeline", models.JSONField(blank=True, default=list)),
+                ("timings_ms", models.JSONField(blank=True, default=dict)),
+                ("aggregation", models.CharField(blank=True, max_length=100)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "clip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="dashboard.clip",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="detection.detectormodel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='FaceCrop',
+            name="FaceCrop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('time_s', models.FloatField()),
-                ('score', models.FloatField()),
-                ('jpeg', models.BinaryField()),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='crops', to='detection.detectionrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("time_s", models.FloatField()),
+                ("score", models.FloatField()),
+                ("jpeg", models.BinaryField()),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="crops",
+                        to="detection.detectionrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rank'],
+                "ordering": ["rank"],
             },
         ),
         migrations.AddConstraint(
-            model_name='detectionrun',
-            constraint=models.UniqueConstraint(fields=('clip', 'model'), name='one_run_per_model_version'),
+            model_name="detectionrun",
+            constraint=models.UniqueConstraint(
+                fields=("clip", "model"), name="one_run_per_model_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='facecrop',
-            constraint=models.UniqueConstraint(fields=('run', 'rank'), name='crop_rank'),
+            model_name="facecrop",
+            constraint=models.UniqueConstraint(fields=("run", "rank"), name="crop_rank"),
         ),
     ]
