@@ -67,7 +67,11 @@ def _validate_request(request: DecisionRequest) -> list[Label]:
 def evidence_for(clip: Clip) -> dict[str, Any]:
     """What the moderator saw, kept with the decision so it can be reproduced later."""
     run = clip.active_run()
-    evidence: dict[str, Any] = {"score": clip.score, "reports": clip.reports.count()}
+    evidence: dict[str, Any] = {
+        "score": clip.score,
+        "reports": clip.reports.count(),
+        "reach": clip.reach,
+    }
     if run is not None:
         evidence.update(
             {

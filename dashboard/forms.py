@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
-from dashboard.ingest import MAX_SUBJECTS, Submission
+from dashboard.ingest import MAX_REACH, MAX_SUBJECTS, InvalidReach, Submission, parse_reach
 from dashboard.models import Label
 from dashboard.queue import (
     DEFAULT_PAGE_SIZE,
@@ -17,6 +17,19 @@ from dashboard.queue import (
     QueueFilters,
     visible_statuses,
 )
+
+
+class ReachFormField(forms.IntegerField):
+    """A stated reach, parsed as strictly as the API does (digits only, 0 to MAX_REACH)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=MAX_REACH, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        try:
+            return parse_reach(value)
+        except InvalidReach as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
 
 
 class ClipUploadForm(forms.Form):
@@ -38,6 +51,10 @@ class ClipUploadForm(forms.Form):
         required=False,
         help_text="Names separated by commas.",
     )
+    reach = ReachFormField(
+        required=False,
+        help_text="Views or impressions the platform states, if known.",
+    )
 
     def clean_subjects(self) -> list[str]:
         names = [n.strip() for n in self.cleaned_data["subjects"].split(",") if n.strip()]
@@ -54,6 +71,7 @@ class ClipUploadForm(forms.Form):
             reason=data["reason"],
             note=data["note"],
             subjects=tuple(data["subjects"]),
+            reach=data["reach"],
         )
 
 

@@ -3,10 +3,15 @@
 A rejected upload leaves nothing behind: the temporary upload is removed by Django when the request
 ends, and no stored file or row is written before the content passed validation. A failure after
 the file was stored removes it again. Bytes seen before add a Report to the existing clip.
+
+A report may state the clip's reach (views or impressions on the reporting platform). The clip
+keeps the largest reach any report stated: platform counts only grow, and reports of the same
+clip (from one platform or several) would count the same views again if they were summed.
 """
 
 import hashlib
 import logging
+import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
@@ -19,6 +24,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from dashboard.constants import ReportReason
 from dashboard.filenames import sanitize_filename
@@ -31,6 +38,37 @@ from detection.tasks import enqueue_scoring_on_commit
 logger = logging.getLogger(__name__)
 
 MAX_SUBJECTS = 20
+# A trillion views: beyond any platform's count, and far inside a 64-bit column.
+MAX_REACH = 10**12
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+_NOT_WHOLE = "Reach must be a whole number of views, like 1500000."
+
+
+class InvalidReach(ValueError):
+    """A stated reach that is not a whole number between 0 and MAX_REACH."""
+
+
+def parse_reach(value: object) -> int | None:
+    """A stated reach as an int, or None when none was given ("" or None).
+
+    Accepts an int or a string of ASCII digits only: no booleans, fractions, exponents,
+    separators or other scripts' digits. Raises InvalidReach with a message for a person.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidReach(_NOT_WHOLE)
+    if isinstance(value, str):
+        text = value.strip()
+        if not _ASCII_INTEGER.fullmatch(text):
+            raise InvalidReach(_NOT_WHOLE)
+        # Never convert a megabyte of digits: the sign and the length already tell.
+        value = int(text) if len(text) <= 20 else (-1 if text.startswith("-") else MAX_REACH + 1)
+    if value < 0:
+        raise InvalidReach("Reach cannot be negative.")
+    if value > MAX_REACH:
+        raise InvalidReach(f"Reach must be at most {MAX_REACH}.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -43,6 +81,12 @@ class Submission:
     reason: str = ReportReason.DEEPFAKE
     note: str = ""
     subjects: tuple[str, ...] = ()
+    reach: int | None = None
+
+    def __post_init__(self) -> None:
+        # A caller that skipped the form or serializer still cannot store a nonsense reach.
+        if self.reach is not None and parse_reach(self.reach) != self.reach:
+            raise InvalidReach("Reach must be a whole number of views.")
 
 
 @dataclass(frozen=True)
@@ -117,19 +161,39 @@ def resolve_persons(names: Iterable[str]) -> list[Person]:
     return persons
 
 
+def raise_reach(clip: Clip, reach: int) -> bool:
+    """Keep the larger of the clip's reach and `reach`; True when the clip's reach grew.
+
+    One conditional UPDATE, so concurrent reports never lower it.
+    """
+    grew = (
+        Clip.objects.filter(pk=clip.pk)
+        .filter(Q(reach__isnull=True) | Q(reach__lt=reach))
+        .update(reach=reach, updated_at=timezone.now())
+    )
+    if grew:
+        clip.reach = reach
+    else:
+        clip.refresh_from_db(fields=["reach"])
+    return bool(grew)
+
+
 def _add_report(clip: Clip, submission: Submission, reporter: AbstractBaseUser | None) -> Report:
     report = Report.objects.create(
-        clip=clip, reporter=reporter, reason=submission.reason, note=submission.note
+        clip=clip,
+        reporter=reporter,
+        reason=submission.reason,
+        note=submission.note,
+        reach=submission.reach,
     )
     persons = resolve_persons(submission.subjects)
     if persons:
         clip.persons.add(*persons)
-    record_event(
-        clip,
-        "clip.reported",
-        actor=reporter,
-        data={"report": report.pk, "reason": submission.reason},
-    )
+    data: dict[str, object] = {"report": report.pk, "reason": submission.reason}
+    if submission.reach is not None:
+        data["reach"] = submission.reach
+        data["reach_raised"] = raise_reach(clip, submission.reach)
+    record_event(clip, "clip.reported", actor=reporter, data=data)
     refresh_priority(clip)
     return report
 
@@ -213,4 +277,13 @@ def _store_new_clip(
     return IngestResult(clip, report, True)
 
 
-__all__ = ["IngestResult", "MediaRejected", "Submission", "ingest_upload", "report_existing"]
+__all__ = [
+    "MAX_REACH",
+    "IngestResult",
+    "InvalidReach",
+    "MediaRejected",
+    "Submission",
+    "ingest_upload",
+    "parse_reach",
+    "report_existing",
+]

@@ -74,6 +74,9 @@ class Clip(models.Model):
     source_url = models.URLField(max_length=2000, blank=True)
     platform = models.CharField(max_length=100, blank=True)
     caption = models.TextField(blank=True)
+    # Views or impressions the reporting platforms state: the largest any report gave (counts
+    # only grow, and summing would count the same views once per report). Null when none said.
+    reach = models.PositiveBigIntegerField(null=True, blank=True)
     persons = models.ManyToManyField(Person, related_name="clips", blank=True)
 
     status = models.CharField(
@@ -150,6 +153,8 @@ class Report(models.Model):
         max_length=20, choices=ReportReason.choices, default=ReportReason.DEEPFAKE
     )
     note = models.TextField(blank=True, max_length=5000)
+    # The reach this report stated (views or impressions), if any.
+    reach = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -201,6 +201,7 @@ def _provenance(clip: Clip) -> dict[str, Any]:
         "findings": _findings(clip),
         "source_url": clip.source_url,
         "platform": clip.platform,
+        "reach": clip.reach,
         "original_filename": clip.original_filename,
         "caption": clip.caption,
         "received_at": clip.created_at,
@@ -400,6 +401,7 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
         {
             "reason": r.reason,
             "note": r.note,
+            "reach": r.reach,
             "reported_at": r.created_at,
             "reporter": _user(r.reporter),
         }

@@ -12,12 +12,31 @@ from rest_framework import serializers
 
 from dashboard.constants import DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
-from dashboard.ingest import MAX_SUBJECTS, Submission
+from dashboard.ingest import MAX_REACH, MAX_SUBJECTS, InvalidReach, Submission, parse_reach
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from detection.models import DetectorModel
 from detection.registry import Manifest
 from provenance.serializers import BankMatchSerializer, ClipCredentialsSerializer
 from provenance.services import active_matches, credentials_for
+
+
+class ReachField(serializers.IntegerField):
+    """A stated reach: a JSON integer or a string of digits (multipart), 0 to MAX_REACH.
+
+    Stricter than IntegerField, which would take 1.0, "1.0" or other scripts' digits.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=MAX_REACH, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        try:
+            reach = parse_reach(data)
+        except InvalidReach as exc:
+            raise serializers.ValidationError(str(exc), code="invalid") from exc
+        if reach is None:  # a blank string; an absent reach is null or left out
+            raise serializers.ValidationError("Reach must be a whole number of views, or null.")
+        return reach
 
 
 class ReportRequestSerializer(serializers.Serializer):
@@ -26,6 +45,14 @@ class ReportRequestSerializer(serializers.Serializer):
     subjects = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, max_length=MAX_SUBJECTS
     )
+    reach = ReachField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Views or impressions the platform states for the clip. The clip keeps the largest "
+            "reach any report stated."
+        ),
+    )
 
     def to_submission(self) -> Submission:
         data = self.validated_data
@@ -33,6 +60,7 @@ class ReportRequestSerializer(serializers.Serializer):
             reason=data.get("reason", ReportReason.DEEPFAKE),
             note=data.get("note", ""),
             subjects=tuple(data.get("subjects", [])),
+            reach=data.get("reach"),
         )
 
 
@@ -116,6 +144,7 @@ class ClipSerializer(serializers.ModelSerializer):
             "platform",
             "source_url",
             "caption",
+            "reach",
             "persons",
             "reports",
             "progress",
@@ -165,6 +194,7 @@ class ClipListSerializer(serializers.ModelSerializer):
             "version",
             "platform",
             "caption",
+            "reach",
             "duration_s",
             "persons",
             "reports",
@@ -183,7 +213,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["id", "clip", "reason", "note", "created_at"]
+        fields = ["id", "clip", "reason", "note", "reach", "created_at"]
         read_only_fields = fields
 
 

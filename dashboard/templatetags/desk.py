@@ -71,6 +71,12 @@ def score(value: float | None, digits: int = 2) -> str:
     return "" if value is None else f"{value:.{int(digits)}f}"
 
 
+@register.filter
+def thousands(value: int | None) -> str:
+    """A whole number with thousands separators ("1,250,000"); blank when unknown."""
+    return "" if value is None else f"{int(value):,}"
+
+
 @register.simple_tag
 def queue_rows(rows: list[Any]) -> str:
     """The queue table's rows, built in Python.
