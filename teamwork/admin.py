@@ -28,13 +28,18 @@ class TwoPersonPolicyForm(forms.ModelForm):
 
     class Meta:
         model = TwoPersonPolicy
-        fields = ["name", "active", "actions", "protected_person", "min_reports"]
+        fields = ["name", "active", "actions", "protected_person", "min_reports", "min_reach"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("protected_person") and data.get("min_reports") is None:
+        if (
+            not data.get("protected_person")
+            and data.get("min_reports") is None
+            and data.get("min_reach") is None
+        ):
             raise forms.ValidationError(
-                "Choose what triggers the rule: a protected person, a report count, or both."
+                "Choose what triggers the rule: a protected person, a report count, a reach, "
+                "or several."
             )
         return data
 
@@ -42,7 +47,7 @@ class TwoPersonPolicyForm(forms.ModelForm):
 @admin.register(TwoPersonPolicy)
 class TwoPersonPolicyAdmin(RoleAdmin):
     form = TwoPersonPolicyForm
-    list_display = ["name", "active", "actions", "protected_person", "min_reports"]
+    list_display = ["name", "active", "actions", "protected_person", "min_reports", "min_reach"]
 
 
 @admin.register(SlaBand)

@@ -20,8 +20,11 @@ class TwoPersonPolicy(models.Model):
     """One row of the two-person rule: which decisions need a second moderator.
 
     A decision is covered when any active row matches it: its action is listed and the clip
-    depicts a protected person (when `protected_person`), or has at least `min_reports` reports
-    (when set). With no row at all the defaults in `teamwork.policy.DEFAULT_POLICY` apply.
+    depicts a protected person (when `protected_person`), has at least `min_reports` reports
+    (when set), or has a reach of at least `min_reach` (when set; a clip whose reports stated
+    no reach never matches on reach). With no active row, no decision waits. Migrations seed
+    the defaults: removing or approving a clip that depicts a protected person, or whose reach
+    is at least 1,000,000.
     """
 
     name = models.CharField(max_length=100, unique=True)
@@ -35,6 +38,14 @@ class TwoPersonPolicy(models.Model):
     )
     min_reports = models.PositiveIntegerField(
         null=True, blank=True, help_text="Covered when the clip has at least this many reports."
+    )
+    min_reach = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Covered when the clip's reach (the largest view count a report stated) is at "
+            "least this."
+        ),
     )
 
     class Meta:

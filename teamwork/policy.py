@@ -22,14 +22,17 @@ COVERABLE_ACTIONS = (DecisionAction.APPROVE, DecisionAction.LABEL, DecisionActio
 
 
 def covering_policies(clip: Clip, action: str) -> list[str]:
-    """Names of the active policies that make `action` on `clip` need a second moderator."""
+    """Names of the active policies that make `action` on `clip` need a second moderator.
+
+    A policy covers the action when any trigger it sets matches: a protected person depicted,
+    at least `min_reports` reports, or a reach of at least `min_reach` (a clip with no stated
+    reach never matches on reach). Persons and reports are counted only when a policy asks.
+    """
     if action not in COVERABLE_ACTIONS:
         return []
     policies = [p for p in TwoPersonPolicy.objects.filter(active=True) if action in p.actions]
-    if not policies:
-        return []
-    protected = None
-    reports = None
+    protected: bool | None = None
+    reports: int | None = None
     names = []
     for policy in policies:
         if policy.protected_person:
@@ -38,6 +41,10 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
             if protected:
                 names.append(policy.name)
                 continue
+        reach = clip.reach
+        if policy.min_reach is not None and reach is not None and reach >= policy.min_reach:
+            names.append(policy.name)
+            continue
         if policy.min_reports is not None:
             if reports is None:
                 reports = clip.reports.count()

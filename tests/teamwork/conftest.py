@@ -1,7 +1,7 @@
-"""The team-workflow tests start from the default two-person policy the migration seeds.
+"""The team-workflow tests start from the default two-person policies the migrations seed.
 
 A transactional test elsewhere in the suite flushes the database, migration data included, so
-the row is put back (idempotently) before each test here.
+the rows are put back (idempotently) before each test here.
 """
 
 import importlib
@@ -9,9 +9,13 @@ import importlib
 import pytest
 from django.apps import apps
 
-seeded = importlib.import_module("teamwork.migrations.0002_default_two_person_policy")
+protected_person_default = importlib.import_module(
+    "teamwork.migrations.0002_default_two_person_policy"
+)
+reach_default = importlib.import_module("teamwork.migrations.0006_default_reach_policy")
 
 
 @pytest.fixture(autouse=True)
 def default_two_person_policy(db) -> None:
-    seeded.create_default(apps, None)
+    protected_person_default.create_default(apps, None)
+    reach_default.create_default(apps, None)
