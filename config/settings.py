@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "ClipStatusEnum": "dashboard.constants.ClipStatus",
         "DecisionActionEnum": "dashboard.constants.DecisionAction",
         "ReportReasonEnum": "dashboard.constants.ReportReason",
+        "AppealStateEnum": "teamwork.constants.AppealState",
+        "AppealSourceEnum": "teamwork.constants.AppealSource",
     },
 }
 

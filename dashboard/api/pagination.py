@@ -37,3 +37,10 @@ class NameCursorPagination(_CursorPagination):
     page_size = 50
     max_page_size = 200
     ordering = ("name", "pk")
+
+
+class AppealCursorPagination(_CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    # The Appeals queue's order: the longest-waiting appeal first.
+    ordering = ("submitted_at", "pk")

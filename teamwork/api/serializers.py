@@ -1,7 +1,9 @@
-"""API shapes of the team workflow: a held decision, an appeal, an evidence pack."""
+"""API shapes of the team workflow: a held decision, an appeal and its review, an evidence pack."""
 
 from rest_framework import serializers
 
+from teamwork import appeals
+from teamwork.constants import APPEAL_OUTCOMES, AppealState
 from teamwork.models import Appeal, EvidencePack, PendingDecision
 
 
@@ -55,6 +57,39 @@ class AppealSerializer(serializers.ModelSerializer):
             "outcome_reason",
         ]
         read_only_fields = fields
+
+
+class AppealDetailSerializer(AppealSerializer):
+    """An appeal as moderators see it: who reviewed it, and whether the caller may review it."""
+
+    reviewed_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
+    may_review = serializers.SerializerMethodField(
+        help_text="Whether the caller may review it: open, and not one of the original deciders."
+    )
+
+    class Meta(AppealSerializer.Meta):
+        fields = [*AppealSerializer.Meta.fields, "reviewed_by", "may_review"]
+        read_only_fields = fields
+
+    def get_may_review(self, appeal: Appeal) -> bool:
+        request = self.context.get("request")
+        return request is not None and appeals.may_review(appeal, request.user)
+
+
+class AppealReviewRequestSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[(value, AppealState(value).label) for value in APPEAL_OUTCOMES],
+        help_text="upheld: the decision stands; overturned: the platform should reverse it.",
+    )
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why; required (a blank one is refused with 400 reason_required).",
+    )
 
 
 class EvidencePackSerializer(serializers.ModelSerializer):

@@ -1,8 +1,12 @@
 """Team-workflow routes, appended to the API's own under /api/v1/."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from teamwork.api import views
+
+router = SimpleRouter(use_regex_path=False)
+router.register("appeals", views.AppealViewSet, basename="appeal")
 
 urlpatterns = [
     path("clips/<uuid:public_id>/appeals/", views.ClipAppealsView.as_view(), name="clip-appeals"),
@@ -16,4 +20,5 @@ urlpatterns = [
         views.EvidencePackDownloadView.as_view(),
         name="evidence-pack-download",
     ),
+    *router.urls,
 ]

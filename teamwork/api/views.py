@@ -2,6 +2,9 @@
 
 Routes (added to /api/v1/ by dashboard/api/urls.py):
 - POST /clips/{public_id}/appeals/ — file an appeal against the clip's final decision (201).
+- GET /appeals/, GET /appeals/{id}/ — appeals (moderators: all; a reporter: those it filed).
+- POST /appeals/{id}/review/ — a moderator other than the original deciders closes an appeal as
+  upheld or overturned, with a reason (teamwork.appeals.decide_appeal, as the desk does).
 - GET/POST /clips/{public_id}/evidence-packs/ — list a clip's packs with their progress; ask for
   a new one (202: it is built by a Celery task).
 - GET /evidence-packs/{id}/download/ — the built ZIP.
@@ -10,26 +13,35 @@ Routes (added to /api/v1/ by dashboard/api/urls.py):
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from dashboard.api.errors import ApiError
+from dashboard.api.pagination import AppealCursorPagination
 from dashboard.api.permissions import CanSubmitClips, IsModerator
-from dashboard.api.views.base import UnmaskAPIView
+from dashboard.api.views.base import UnmaskAPIView, UnmaskViewSet
 from dashboard.models import Clip
 from dashboard.roles import is_moderator
 from teamwork import appeals, packs
+from teamwork.api.filters import AppealFilter
+from teamwork.api.permissions import CanReadAppeal
 from teamwork.api.serializers import (
+    AppealDetailSerializer,
     AppealRequestSerializer,
+    AppealReviewRequestSerializer,
     AppealSerializer,
     EvidencePackSerializer,
 )
 from teamwork.constants import PackState
-from teamwork.models import EvidencePack
+from teamwork.models import Appeal, EvidencePack
 
 
 def _clip(request: Request, public_id: str) -> Clip:
@@ -69,6 +81,80 @@ class ClipAppealsView(UnmaskAPIView):
         except appeals.AppealError as exc:
             raise ApiError(exc.code, exc.message, exc.status) from exc
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Appeals, oldest first (the Appeals queue's order with ?state=open)",
+        description=(
+            "Moderators list every appeal; a reporter only the appeals it filed, without "
+            "`reviewed_by` and `may_review`."
+        ),
+        responses=AppealDetailSerializer(many=True),
+    ),
+    retrieve=extend_schema(
+        summary="One appeal with its outcome",
+        description="A reporter reads only the appeals it filed (the fields of the list).",
+        responses={200: AppealDetailSerializer},
+    ),
+)
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSet):
+    parser_classes = [JSONParser]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AppealFilter
+    pagination_class = AppealCursorPagination
+    lookup_value_converter = "int"
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action == "review":
+            return [IsModerator()]
+        return [CanReadAppeal()]
+
+    def _schema_only(self) -> bool:
+        # drf-spectacular builds the schema with an anonymous request: describe moderators' view.
+        return getattr(self, "swagger_fake_view", False)
+
+    def get_queryset(self) -> QuerySet[Appeal]:
+        queryset = Appeal.objects.select_related("clip", "decision", "reviewed_by")
+        if self._schema_only():
+            return queryset
+        if self.action == "list" and not is_moderator(self.request.user):
+            queryset = queryset.filter(submitted_by=self.request.user)
+        return queryset
+
+    def get_serializer_class(self) -> type[BaseSerializer]:
+        if self._schema_only() or is_moderator(self.request.user):
+            return AppealDetailSerializer
+        return AppealSerializer
+
+    @extend_schema(
+        summary="Review an appeal: uphold or overturn the decision, with a reason",
+        description=(
+            "The desk's rules: a moderator who took part in the appealed decision (its "
+            "moderator, or the proposer it confirmed) is refused with 403 original_decider; "
+            "an appeal already reviewed with 409 already_reviewed; a blank reason with 400 "
+            "reason_required. The outcome is audited and sent as the `clip.appeal_decided` "
+            "webhook; the clip's own decision is not changed."
+        ),
+        request=AppealReviewRequestSerializer,
+        responses={200: AppealDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: int) -> Response:
+        appeal = self.get_object()
+        serializer = AppealReviewRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            appeals.decide_appeal(
+                appeal.pk,
+                request.user,
+                serializer.validated_data["outcome"],
+                serializer.validated_data["reason"],
+            )
+        except appeals.AppealError as exc:
+            raise ApiError(exc.code, exc.message, exc.status) from exc
+        reviewed = self.get_queryset().get(pk=appeal.pk)
+        return Response(AppealDetailSerializer(reviewed, context={"request": request}).data)
 
 
 class ClipEvidencePacksView(UnmaskAPIView):

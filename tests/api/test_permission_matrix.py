@@ -1,7 +1,8 @@
 """Every endpoint × every role: who is let through (and gets the answer) and who is refused.
 
-Reporters submit clips and reports and read the clips they submitted; moderators read and
-decide; seniors also read the audit log; admins change reference data and detector models.
+Reporters submit clips and reports and read the clips (and appeals) they submitted; moderators
+read, decide and review appeals; seniors also read the audit log; admins change reference data
+and detector models.
 """
 
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from django.core.files import File
 
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
+from teamwork.appeals import file_appeal
 from tests.factories import ClipFactory
+from tests.teamwork.helpers import decided_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +121,21 @@ ENDPOINTS = {
     "evidence_packs.download": Endpoint(
         "get", _fixed("/api/v1/evidence-packs/999999/download/"), MODERATORS, 404
     ),
+    # A reporter lists and reads the appeals it filed; moderators every one.
+    "appeals.list": Endpoint("get", _fixed("/api/v1/appeals/"), SUBMITTERS, 200),
+    "appeals.retrieve.own": Endpoint(
+        "get", _fixed("/api/v1/appeals/{own_appeal_id}/"), SUBMITTERS, 200
+    ),
+    "appeals.retrieve.other": Endpoint(
+        "get", _fixed("/api/v1/appeals/{appeal_id}/"), MODERATORS, 200
+    ),
+    # Decided by another moderator (moderator2), so every moderator role may review it.
+    "appeals.review": Endpoint(
+        "post",
+        _fixed("/api/v1/appeals/{appeal_id}/review/", {"outcome": "upheld", "reason": "Stands"}),
+        MODERATORS,
+        200,
+    ),
     # No rendition yet: callers who may read the clip pass and get 404 no_rendition.
     "clips.rendition": Endpoint(
         "get", _fixed("/api/v1/clips/{own_id}/rendition/"), SUBMITTERS, 404
@@ -138,9 +156,24 @@ def users(reporter, moderator, senior, admin_user, outsider):
     }
 
 
+@pytest.fixture
+def appeal_ids(moderator2, reporter) -> dict[str, int]:
+    """Appeals on two clips moderator2 decided: one the reporter filed, one moderator2 filed."""
+    own_clip, _ = decided_clip(moderator2)
+    own_clip.submitted_by = reporter
+    own_clip.save()
+    other_clip, _ = decided_clip(moderator2)
+    return {
+        "own_appeal_id": file_appeal(own_clip.pk, reporter, "My own face.").pk,
+        "appeal_id": file_appeal(other_clip.pk, moderator2, "By mail.").pk,
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", list(ENDPOINTS))
-def test_permission_matrix(name, role, users, api_client_for, reporter, detector, face_clip):
+def test_permission_matrix(
+    name, role, users, api_client_for, reporter, detector, face_clip, appeal_ids
+):
     endpoint = ENDPOINTS[name]
     user = users[role]
     allowed = role in endpoint.allowed
@@ -152,6 +185,7 @@ def test_permission_matrix(name, role, users, api_client_for, reporter, detector
         "own_id": own.public_id,
         "detector_id": detector.pk,
         "face_clip": face_clip,
+        **appeal_ids,
     }
     path, body = endpoint.prepare(ctx, user, allowed and role in MODERATORS)
     client = api_client_for(user)
@@ -191,6 +225,9 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/clips/{public_id}/evidence-packs/",
         "/api/v1/evidence-packs/{pack_id}/download/",
         "/api/v1/clips/{public_id}/rendition/",
+        "/api/v1/appeals/",
+        "/api/v1/appeals/{id}/",
+        "/api/v1/appeals/{id}/review/",
     }
     uncovered = {path for _, path in operations} - covered_paths
     # Detail reads of persons and audit events share their list's permission class.

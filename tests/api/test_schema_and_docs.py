@@ -25,6 +25,20 @@ def test_schema_is_valid_openapi_and_documents_errors(client):
     assert schema["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
 
 
+def test_schema_documents_appeal_review_and_reach(client):
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    review = schema["paths"]["/api/v1/appeals/{id}/review/"]["post"]
+    assert {"200", "400", "403", "404", "409", "429"} <= set(review["responses"])
+    assert any(p["name"] == "Idempotency-Key" for p in review["parameters"])
+    assert {"get"} == set(schema["paths"]["/api/v1/appeals/{id}/"])
+    components = schema["components"]["schemas"]
+    assert components["AppealReviewRequestRequest"]["required"] == ["outcome"]
+    reach = components["ClipSubmissionRequest"]["properties"]["reach"]
+    assert (reach["type"], reach["minimum"], reach["maximum"]) == ("integer", 0, 10**12)
+    assert reach["nullable"] is True
+    assert components["ClipDetail"]["properties"]["reach"]["nullable"] is True
+
+
 def test_schema_generation_has_no_warnings(capsys):
     SchemaGenerator().get_schema(request=None, public=True)
     captured = capsys.readouterr()
