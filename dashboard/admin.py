@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 class ReportInline(ReadOnlyInline):
     model = Report
-    fields = ("reason", "reporter", "note", "created_at")
+    fields = ("reason", "reporter", "note", "reach", "created_at")
     readonly_fields = fields
 
 
@@ -62,6 +62,7 @@ class ClipAdmin(RoleAdmin):
         "score",
         "priority",
         "report_count",
+        "reach",
         "platform",
         "claimed_by",
         "created_at",
@@ -85,6 +86,8 @@ class ClipAdmin(RoleAdmin):
         "duration_s",
         "frame_count",
         "has_audio",
+        # The largest reach a report stated (dashboard.ingest); reports change it, not operators.
+        "reach",
         "status",
         "score",
         "priority",

@@ -243,3 +243,15 @@ def test_api_detail_and_list_show_the_reach(api_client_for, moderator, reporter)
 def test_evidence_pack_states_the_reach():
     clip = ClipFactory(reach=3_000_000)
     assert json.loads(json.dumps(_provenance(clip), default=str))["reach"] == 3_000_000
+
+
+def test_operators_see_the_reach_in_the_admin_but_cannot_edit_it(client, admin_user, reporter):
+    clip = ClipFactory(reach=1_500_000)
+    Report.objects.create(clip=clip, reporter=reporter, reach=1_500_000)
+    client.force_login(admin_user)
+    page = client.get(f"/admin/dashboard/clip/{clip.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="reach"' not in html and "1500000" in html
+    listing = client.get("/admin/dashboard/clip/").content.decode()
+    assert "1500000" in listing
