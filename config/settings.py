@@ -320,6 +320,11 @@ CELERY_BEAT_SCHEDULE["sample-for-agreement"] = {
     "task": "insight.tasks.sample_for_agreement",
     "schedule": 600.0,
 }
+# Insight: rebuild the hours of the dashboard's summary that changed (insight/summary.py).
+CELERY_BEAT_SCHEDULE["refresh-dashboard-summary"] = {
+    "task": "insight.tasks.refresh_dashboard_summary",
+    "schedule": 60.0,
+}
 
 # --- Provenance (hash banks, Content Credentials) ----------------------------------------------
 

@@ -2,8 +2,11 @@
 
 Every function here returns aggregates: the database groups, counts and sorts; Python only
 reshapes a handful of aggregate rows (one per status, hour, action, ...) into chart series and
-fills empty buckets. Percentiles use an ordered query with OFFSET, which works on SQLite and
-PostgreSQL alike, interpolating linearly between the two closest ranks (numpy's default).
+fills empty buckets. The range's throughput, time to decision, decisions, labels and persons read
+the per-hour summary where it is up to date and the desk's rows elsewhere, in one query each
+(insight.summary). Exact percentiles use a window query numbering the rows, which works on
+SQLite and PostgreSQL alike, interpolating linearly between the two closest ranks (numpy's
+default); over many clips they come from the summary's histogram instead.
 """
 
 import math
@@ -16,24 +19,27 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from dashboard.constants import FINAL_STATES, ClipStatus, DecisionAction
-from dashboard.models import Clip, Decision, Person
-from insight.dbfunctions import BucketDay, BucketHour, SecondsBetween
+from dashboard.models import Clip, Decision
+from insight.dbfunctions import BucketDay, BucketHour
+from insight.models import ClipHour, DecisionHour, LabelHour, PersonHour, WaitHour
+from insight.summary import (
+    EXACT_PERCENTILES_UP_TO,
+    Split,
+    added_up,
+    count_longer,
+    decided_clips,
+    histogram_percentiles,
+    overturned_condition,
+    ranked_names,
+    sla_edge,
+    union_rows,
+    wait_bucket,
+)
 
 # Open clips by how long they have waited since they arrived.
 AGE_BUCKETS: Sequence[tuple[str, timedelta]] = (
@@ -164,51 +170,92 @@ def backlog(now: datetime | None = None) -> dict[str, Any]:
 class TeamMetrics:
     """The range's grouped queries, each run once however many charts read it.
 
-    arrivals: clips that arrived, by (bucket, platform); decided: clips decided, by bucket, with
-    how many were late; decisions: decisions by (moderator, action) with overturns. The
-    dashboard's throughput, platform, SLA, action, escalation and per-moderator numbers are
-    all sums over these few dozen rows.
+    arrivals: clips that arrived, by (bucket, platform); decided: clips decided, by bucket;
+    decisions: decisions by (moderator, action) with overturns. The dashboard's throughput,
+    platform, SLA, action, escalation and per-moderator numbers are all sums over these few
+    dozen rows. Each is one query reading the per-hour summary where it is up to date and the
+    desk's rows elsewhere (insight.summary.Split); use_summary=False reads only the desk's rows,
+    the computation from scratch the summary must equal.
     """
 
     def __init__(
-        self, span: DateRange, sla_hours: float | None = None, now: datetime | None = None
+        self,
+        span: DateRange,
+        sla_hours: float | None = None,
+        now: datetime | None = None,
+        use_summary: bool = True,
     ) -> None:
         self.span = span
         self.now = now or timezone.now()
         hours = sla_hours if sla_hours is not None else settings.INSIGHT_SLA_HOURS
         self.sla = timedelta(hours=hours)
         self._bucket = BucketHour if span.hourly else BucketDay
+        self.split = Split.of(span.start, span.end, use_summary)
+
+    def _at(self, path: str) -> Any:
+        return self._bucket(path, tzinfo=timezone.get_current_timezone())
 
     @cached_property
     def arrivals(self) -> list[dict[str, Any]]:
-        tz = timezone.get_current_timezone()
-        return list(
-            Clip.objects.filter(created_at__gte=self.span.start, created_at__lt=self.span.end)
-            .annotate(bucket=self._bucket("created_at", tzinfo=tz))
-            .values("bucket", "platform")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        parts = [
+            rows.filter(arrived__gt=0)
+            .values(k_at=self._at("hour"), k_platform=F("platform"))
+            .annotate(v_n=Sum("arrived"))
+            for rows in self.split.summary(ClipHour)
+        ] + [
+            rows.values(k_at=self._at("created_at"), k_platform=F("platform")).annotate(
+                v_n=Count("id")
+            )
+            for rows in self.split.raw(Clip.objects.all(), "created_at", Clip, "created_at")
+        ]
+        totals = added_up(union_rows(parts), ["k_at", "k_platform"], ["v_n"])
+        return [
+            {"bucket": at, "platform": platform, "n": n} for (at, platform), (n,) in totals.items()
+        ]
 
     @cached_property
     def decided(self) -> list[dict[str, Any]]:
-        tz = timezone.get_current_timezone()
-        return list(
-            _decided_in(self.span)
-            .annotate(bucket=self._bucket("decided_at", tzinfo=tz))
-            .values("bucket")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        parts = [
+            rows.filter(decided__gt=0).values(k_at=self._at("hour")).annotate(v_n=Sum("decided"))
+            for rows in self.split.summary(ClipHour)
+        ] + [
+            rows.values(k_at=self._at("decided_at")).annotate(v_n=Count("id"))
+            for rows in self.split.raw(decided_clips(), "decided_at", Clip, "decided_at")
+        ]
+        totals = added_up(union_rows(parts), ["k_at"], ["v_n"])
+        return [{"bucket": at, "n": n} for (at,), (n,) in totals.items()]
 
     @cached_property
     def decisions(self) -> list[dict[str, Any]]:
-        return list(
-            _decisions_in(self.span)
-            .values("moderator", "action")
-            .annotate(n=Count("id"), overturned=Count("id", filter=overturned_condition()))
-            .order_by()
-        )
+        # Over the partial and stale hours only, the per-row EXISTS is cheaper unfiltered.
+        overturned = overturned_condition(prefilter=not self.split.summarised)
+        parts = [
+            rows.values(k_who=F("moderator"), k_action=F("action")).annotate(
+                v_n=Sum("decisions"), v_over=Sum("overturned")
+            )
+            for rows in self.split.summary(DecisionHour)
+        ] + [
+            rows.values(k_who=F("moderator"), k_action=F("action")).annotate(
+                v_n=Count("id"), v_over=Count("id", filter=overturned)
+            )
+            for rows in self.split.raw(Decision.objects.all(), "created_at", Decision, "created_at")
+        ]
+        totals = added_up(union_rows(parts), ["k_who", "k_action"], ["v_n", "v_over"])
+        return [
+            {"moderator": who, "action": action, "n": n, "overturned": over}
+            for (who, action), (n, over) in totals.items()
+        ]
+
+    def wait_histogram(self) -> dict[int, int]:
+        """Decided clips of the range per time-to-decision bucket (insight.summary)."""
+        parts = [
+            rows.values(k_wait=F("bucket")).annotate(v_n=Sum("clips"))
+            for rows in self.split.summary(WaitHour)
+        ] + [
+            rows.values(k_wait=wait_bucket(F("wait_s"))).annotate(v_n=Count("id"))
+            for rows in self.split.raw(decided_clips(), "decided_at", Clip, "decided_at")
+        ]
+        return {key[0]: n for key, (n,) in added_up(union_rows(parts), ["k_wait"], ["v_n"]).items()}
 
     def throughput(self) -> dict[str, Any]:
         """Clips in (arrived) and decided (reached a final state) per hour or day."""
@@ -228,7 +275,9 @@ class TeamMetrics:
         """Median and 90th percentile from arrival to final decision, and SLA breaches.
 
         A breach is a clip decided in the range later than the target, or a clip still open
-        now that has waited longer than the target.
+        now that has waited longer than the target. Up to EXACT_PERCENTILES_UP_TO decided
+        clips the percentiles are exact; above, they come from the summary's histogram, off by
+        less than one bucket (insight.summary); the late count is exact either way.
         """
         n = sum(row["n"] for row in self.decided)
         open_late = (
@@ -236,20 +285,28 @@ class TeamMetrics:
             .filter(created_at__lt=self.now - self.sla)
             .count()
         )
-        # The late count rides along the percentile query: each wait is computed once.
-        (median, p90), totals = percentiles(
-            _decided_in(self.span),
-            "wait_s",
-            [0.5, 0.9],
-            count=n,
-            over_all={"late": Count("id", filter=Q(wait_s__gt=self.sla.total_seconds()))},
-        )
-        late = totals["late"] or 0
+        sla_s = self.sla.total_seconds()
+        exact = n <= EXACT_PERCENTILES_UP_TO or sla_edge(sla_s) is None
+        if exact:
+            # The late count rides along the percentile query: each wait is computed once.
+            (median, p90), totals = percentiles(
+                _decided_in(self.span),
+                "wait_s",
+                [0.5, 0.9],
+                count=n,
+                over_all={"late": Count("id", filter=Q(wait_s__gt=sla_s))},
+            )
+            late = totals["late"] or 0
+        else:
+            counts = self.wait_histogram()
+            median, p90 = histogram_percentiles(counts, [0.5, 0.9])
+            late = count_longer(counts, sla_s)
         return {
             "decided": n,
             "median": _as_duration(median),
             "p90": _as_duration(p90),
-            "sla_hours": self.sla.total_seconds() / 3600,
+            "percentiles_exact": exact,
+            "sla_hours": sla_s / 3600,
             "decided_late": late,
             "open_late": open_late,
             "on_time_rate": (n - late) / n if n else None,
@@ -292,6 +349,39 @@ class TeamMetrics:
                 counts[row["platform"]] += row["n"]
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
 
+    def labels(self) -> list[tuple[str, int]]:
+        """Labels applied by the range's decisions, most used first."""
+        through = Decision.labels.through.objects.all()
+        return ranked_names(
+            [
+                rows.values(k_name=F("label__name")).annotate(v_n=Sum("applied"))
+                for rows in self.split.summary(LabelHour)
+            ]
+            + [
+                rows.values(k_name=F("label__name")).annotate(v_n=Count("id"))
+                for rows in self.split.raw(
+                    through, "decision__created_at", Decision, "created_at", "decision_id"
+                )
+            ]
+        )
+
+    def persons(self, limit: int = TOP_N) -> list[tuple[str, int]]:
+        """Persons depicted in the most clips arriving in the range."""
+        through = Clip.persons.through.objects.all()
+        return ranked_names(
+            [
+                rows.values(k_name=F("person__name")).annotate(v_n=Sum("clips"))
+                for rows in self.split.summary(PersonHour)
+            ]
+            + [
+                rows.values(k_name=F("person__name")).annotate(v_n=Count("id"))
+                for rows in self.split.raw(
+                    through, "clip__created_at", Clip, "created_at", "clip_id"
+                )
+            ],
+            limit,
+        )
+
 
 def _as_duration(seconds: float | None) -> timedelta | None:
     # julianday arithmetic is exact to about 50 microseconds: report whole milliseconds.
@@ -299,13 +389,7 @@ def _as_duration(seconds: float | None) -> timedelta | None:
 
 
 def _decided_in(span: DateRange) -> QuerySet[Clip]:
-    return Clip.objects.filter(
-        decided_at__gte=span.start, decided_at__lt=span.end, status__in=FINAL_STATES
-    ).annotate(wait_s=SecondsBetween(F("decided_at"), F("created_at")))
-
-
-def _decisions_in(span: DateRange) -> QuerySet[Decision]:
-    return Decision.objects.filter(created_at__gte=span.start, created_at__lt=span.end)
+    return decided_clips().filter(decided_at__gte=span.start, decided_at__lt=span.end)
 
 
 def throughput(span: DateRange) -> dict[str, Any]:
@@ -327,34 +411,7 @@ def per_moderator(span: DateRange) -> list[dict[str, Any]]:
 
 
 def decisions_by_label(span: DateRange) -> list[tuple[str, int]]:
-    through = Decision.labels.through.objects
-    rows = (
-        through.filter(decision__created_at__gte=span.start, decision__created_at__lt=span.end)
-        .values("label__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "label__name")
-    )
-    return [(row["label__name"], row["n"]) for row in rows]
-
-
-def overturned_condition() -> Q:
-    """When a decision counts as overturned on escalation.
-
-    Either someone else later decided the same clip differently (possible after a second
-    review), or the moderator escalated and the senior then approved the clip — found nothing
-    wrong with what the moderator flagged. Only clips with more than one decision can qualify;
-    that set is computed once, so the per-row EXISTS runs on a few percent of the rows.
-    """
-    later = Decision.objects.filter(
-        clip=OuterRef("clip"), created_at__gt=OuterRef("created_at")
-    ).exclude(moderator=OuterRef("moderator"))
-    changed = Exists(later.exclude(action=OuterRef("action")))
-    dismissed = Exists(later.filter(action=DecisionAction.APPROVE))
-    several = Decision.objects.values("clip").annotate(c=Count("id")).filter(c__gt=1).values("clip")
-    return Q(clip__in=several) & (
-        (~Q(action=DecisionAction.ESCALATE) & Q(changed))
-        | (Q(action=DecisionAction.ESCALATE) & Q(dismissed))
-    )
+    return TeamMetrics(span).labels()
 
 
 # --- Targets -----------------------------------------------------------------------------------
@@ -364,14 +421,5 @@ def most_targeted(
     span: DateRange, limit: int = TOP_N, team: TeamMetrics | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """Persons and platforms with the most clips arriving in the range."""
-    in_range = Q(clips__created_at__gte=span.start, clips__created_at__lt=span.end)
-    persons = (
-        Person.objects.filter(in_range)
-        .values("name")
-        .annotate(n=Count("clips"))
-        .order_by("-n", "name")[:limit]
-    )
-    return {
-        "persons": [(p["name"], p["n"]) for p in persons],
-        "platforms": (team or TeamMetrics(span)).platforms(limit),
-    }
+    team = team or TeamMetrics(span)
+    return {"persons": team.persons(limit), "platforms": team.platforms(limit)}

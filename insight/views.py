@@ -89,7 +89,7 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
                 ),
             ),
             ("Decisions by action", _bars("Decisions by action", actions["by_action"], "")),
-            ("Decisions by label", _bars("Labels applied", metrics.decisions_by_label(span), "")),
+            ("Decisions by label", _bars("Labels applied", team.labels(), "")),
             (
                 "Per moderator",
                 charts.bar_chart(
