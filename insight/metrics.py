@@ -40,6 +40,8 @@ from insight.summary import (
     union_rows,
     wait_bucket,
 )
+from teamwork.constants import AppealState
+from teamwork.models import Appeal
 
 # Open clips by how long they have waited since they arrived.
 AGE_BUCKETS: Sequence[tuple[str, timedelta]] = (
@@ -423,3 +425,28 @@ def most_targeted(
     """Persons and platforms with the most clips arriving in the range."""
     team = team or TeamMetrics(span)
     return {"persons": team.persons(limit), "platforms": team.platforms(limit)}
+
+
+# --- Appeals -----------------------------------------------------------------------------------
+
+
+def appeal_outcomes(span: DateRange) -> dict[str, Any]:
+    """Appeals filed in the range, and those decided in it: upheld, overturned, overturn rate.
+
+    `open` counts the range's appeals still waiting now. One query (teamwork.Appeal).
+    """
+
+    def within(field: str) -> Q:
+        return Q(**{f"{field}__gte": span.start, f"{field}__lt": span.end})
+
+    counts = Appeal.objects.filter(within("submitted_at") | within("reviewed_at")).aggregate(
+        received=Count("id", filter=within("submitted_at")),
+        open=Count("id", filter=within("submitted_at") & Q(state=AppealState.OPEN)),
+        upheld=Count("id", filter=within("reviewed_at") & Q(state=AppealState.UPHELD)),
+        overturned=Count("id", filter=within("reviewed_at") & Q(state=AppealState.OVERTURNED)),
+    )
+    decided = counts["upheld"] + counts["overturned"]
+    return counts | {
+        "decided": decided,
+        "overturn_rate": counts["overturned"] / decided if decided else None,
+    }

@@ -42,6 +42,7 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
     actions = team.decisions_by_action()
     moderators = team.per_moderator()
     targets = metrics.most_targeted(span, team=team)
+    appeals = metrics.appeal_outcomes(span)
     agreed = agreement.agreement_stats(span)
     fmt = "%d %H:00" if flow["hourly"] else "%b %d"
     bucket_names = [b.strftime(fmt) for b in flow["buckets"]]
@@ -51,6 +52,7 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
         "waits": waits,
         "actions": actions,
         "moderators": moderators,
+        "appeals": appeals,
         "agreement": agreed,
         "charts": [
             ("Backlog by status", _bars("Open clips by status", backlog["by_status"])),
@@ -100,6 +102,19 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
                         Series("overturned", [m["overturned"] for m in moderators]),
                     ],
                     y_label="decisions",
+                ),
+            ),
+            (
+                "Appeals",
+                _bars(
+                    "Appeals filed and decided",
+                    [
+                        ("filed", appeals["received"]),
+                        ("still open", appeals["open"]),
+                        ("upheld", appeals["upheld"]),
+                        ("overturned", appeals["overturned"]),
+                    ],
+                    "appeals",
                 ),
             ),
             ("Most-targeted persons", _bars("Clips per person", targets["persons"])),

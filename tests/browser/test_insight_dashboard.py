@@ -17,7 +17,7 @@ def test_dashboard_and_calibration_charts_have_data(new_page, moderator, moderat
     page.get_by_role("link", name="Team dashboard").click()
     expect(page.get_by_role("heading", name="Team dashboard")).to_be_visible()
     charts = page.locator("svg.chart")
-    expect(charts).to_have_count(11)
+    expect(charts).to_have_count(12)
     for i in range(charts.count()):
         chart = charts.nth(i)
         assert chart.locator(".mark").count() > 0, chart.get_attribute("aria-label")

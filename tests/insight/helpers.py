@@ -8,6 +8,8 @@ from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.models import Clip, Decision, Label
 from detection.models import DetectorModel
 from insight.models import AgreementSample
+from teamwork.appeals import decide_appeal, file_appeal
+from teamwork.constants import AppealSource, AppealState
 from tests.dashboard.test_desk_fixtures import add_run, detector
 from tests.factories import ClipFactory, PersonFactory
 
@@ -35,7 +37,8 @@ def decide(
 
 
 def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
-    """A day of work touching every chart: decisions, labels, persons, an agreement pair."""
+    """A day of work touching every chart: decisions, labels, persons, an agreement pair, and
+    three appeals against moderator's decisions (one upheld, one overturned, one open)."""
     now = timezone.now()
     model = detector()
     person = PersonFactory(name="Ana")
@@ -44,8 +47,10 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
         (DecisionAction.LABEL, ClipStatus.LABELED, ("face-swap",), 0.8),
         (DecisionAction.REMOVE, ClipStatus.REMOVED, (), 0.9),
     ]
+    decided = []
     for i, (action, status, labels, score) in enumerate(outcomes):
         clip = clip_at(now - timedelta(hours=5), ClipStatus.IN_REVIEW, platform="tube")
+        decided.append(clip)
         clip.persons.add(person)
         add_run(clip, model, [score], crops=0)
         first = decide(
@@ -65,4 +70,10 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
         escalated, senior, DecisionAction.APPROVE, now - timedelta(hours=1), final_status="approved"
     )
     clip_at(now - timedelta(hours=30), ClipStatus.AWAITING_REVIEW)
+    appeals = [
+        file_appeal(clip.pk, moderator, "It is really me.", source=AppealSource.DESK)
+        for clip in decided
+    ]
+    decide_appeal(appeals[0].pk, moderator2, AppealState.UPHELD, "The label stands.")
+    decide_appeal(appeals[1].pk, moderator2, AppealState.OVERTURNED, "An authentic clip.")
     return model

@@ -14,6 +14,8 @@ import pytest
 
 from dashboard.constants import ClipStatus, DecisionAction
 from insight import metrics
+from teamwork.constants import AppealSource, AppealState
+from teamwork.models import Appeal
 from tests.factories import PersonFactory
 from tests.insight.helpers import clip_at, decide
 
@@ -146,3 +148,44 @@ def test_most_targeted_persons_and_platforms(team):
     result = metrics.most_targeted(SPAN)
     assert result["persons"] == [("Ana", 3), ("Ben", 1)]
     assert result["platforms"] == [("tube", 3), ("shorts", 1)]
+
+
+def test_appeal_outcomes_filed_and_decided_in_the_range(
+    moderator, moderator2, django_assert_num_queries
+):
+    # a1 filed now-8h, upheld now-6h; a2 filed now-9h, overturned now-5h; a3 filed now-3h, open;
+    # a4 filed before the range (now-3d), overturned in it (now-1h); a5 filed and upheld before
+    # the range. Filed in the range: a1, a2, a3 (a3 still open); decided in it: a1 upheld,
+    # a2 and a4 overturned -> overturn rate 2/3.
+    def appeal(filed, state=AppealState.OPEN, reviewed=None):
+        clip = clip_at(filed - 2 * H, ClipStatus.IN_REVIEW)
+        decision = decide(clip, moderator, DecisionAction.REMOVE, filed - H, final_status="removed")
+        return Appeal.objects.create(
+            clip=clip,
+            decision=decision,
+            statement="It is really me.",
+            source=AppealSource.API,
+            submitted_at=filed,
+            state=state,
+            reviewed_by=moderator2 if reviewed else None,
+            reviewed_at=reviewed,
+        )
+
+    appeal(NOW - 8 * H, AppealState.UPHELD, NOW - 6 * H)
+    appeal(NOW - 9 * H, AppealState.OVERTURNED, NOW - 5 * H)
+    appeal(NOW - 3 * H)
+    appeal(NOW - timedelta(days=3), AppealState.OVERTURNED, NOW - H)
+    appeal(NOW - timedelta(days=4), AppealState.UPHELD, NOW - timedelta(days=3))
+    with django_assert_num_queries(1):
+        result = metrics.appeal_outcomes(SPAN)
+    assert result == {
+        "received": 3,
+        "open": 1,
+        "upheld": 1,
+        "overturned": 2,
+        "decided": 3,
+        "overturn_rate": pytest.approx(2 / 3),
+    }
+    nothing = metrics.appeal_outcomes(metrics.DateRange(NOW + H, NOW + 2 * H))
+    assert nothing["received"] == nothing["decided"] == 0
+    assert nothing["overturn_rate"] is None

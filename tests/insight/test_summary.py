@@ -321,7 +321,7 @@ def test_dashboard_page_is_the_same_before_and_after_the_refresh(moderator, mode
     seed_busy_day(moderator, moderator2, senior)
     client = Client()
     client.force_login(senior)
-    keys = ("waits", "actions", "moderators", "charts")
+    keys = ("waits", "actions", "moderators", "appeals", "charts")
     before = client.get(reverse("insight:dashboard")).context
     before = {key: before[key] for key in keys}
     summary.refresh_all()
