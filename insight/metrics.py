@@ -52,6 +52,8 @@ AGE_BUCKETS: Sequence[tuple[str, timedelta]] = (
     ("3–7 d", timedelta(days=7)),
 )
 OLDEST_BUCKET = "> 7 d"
+# Named rather than "not final", so the database reads them from its (status, created_at) index.
+OPEN_STATES = tuple(s for s in ClipStatus.values if s not in FINAL_STATES)
 # Ranges up to this long are charted per hour, longer ones per day.
 HOURLY_UP_TO = timedelta(days=3)
 TOP_N = 10
@@ -147,7 +149,7 @@ def backlog(now: datetime | None = None) -> dict[str, Any]:
         default=Value(OLDEST_BUCKET),
     )
     rows = (
-        Clip.objects.exclude(status__in=FINAL_STATES)
+        Clip.objects.filter(status__in=OPEN_STATES)
         .annotate(age=age)
         .values("status", "age")
         .annotate(n=Count("id"))
@@ -282,11 +284,9 @@ class TeamMetrics:
         less than one bucket (insight.summary); the late count is exact either way.
         """
         n = sum(row["n"] for row in self.decided)
-        open_late = (
-            Clip.objects.exclude(status__in=FINAL_STATES)
-            .filter(created_at__lt=self.now - self.sla)
-            .count()
-        )
+        open_late = Clip.objects.filter(
+            status__in=OPEN_STATES, created_at__lt=self.now - self.sla
+        ).count()
         sla_s = self.sla.total_seconds()
         exact = n <= EXACT_PERCENTILES_UP_TO or sla_edge(sla_s) is None
         if exact:

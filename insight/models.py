@@ -114,7 +114,8 @@ class WaitHour(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hour", "bucket"], name="insight_waithour_key")
         ]
-        indexes = [models.Index(fields=["hour", "bucket", "clips"], name="insight_waithour_sum")]
+        # Key first: a range's sum is grouped in index order (SQLite skip-scans the hours).
+        indexes = [models.Index(fields=["bucket", "hour", "clips"], name="insight_waithour_by_key")]
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}:00 wait bucket {self.bucket}: {self.clips}"
@@ -137,8 +138,8 @@ class DecisionHour(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["hour", "moderator", "action", "decisions", "overturned"],
-                name="insight_decisionhour_sum",
+                fields=["moderator", "action", "hour", "decisions", "overturned"],
+                name="insight_decisionhour_by_key",
             )
         ]
 
@@ -173,7 +174,9 @@ class PersonHour(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hour", "person"], name="insight_personhour_key")
         ]
-        indexes = [models.Index(fields=["hour", "person", "clips"], name="insight_personhour_sum")]
+        indexes = [
+            models.Index(fields=["person", "hour", "clips"], name="insight_personhour_by_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}:00 person {self.person_id}: {self.clips}"
