@@ -204,10 +204,18 @@ def _ceil_hour(at: datetime) -> datetime:
     return floor if floor == at else floor + HOUR
 
 
-def _whole_hour_offsets(*moments: datetime) -> bool:
-    # A local hour or day is a union of UTC hours only where the offset is whole hours.
+def _whole_hour_offsets(start: datetime, end: datetime) -> bool:
+    """Whether the current zone is a whole number of hours from UTC over the range: only then
+    is a local hour or day a union of UTC hours. Checked weekly (Lord Howe Island's +10:30
+    lasts months)."""
     tz = timezone.get_current_timezone()
-    return all(m.astimezone(tz).utcoffset().total_seconds() % 3600 == 0 for m in moments)
+    at, week = start, timedelta(days=7)
+    while True:
+        if at.astimezone(tz).utcoffset().total_seconds() % 3600:
+            return False
+        if at >= end:
+            return True
+        at = min(at + week, end)
 
 
 @dataclass(frozen=True)
