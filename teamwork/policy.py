@@ -30,7 +30,10 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
     """
     if action not in COVERABLE_ACTIONS:
         return []
-    policies = [p for p in TwoPersonPolicy.objects.filter(active=True) if action in p.actions]
+    # In creation order, so the names recorded on a pending decision never depend on how the
+    # database happens to return the rows (PostgreSQL moves an updated row to the end).
+    active = TwoPersonPolicy.objects.filter(active=True).order_by("pk")
+    policies = [p for p in active if action in p.actions]
     protected: bool | None = None
     reports: int | None = None
     names = []
