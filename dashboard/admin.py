@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -105,6 +105,8 @@ class ClipAdmin(RoleAdmin):
         "failure_reason",
     )
     filter_horizontal = ("persons",)
+    # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ReportInline, DecisionInline]
     actions = ["rescore_selected", "release_claims", export_as_csv]
 
