@@ -5,7 +5,7 @@ import pytest
 from dashboard.claims import ClaimError, claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, DecisionRequest, apply_decision
-from dashboard.models import AuditEvent, Decision, Label
+from dashboard.models import AuditEvent, Decision, Label, Report
 from provenance import tasks as provenance_tasks
 from teamwork.confirmations import (
     confirm_decision,
@@ -55,6 +55,19 @@ def test_report_count_policy(reporter):
     assert covering_policies(clip, "label") == []
     clip.reports.create(reporter=reporter)
     assert covering_policies(clip, "label") == ["Widely reported"]
+
+
+def test_default_report_count_policy_covers_a_clip_with_20_reports(reporter):
+    """The seeded row: removing or approving a clip reported 20 times needs a second look."""
+    policy = TwoPersonPolicy.objects.get(name="Many reports: remove or approve")
+    assert policy.active and policy.min_reports == 20 and policy.min_reach is None
+    clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW)
+    Report.objects.bulk_create(Report(clip=clip, reporter=reporter) for _ in range(19))
+    assert covering_policies(clip, "remove") == []
+    clip.reports.create(reporter=reporter)
+    assert covering_policies(clip, "remove") == ["Many reports: remove or approve"]
+    assert covering_policies(clip, "approve") == ["Many reports: remove or approve"]
+    assert covering_policies(clip, "label") == []
 
 
 def test_covered_decision_is_held_not_applied(moderator):
