@@ -50,6 +50,7 @@ system-packages:
 
 test: system-packages install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	scripts/test-suite
 
 lint:
