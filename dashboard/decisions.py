@@ -23,6 +23,7 @@ from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
 from integrations.events import decision_event_type, decision_payload, emit
+from provenance.models import ClipCredentials
 from provenance.tasks import bank_decision_on_commit
 from teamwork.models import PendingDecision
 from teamwork.policy import covering_policies, hold_for_confirmation
@@ -64,6 +65,23 @@ def _validate_request(request: DecisionRequest) -> list[Label]:
     return labels
 
 
+def _credentials_evidence(clip: Clip) -> dict[str, Any] | None:
+    """What the clip's C2PA manifest said when the moderator decided; None if not read yet."""
+    credentials = ClipCredentials.objects.filter(clip=clip).first()
+    if credentials is None:
+        return None
+    return {
+        "state": credentials.state,
+        "signer": credentials.signer,
+        "signer_org": credentials.signer_org,
+        "signed_at": credentials.signed_at,
+        "claim_generator": credentials.claim_generator,
+        "source_type": credentials.source_type,
+        "ai_generated": credentials.ai_generated,
+        "failures": credentials.failures,
+    }
+
+
 def evidence_for(clip: Clip) -> dict[str, Any]:
     """What the moderator saw, kept with the decision so it can be reproduced later."""
     run = clip.active_run()
@@ -71,6 +89,7 @@ def evidence_for(clip: Clip) -> dict[str, Any]:
         "score": clip.score,
         "reports": clip.reports.count(),
         "reach": clip.reach,
+        "content_credentials": _credentials_evidence(clip),
     }
     if run is not None:
         evidence.update(

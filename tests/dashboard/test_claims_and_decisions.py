@@ -15,6 +15,7 @@ from dashboard.claims import (
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, DecisionRequest, apply_decision
 from dashboard.models import AuditEvent, Decision
+from provenance.models import ClipCredentials, CredentialState
 from tests.factories import ClipFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,34 @@ def test_reporter_cannot_claim(reporter):
     with pytest.raises(ClaimError) as refused:
         claim_clip(clip.pk, reporter)
     assert refused.value.status == 403
+
+
+def test_decision_evidence_keeps_the_content_credentials_seen(moderator):
+    clip = _held(moderator)
+    ClipCredentials.objects.create(
+        clip=clip,
+        state=CredentialState.UNTRUSTED,
+        signer="Studio Camera Co",
+        claim_generator="GenVideo/2.1",
+        source_type="trainedAlgorithmicMedia",
+        ai_generated=True,
+    )
+    decision = apply_decision(
+        clip.pk,
+        moderator,
+        DecisionRequest("label", ["animated-still"], expected_version=clip.version),
+    )
+    # Later re-reads of the manifest must not change what this decision was based on.
+    ClipCredentials.objects.filter(clip=clip).update(state=CredentialState.INVALID)
+    decision.refresh_from_db()
+    seen = decision.evidence["content_credentials"]
+    assert seen["state"] == "untrusted" and seen["ai_generated"] is True
+    assert (seen["signer"], seen["claim_generator"]) == ("Studio Camera Co", "GenVideo/2.1")
+
+
+def test_decision_evidence_says_when_no_credentials_were_read(moderator):
+    clip = _held(moderator)
+    decision = apply_decision(
+        clip.pk, moderator, DecisionRequest("approve", expected_version=clip.version)
+    )
+    assert decision.evidence["content_credentials"] is None
