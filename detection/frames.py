@@ -1,27 +1,34 @@
 """Frame sampling: which frames of a clip get scored, and reading them cheaply.
 
 A clip is scored from a fixed budget of frames (``rate_per_s`` per second, at most
-``max_frames``) spread over its *whole* length, so a manipulated stretch near the end
-is sampled as surely as one at the start.
+``max_frames``) spread evenly in time over its *whole* length, so a manipulated stretch
+near the end is sampled as surely as one at the start, whatever the frame rate does.
 
-Reading is one sequential pass with PyAV (FFmpeg's libavcodec), never a seek: seeking
-720p H.264 costs 160-190 ms a time, against about a millisecond per decoded frame.
-Decoding is the floor under every scoring run, so it does as little as it may:
+A clip is read twice with PyAV (FFmpeg), never with a seek (seeking 720p H.264 costs
+160-190 ms a time, against about a millisecond per decoded frame):
 
-* Frames that are not sampled and that no other frame refers to (most B-frames) are
-  not decoded at all: each packet's position is known from its timestamp before it is
-  decoded, and the decoder is told to skip non-reference frames for every packet that
-  is not a sampled one (``skip_frame = NONREF``). Reference frames are always decoded
-  in full, so the sampled frames are bit-identical to a decode of every frame. On the
-  1280x720 benchmark clip (x264 with B-frames) this cuts decoding by about 40 %.
-* Only sampled frames are converted to BGR arrays.
-* Reading stops as soon as the last sampled frame is out.
+* First its packets are demuxed without decoding (milliseconds). Their timestamps are
+  the truth about the clip: how many frames it shows and when, even where the container's
+  index overstates the count (a truncated upload), timestamps start late or jump
+  (variable frame rate), or an edit list hides lead-in frames (a clip cut by stream copy).
+  The frames to sample are chosen from them.
+* Then one sequential decoding pass. Frames that are not sampled and that no other frame
+  refers to (most B-frames) are not decoded at all: each packet's timestamp says whether
+  it holds a sampled frame, and for every other packet the decoder skips non-reference
+  frames (``skip_frame = NONREF``). Reference frames are always decoded in full, so the
+  sampled frames are bit-identical to a decode of every frame. On the 1280x720 benchmark
+  clip (x264 with B-frames) this cuts decoding by about 40 %. Only sampled frames are
+  converted to BGR arrays, and reading stops after the last one.
+
+Streams whose packets carry no timestamps (some raw elementary streams) are decoded in
+full and their frames counted as they come out.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -85,7 +92,7 @@ def plan_sample_indices(
 class _Clip:
     """An opened container and its first video stream."""
 
-    def __init__(self, path: Path, threads: int):
+    def __init__(self, path: Path, threads: int = DEFAULT_DECODER_THREADS):
         if not path.is_file():
             raise UnreadableMediaError(f"{path}: no such file")
         try:
@@ -103,27 +110,69 @@ class _Clip:
         self.stream.thread_type = "FRAME" if threads > 1 else "NONE"
 
     def packets(self) -> Iterator[av.Packet]:
-        """The video stream's packets in decode order, empty flush packets left out."""
-        for packet in self.container.demux(self.stream):
-            if packet.size:
-                yield packet
+        """The video stream's packets in decode order, up to the end or the first damage."""
+        try:
+            for packet in self.container.demux(self.stream):
+                if packet.size:
+                    yield packet
+        except av.FFmpegError:
+            return  # a truncated or damaged file: what came before stands
 
     def close(self) -> None:
         self.container.close()
 
+    def __enter__(self) -> _Clip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def _frame_rate(stream: av.video.stream.VideoStream) -> float:
-    for rate in (stream.guessed_rate, stream.average_rate, stream.base_rate):
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
         if rate and math.isfinite(float(rate)) and float(rate) > 0:
             return float(rate)
     return FALLBACK_FPS
 
 
+def pick_sample_times(
+    times: list[int], rate_per_s: float, max_frames: int, seconds_per_tick: Fraction
+) -> list[int]:
+    """Positions in ``times`` (sorted presentation timestamps) of the frames to sample.
+
+    Samples are spread evenly in *time* over the whole clip, each the frame on screen at
+    the middle of an equal slice: a clip with a variable frame rate is sampled to its end
+    like any other. For a constant frame rate this is exactly :func:`plan_sample_indices`.
+    Frames held on screen across several slices are sampled once.
+    """
+    count = len(times)
+    if count == 0:
+        return []
+    if count == 1:
+        return [0]
+    # The last frame lasts as long as the average frame.
+    total = Fraction(times[-1] - times[0]) * count / (count - 1)
+    duration_s = float(total * seconds_per_tick)
+    wanted = max(1, math.ceil(duration_s * rate_per_s - 1e-9))
+    samples = min(wanted, max_frames, count)
+    picked: list[int] = []
+    for i in range(samples):
+        tick = times[0] + (2 * i + 1) * total / (2 * samples)
+        position = bisect.bisect_right(times, tick) - 1
+        if not picked or position != picked[-1]:
+            picked.append(position)
+    return picked
+
+
 class VideoSampler:
     """An opened clip with its sampling plan, read once by iterating :meth:`frames`.
 
-    Opening is eager so that an unreadable file fails before any worker thread is
-    started. Not thread-safe: iterate from one thread at a time. ``threads`` is the
+    Opening reads the clip's packets once without decoding them (a few milliseconds; it
+    fails here, before any worker thread starts, if the file is not readable video). Their
+    timestamps say how many frames the clip really has, in which order they are shown and
+    when, whatever the container's index claims: frame ``n`` is the ``n``-th frame shown,
+    even where timestamps start late, jump (variable frame rate) or an edit list hides
+    leading frames. Not thread-safe: iterate from one thread at a time. ``threads`` is the
     number of decoder threads.
     """
 
@@ -139,123 +188,111 @@ class VideoSampler:
         self.rate_per_s = rate_per_s
         self.max_frames = max_frames
         self.threads = threads
-        self._clip: _Clip | None = _Clip(self.path, threads)
-        stream = self._clip.stream
-        self.fps = _frame_rate(stream)
-        self._fps = Fraction(self.fps).limit_denominator(1_000_000)
-        self._time_base = stream.time_base or Fraction(1, 90_000)
-        self._start = stream.start_time
-        if stream.frames >= 1:
-            self.frame_count = int(stream.frames)
+        self._read = False
+        with _Clip(self.path) as clip:
+            stream_rate = _frame_rate(clip.stream)
+            self._tick = Fraction(clip.stream.time_base or Fraction(1, 90_000))
+            stamps = [p.pts for p in clip.packets() if not p.is_discard]
+        if not stamps:
+            raise UnreadableMediaError(f"{self.path}: no decodable frame")
+        self.frame_count = len(stamps)
+        # Timed: every packet has a timestamp, so frames are matched to the plan exactly
+        # and unsampled non-reference frames can be skipped. Untimed (some raw streams):
+        # every frame is decoded and counted in the order it comes out.
+        self._timed = None not in stamps
+        if self._timed:
+            self._times: list[int] = sorted(stamps)  # type: ignore[arg-type]
+            span = self._times[-1] - self._times[0]
+            if self.frame_count > 1 and span > 0:
+                total = Fraction(span) * self.frame_count / (self.frame_count - 1)
+                self.fps = float(self.frame_count / (total * self._tick))
+            else:
+                self.fps = stream_rate
+            self.indices = pick_sample_times(self._times, rate_per_s, max_frames, self._tick)
         else:
-            # Matroska, WebM and raw streams don't say: count packets (demuxing only,
-            # no decoding), then read the clip from the start again.
-            self.frame_count = sum(1 for _ in self._clip.packets())
-            self._clip.close()
-            self._clip = None
-            if self.frame_count == 0:
-                raise UnreadableMediaError(f"{self.path}: no decodable frame")
-            self._clip = _Clip(self.path, threads)
-        self.indices = plan_sample_indices(self.frame_count, self.fps, rate_per_s, max_frames)
+            self._times = []
+            self.fps = stream_rate
+            self.indices = plan_sample_indices(self.frame_count, self.fps, rate_per_s, max_frames)
 
     @property
     def duration_s(self) -> float:
         return self.frame_count / self.fps
 
+    def _time_of(self, index: int) -> float:
+        if self._timed:
+            return float((self._times[index] - self._times[0]) * self._tick)
+        return index / self.fps
+
     def frames(self) -> Iterator[SampledFrame]:
-        """Yield the planned frames in order, in one sequential pass.
+        """Yield the planned frames in order, in one sequential decoding pass.
 
-        A sampled frame that cannot be decoded is replaced by the next frame that can.
-        The reported frame count can overstate the real one. If the stream ends before
-        the first planned frame, the plan is redone from the true count and the clip
-        read once more; if it ends later, the frames already yielded stand and the
-        remaining plan is dropped. Afterwards ``self.indices`` lists exactly the frames
-        that were yielded. Raises :class:`UnreadableMediaError` if no frame at all can
-        be decoded.
+        A planned frame that cannot be decoded is replaced by the next frame decoded after
+        it. Afterwards ``self.indices`` lists exactly the frames that were yielded. Raises
+        :class:`UnreadableMediaError` if no frame at all can be decoded.
         """
-        clip = self._clip
-        if clip is None:
+        if self._read:
             raise RuntimeError("VideoSampler.frames() can only be iterated once")
-        self._clip = None
-        try:
-            packets, yielded = yield from self._read_planned(clip)
-        finally:
-            clip.close()
-        if yielded:
-            return
-        if packets == 0:
-            raise UnreadableMediaError(f"{self.path}: no decodable frame")
-        self.frame_count = packets
-        self.indices = plan_sample_indices(packets, self.fps, self.rate_per_s, self.max_frames)
-        clip = _Clip(self.path, self.threads)
-        try:
-            _, yielded = yield from self._read_planned(clip)
-        finally:
-            clip.close()
-        if not yielded:
-            raise UnreadableMediaError(f"{self.path}: no decodable frame")
-
-    def _position(self, pts: int | None, previous: int) -> int:
-        """A frame's index in the clip from its timestamp (the next index if it has none)."""
-        if pts is None:
-            return previous + 1
-        start = self._start if self._start is not None else 0
-        return round((pts - start) * self._time_base * self._fps)
-
-    def _read_planned(self, clip: _Clip) -> Iterator[SampledFrame]:
-        """Decode sequentially, convert planned frames; return (packets read, yielded)."""
-        targets = self.indices
-        wanted = set(targets)
-        codec = clip.stream.codec_context
-        next_target = 0
-        last_index = -1
-        packets = 0
+        self._read = True
         done: list[int] = []
-
-        def take(frames: list[av.VideoFrame]) -> Iterator[SampledFrame]:
-            nonlocal next_target, last_index
-            for frame in frames:
-                index = self._position(frame.pts, last_index)
-                last_index = index
-                if next_target >= len(targets) or index < targets[next_target]:
-                    continue
-                # This frame stands for every planned index it reaches: the planned one
-                # itself, or the next decodable frame when the planned one was lost.
-                while next_target < len(targets) and targets[next_target] <= index:
-                    next_target += 1
-                done.append(index)
-                yield SampledFrame(
-                    index=index,
-                    time_s=index / self.fps,
-                    image=frame.to_ndarray(format="bgr24"),
-                )
-
         try:
-            for packet in clip.packets():
-                if next_target >= len(targets):
-                    break
-                packets += 1
-                needed = packet.pts is None or (self._position(packet.pts, -1) in wanted)
-                codec.skip_frame = "DEFAULT" if needed else "NONREF"
-                try:
-                    decoded = codec.decode(packet)
-                except av.FFmpegError:
-                    continue  # a packet that demuxes but does not decode: keep the rest
-                yield from take(decoded)
-            else:
-                try:
-                    rest = codec.decode(None)  # the frames the decoder still holds
-                except av.FFmpegError:
-                    rest = []
-                yield from take(rest)
-            return packets, len(done)
+            with _Clip(self.path, self.threads) as clip:
+                read = self._read_timed if self._timed else self._read_untimed
+                yield from read(clip, done)
         finally:
             self.indices = done
+        if not done:
+            raise UnreadableMediaError(f"{self.path}: no decodable frame")
+
+    def _decoded(self, clip: _Clip, skip: Callable[[av.Packet], bool]) -> Iterator[av.VideoFrame]:
+        """Every frame the decoder gives, in presentation order; ``skip(packet)`` says which
+        packets may drop their frame if no other frame refers to it."""
+        codec = clip.stream.codec_context
+        for packet in clip.packets():
+            codec.skip_frame = "NONREF" if skip(packet) else "DEFAULT"
+            try:
+                frames = codec.decode(packet)
+            except av.FFmpegError:
+                continue  # a packet that demuxes but does not decode: keep the rest
+            yield from frames
+        try:
+            rest = codec.decode(None)  # the frames the decoder still holds
+        except av.FFmpegError:
+            rest = []
+        yield from rest
+
+    def _read_timed(self, clip: _Clip, done: list[int]) -> Iterator[SampledFrame]:
+        targets = [self._times[i] for i in self.indices]
+        wanted = set(targets)
+        position = {pts: i for i, pts in enumerate(self._times)}
+        next_target = 0
+        for frame in self._decoded(clip, lambda packet: packet.pts not in wanted):
+            pts = frame.pts
+            if pts is None or pts < targets[next_target] or pts not in position:
+                continue
+            # The planned frame itself, or the next one decoded when the planned one was lost.
+            while next_target < len(targets) and targets[next_target] <= pts:
+                next_target += 1
+            index = position[pts]
+            done.append(index)
+            yield SampledFrame(index, self._time_of(index), frame.to_ndarray(format="bgr24"))
+            if next_target == len(targets):
+                return
+
+    def _read_untimed(self, clip: _Clip, done: list[int]) -> Iterator[SampledFrame]:
+        targets = self.indices
+        next_target = 0
+        for index, frame in enumerate(self._decoded(clip, lambda packet: False)):
+            if index < targets[next_target]:
+                continue
+            while next_target < len(targets) and targets[next_target] <= index:
+                next_target += 1
+            done.append(index)
+            yield SampledFrame(index, self._time_of(index), frame.to_ndarray(format="bgr24"))
+            if next_target == len(targets):
+                return
 
     def close(self) -> None:
-        if self._clip is not None:
-            self._clip.close()
-            self._clip = None
+        """Nothing stays open between reads; kept so a sampler works as a context manager."""
 
     def __enter__(self) -> VideoSampler:
         return self

@@ -177,20 +177,20 @@ def test_skipping_unsampled_frames_gives_identical_pixels(bframe_clip, threads):
 
 
 def test_reading_stops_after_the_last_sampled_frame(face_clip, monkeypatch):
-    """Packets after the last planned frame are not even demuxed."""
-    demuxed = []
-    real_packets = frames_module._Clip.packets
-
-    def counting(self):
-        for packet in real_packets(self):
-            demuxed.append(packet)
-            yield packet
-
-    monkeypatch.setattr(frames_module._Clip, "packets", counting)
+    """Packets after the last planned frame are not read for decoding."""
     with VideoSampler(face_clip, rate_per_s=1.0) as sampler:
         assert sampler.indices == [12, 37]
+        decoded = []
+        real_packets = frames_module._Clip.packets
+
+        def counting(self):
+            for packet in real_packets(self):
+                decoded.append(packet)
+                yield packet
+
+        monkeypatch.setattr(frames_module._Clip, "packets", counting)
         assert [f.index for f in sampler.frames()] == [12, 37]
-    assert len(demuxed) < 50
+    assert 38 <= len(decoded) < 50
 
 
 def test_missing_file_is_unreadable(tmp_path):
@@ -260,27 +260,101 @@ def cut_before_packet(path: Path, packet: int, out: Path) -> Path:
     return out
 
 
-def test_truncated_clip_keeps_frames_before_the_cut(faststart_clip, tmp_path):
+def test_truncated_clip_is_sampled_over_the_frames_that_survive(faststart_clip, tmp_path):
     path = cut_before_packet(faststart_clip, 25, tmp_path / "cut.mp4")
+    with av.open(str(path)) as container:
+        assert container.streams.video[0].frames == 50  # the index still promises every frame
     with VideoSampler(path) as sampler:
-        assert sampler.frame_count == 50  # the index still promises every frame
-        assert sampler.indices == [6, 18, 31, 43]
-        got = [f.index for f in sampler.frames()]
-    assert got == [6, 18]
-    assert sampler.indices == got
+        assert sampler.frame_count == 25
+        assert sampler.indices == plan_sample_indices(25, 25.0, 2.0, 120) == [6, 18]
+        assert [f.index for f in sampler.frames()] == [6, 18]
 
 
-def test_clip_cut_before_first_sample_is_replanned(faststart_clip, tmp_path):
-    # Frames 0-3 survive; the plan's first sample (frame 6) is gone.
+def test_clip_cut_before_the_usual_first_sample_is_still_sampled(faststart_clip, tmp_path):
+    # Frames 0-3 survive; an uncut clip's first sample (frame 6) is gone.
     path = cut_before_packet(faststart_clip, 4, tmp_path / "cut.mp4")
     with VideoSampler(path) as sampler:
-        assert sampler.indices[0] == 6
-        got = [f.index for f in sampler.frames()]
-    assert sampler.frame_count == 4
-    assert got == sampler.indices == [2]
+        assert sampler.frame_count == 4
+        assert [f.index for f in sampler.frames()] == sampler.indices == [2]
 
 
 def test_header_only_clip_is_unreadable(faststart_clip, tmp_path):
     path = cut_before_packet(faststart_clip, 0, tmp_path / "header.mp4")
     with pytest.raises(UnreadableMediaError):
         list(sample_frames(path))
+
+
+def ffmpeg(*args: str) -> None:
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+def presented(path: Path) -> tuple[list[np.ndarray], list[float]]:
+    """Every frame a full decode shows, and when (seconds from the first)."""
+    with av.open(str(path)) as container:
+        frames = list(container.decode(video=0))
+    first = frames[0].time
+    return [f.to_ndarray(format="bgr24") for f in frames], [f.time - first for f in frames]
+
+
+def assert_samples_match_full_decode(path: Path, **options) -> list:
+    images, times = presented(path)
+    with VideoSampler(path, **options) as sampler:
+        assert sampler.frame_count == len(images)
+        frames = list(sampler.frames())
+    assert frames, "nothing sampled"
+    for frame in frames:
+        assert np.array_equal(frame.image, images[frame.index]), frame.index
+        assert frame.time_s == pytest.approx(times[frame.index], abs=1e-3)
+    return frames
+
+
+def test_variable_frame_rate_clip_is_sampled_to_its_end(face_clip, tmp_path):
+    """1 s at 25 fps, then 25 frames at 5 fps: 6 s, most of it in the last 25 frames."""
+    path = tmp_path / "vfr.mp4"
+    ffmpeg("-i", str(face_clip), "-vf", "setpts='if(lt(N,25),N/25/TB,(1+(N-25)/5)/TB)'",
+           "-fps_mode", "passthrough", "-c:v", "libx264", "-bf", "3", "-pix_fmt", "yuv420p",
+           str(path))  # fmt: skip
+    frames = assert_samples_match_full_decode(path, rate_per_s=2.0)
+    times = [f.time_s for f in frames]
+    assert len(frames) == 12  # 6 s at 2/s
+    assert times[-1] > 5.5 and times[0] < 0.5
+    # Evenly spread in time: one sample in each half second.
+    assert [int(t * 2) for t in times] == list(range(12))
+
+
+def test_trimmed_clip_with_an_edit_list_is_sampled_from_what_it_shows(bframe_clip, tmp_path):
+    """A stream copy cut mid-GOP keeps hidden lead-in frames the edit list skips."""
+    path = tmp_path / "tail.mp4"
+    ffmpeg("-ss", "1.5", "-i", str(bframe_clip), "-c", "copy", str(path))
+    with av.open(str(path)) as container:
+        listed = container.streams.video[0].frames
+    images, _ = presented(path)
+    assert listed > len(images)  # the index counts frames that are never shown
+    frames = assert_samples_match_full_decode(path, rate_per_s=6.0)
+    assert [f.index for f in frames] == plan_sample_indices(len(images), 25.0, 6.0, 120)
+
+
+def test_avi_with_b_frames_counts_frames_from_the_first_shown(face_clip, tmp_path):
+    """MPEG-4 in AVI with B-frames: timestamps start at 1 tick, not 0."""
+    path = tmp_path / "bframes.avi"
+    ffmpeg("-i", str(face_clip), "-frames:v", "10", "-c:v", "mpeg4", "-bf", "2", str(path))
+    frames = assert_samples_match_full_decode(path, rate_per_s=25.0)
+    assert [f.index for f in frames] == list(range(10))
+
+
+def test_unsampled_non_reference_frames_are_not_decoded(bframe_clip, monkeypatch):
+    produced = []
+    real = VideoSampler._decoded
+
+    def counting(self, clip, skip):
+        for frame in real(self, clip, skip):
+            produced.append(frame.pts)
+            yield frame
+
+    monkeypatch.setattr(VideoSampler, "_decoded", counting)
+    with VideoSampler(bframe_clip, rate_per_s=2.0) as sampler:
+        assert [f.index for f in sampler.frames()] == [6, 18, 31, 43]
+    # Every frame up to the last sample would be 44; the skipped B-frames never came out.
+    assert len(produced) < 40
