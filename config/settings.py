@@ -276,7 +276,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Submit flagged clips, read detector scores and moderators' decisions.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and Redoc from the drf-spectacular-sidecar package: no CDN.
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # Separate request and response components, so multipart uploads are described exactly.

@@ -1,8 +1,9 @@
 """Scoring one clip end to end: sample frames, find faces, classify crops, aggregate.
 
-Two cores are kept busy: a producer thread decodes the clip with one decoder thread
-(see :mod:`detection.frames`: unsampled non-reference frames are skipped, only sampled
-frames are converted to BGR) and feeds a small bounded queue, while the calling thread
+Two cores are kept busy: a producer thread decodes the clip (one decoder thread by
+default, ``UNMASK_DECODER_THREADS``; see :mod:`detection.frames`: unsampled non-reference
+frames are skipped, only sampled frames are converted to BGR) and feeds a small bounded
+queue, while the calling thread
 runs face detection and batched inference on what arrives. PyAV's decoding and
 conversion, OpenCV's DNN module and ONNX Runtime all release the GIL, so the two
 threads really run in parallel. The queue bound keeps at most a handful of decoded

@@ -124,6 +124,10 @@ def percentiles(
         .values("_row", field, *over_all)
     )
     values = {row["_row"]: row[field] for row in rows}
+    if count is not None and not wanted <= values.keys():
+        # The caller's count came from another query and rows changed in between (a clip
+        # left its final state): count again in this query's own terms.
+        return percentiles(queryset, field, fractions, None, over_all)
     out = []
     for rank in ranks:
         low = math.floor(rank)

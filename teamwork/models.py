@@ -23,8 +23,8 @@ class TwoPersonPolicy(models.Model):
     depicts a protected person (when `protected_person`), has at least `min_reports` reports
     (when set), or has a reach of at least `min_reach` (when set; a clip whose reports stated
     no reach never matches on reach). With no active row, no decision waits. Migrations seed
-    the defaults: removing or approving a clip that depicts a protected person, or whose reach
-    is at least 1,000,000.
+    the defaults: removing or approving a clip that depicts a protected person, whose reach
+    is at least 1,000,000, or that has at least 20 reports.
     """
 
     name = models.CharField(max_length=100, unique=True)

@@ -93,6 +93,15 @@ def test_percentile_of_one_and_none(team):
     assert metrics.percentile(one, "created_at", 0.9) == NOW - 20 * H
 
 
+def test_percentile_recounts_when_the_callers_count_is_stale(team):
+    """A count taken by another query just before rows left the set must not crash the page."""
+    from dashboard.models import Clip
+
+    one = Clip.objects.filter(platform="shorts")
+    assert one.count() == 1
+    assert metrics.percentile(one, "created_at", 0.9, count=3) == NOW - 20 * H
+
+
 def test_throughput_per_hour(team):
     result = metrics.throughput(SPAN)
     assert result["hourly"] is True
