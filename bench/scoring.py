@@ -223,13 +223,14 @@ def main() -> None:
         }
         # Warm-up: first-touch page faults, ORT's first-run allocations, disk cache.
         decode_only(clip, **options)
+        all_cores = {**options, "decoder_threads": os.cpu_count() or 1}
+        decode_only(clip, **all_cores)
         warm = score_video(clip, classifier, detector, batch_size=args.batch_size, **options)
 
         decode_times: list[float] = []
         pipeline_times: list[float] = []
         decode_cpu: list[float] = []
         all_cores_times: list[float] = []
-        all_cores = {**options, "decoder_threads": os.cpu_count() or 1}
         pipeline_cpu: list[float] = []
         stages: list[dict[str, float]] = []
         load_before = os.getloadavg()[0]
