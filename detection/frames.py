@@ -236,12 +236,22 @@ class VideoSampler:
         done: list[int] = []
         try:
             with _Clip(self.path, self.threads) as clip:
-                read = self._read_timed if self._timed else self._read_untimed
-                yield from read(clip, done)
+                yield from self._take_planned(self._shown(clip), done)
         finally:
             self.indices = done
         if not done:
             raise UnreadableMediaError(f"{self.path}: no decodable frame")
+
+    def _shown(self, clip: _Clip) -> Iterator[tuple[int, av.VideoFrame]]:
+        """``(index, frame)`` for every frame decoded, in presentation order."""
+        if not self._timed:
+            yield from enumerate(self._decoded(clip, lambda packet: False))
+            return
+        wanted = {self._times[i] for i in self.indices}
+        position = {pts: i for i, pts in enumerate(self._times)}
+        for frame in self._decoded(clip, lambda packet: packet.pts not in wanted):
+            if frame.pts in position:
+                yield position[frame.pts], frame
 
     def _decoded(self, clip: _Clip, skip: Callable[[av.Packet], bool]) -> Iterator[av.VideoFrame]:
         """Every frame the decoder gives, in presentation order; ``skip(packet)`` says which
@@ -260,30 +270,16 @@ class VideoSampler:
             rest = []
         yield from rest
 
-    def _read_timed(self, clip: _Clip, done: list[int]) -> Iterator[SampledFrame]:
-        targets = [self._times[i] for i in self.indices]
-        wanted = set(targets)
-        position = {pts: i for i, pts in enumerate(self._times)}
-        next_target = 0
-        for frame in self._decoded(clip, lambda packet: packet.pts not in wanted):
-            pts = frame.pts
-            if pts is None or pts < targets[next_target] or pts not in position:
-                continue
-            # The planned frame itself, or the next one decoded when the planned one was lost.
-            while next_target < len(targets) and targets[next_target] <= pts:
-                next_target += 1
-            index = position[pts]
-            done.append(index)
-            yield SampledFrame(index, self._time_of(index), frame.to_ndarray(format="bgr24"))
-            if next_target == len(targets):
-                return
-
-    def _read_untimed(self, clip: _Clip, done: list[int]) -> Iterator[SampledFrame]:
+    def _take_planned(
+        self, shown: Iterator[tuple[int, av.VideoFrame]], done: list[int]
+    ) -> Iterator[SampledFrame]:
+        """The planned frames among ``shown``; stops after the last one."""
         targets = self.indices
         next_target = 0
-        for index, frame in enumerate(self._decoded(clip, lambda packet: False)):
+        for index, frame in shown:
             if index < targets[next_target]:
                 continue
+            # The planned frame itself, or the next one decoded when the planned one was lost.
             while next_target < len(targets) and targets[next_target] <= index:
                 next_target += 1
             done.append(index)
