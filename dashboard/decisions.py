@@ -70,16 +70,7 @@ def _credentials_evidence(clip: Clip) -> dict[str, Any] | None:
     credentials = ClipCredentials.objects.filter(clip=clip).first()
     if credentials is None:
         return None
-    return {
-        "state": credentials.state,
-        "signer": credentials.signer,
-        "signer_org": credentials.signer_org,
-        "signed_at": credentials.signed_at,
-        "claim_generator": credentials.claim_generator,
-        "source_type": credentials.source_type,
-        "ai_generated": credentials.ai_generated,
-        "failures": credentials.failures,
-    }
+    return {**credentials.summary(), "failures": credentials.failures}
 
 
 def evidence_for(clip: Clip) -> dict[str, Any]:

@@ -7,6 +7,8 @@ that a clip on the desk matched an entry, with the vPDQ figures; a moderator can
 wrong, which keeps that pair out from then on.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -190,6 +192,18 @@ class ClipCredentials(models.Model):
 
     def __str__(self) -> str:
         return f"credentials of {self.clip}: {self.state}"
+
+    def summary(self) -> dict[str, Any]:
+        """What the manifest declares and whether it holds, as kept in evidence."""
+        return {
+            "state": self.state,
+            "signer": self.signer,
+            "signer_org": self.signer_org,
+            "signed_at": self.signed_at,
+            "claim_generator": self.claim_generator,
+            "source_type": self.source_type,
+            "ai_generated": self.ai_generated,
+        }
 
     @property
     def suggests_label(self) -> bool:

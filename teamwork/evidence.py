@@ -182,17 +182,7 @@ def _findings(clip: Clip) -> dict[str, Any]:
             }
             for match in active_matches(clip)
         ],
-        "content_credentials": None
-        if credentials is None
-        else {
-            "state": credentials.state,
-            "signer": credentials.signer,
-            "signer_org": credentials.signer_org,
-            "signed_at": credentials.signed_at,
-            "claim_generator": credentials.claim_generator,
-            "source_type": credentials.source_type,
-            "ai_generated": credentials.ai_generated,
-        },
+        "content_credentials": None if credentials is None else credentials.summary(),
     }
 
 
