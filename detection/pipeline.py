@@ -124,8 +124,7 @@ def _produce(
     except BaseException as exc:  # handed to the consuming thread, which re-raises it
         put(exc)
     finally:
-        frames.close()
-        sampler.close()
+        frames.close()  # closes the container if the stream stopped early
 
 
 class _TopCrops:
