@@ -1,0 +1,60 @@
+"""Extension points of the core, filled by the apps above it.
+
+The core (`dashboard`: items, reports, persons, decisions, the state machine, roles) imports no
+other first-party app. A satellite (detection, provenance, teamwork, integrations, insight) that
+has a say in something the core owns registers a callable in one of these typed lists from its
+`AppConfig.ready()`. The core calls them in registration order (INSTALLED_APPS order), so the
+behaviour is deterministic, and a test can see exactly who contributes what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from dashboard.models import Clip
+
+T = TypeVar("T")
+
+
+class HookList(Generic[T]):
+    """An ordered registry of contributions; registering the same name twice replaces it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._items: dict[str, T] = {}
+
+    def register(self, key: str, item: T) -> T:
+        self._items[key] = item
+        return item
+
+    def unregister(self, key: str) -> None:
+        self._items.pop(key, None)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._items.values()))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def keys(self) -> list[str]:
+        return list(self._items)
+
+
+@dataclass(frozen=True)
+class PriorityContribution:
+    """Points a satellite adds to a clip's queue priority, with a name shown in the breakdown.
+
+    `points(clip)` reads what it needs itself (one query at most) and returns 0 when it has
+    nothing to say. The core's own contributions (score, reports, protected persons) are
+    registered the same way, by `dashboard.priority`.
+    """
+
+    key: str
+    label: str
+    points: Callable[[Clip], float]
+
+
+priority_contributions: HookList[PriorityContribution] = HookList("priority_contributions")
