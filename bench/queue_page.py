@@ -37,9 +37,10 @@ from django.utils import timezone  # noqa: E402
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason, Role  # noqa: E402
 from dashboard.models import Clip, Decision, Label, Person, Report  # noqa: E402
-from dashboard.priority import priority_from  # noqa: E402
+from dashboard.priority import protected_points, report_points  # noqa: E402
 from dashboard.roles import set_role  # noqa: E402
 from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus  # noqa: E402
+from detection.priority import score_points  # noqa: E402
 
 CLIPS = int(os.environ.get("BENCH_QUEUE_CLIPS", "100000"))
 REPEATS = int(os.environ.get("BENCH_QUEUE_REPEATS", "40"))
@@ -117,7 +118,10 @@ def seed(rng: random.Random) -> None:
                     caption=f"clip {i} caption",
                     status=status,
                     score=score,
-                    priority=priority_from(score, reports, protected),
+                    priority=round(
+                        score_points(score) + report_points(reports) + protected_points(protected),
+                        3,
+                    ),
                     scoring_done=5 if status == ClipStatus.SCORING else 0,
                     scoring_total=20 if status == ClipStatus.SCORING else 0,
                     claimed_by=rng.choice(others) if held else None,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "teamwork",
     "insight",
     "provenance",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -303,7 +304,7 @@ CELERY_BEAT_SCHEDULE["send-lost-webhook-deliveries"] = {
     "schedule": 60.0,
 }
 CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
-    "task": "integrations.tasks.purge_expired_idempotency_keys",
+    "task": "dashboard.tasks.purge_expired_idempotency_keys",
     "schedule": 3600.0,
 }
 # Team workflow: record clips past their SLA deadline (teamwork/sla.py).

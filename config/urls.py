@@ -12,14 +12,14 @@ from drf_spectacular.views import (
 )
 
 urlpatterns = [
-    path("", include("dashboard.urls")),
+    path("", include("desk.urls")),
     path("team/", include("teamwork.urls")),
     path("insight/", include("insight.urls")),
     path("provenance/", include("provenance.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("dashboard.api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script for CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

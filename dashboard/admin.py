@@ -1,31 +1,32 @@
 """The operators' panel for the review desk's records.
 
-Actions call services: re-scoring enqueues detection's rescore task after commit, releasing a
-claim goes through dashboard.operators.force_release (audited). Decisions, audit events and
-reports are read-only here: history is never edited.
+Actions call services: releasing a claim goes through dashboard.operators.force_release
+(audited); satellites add clip actions through `dashboard.hooks.clip_admin_actions` (detection's
+re-score). Decisions, audit events and reports are read-only here: history is never edited.
 """
 
 import logging
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from dashboard.admin_site import ReadOnlyAdmin, ReadOnlyInline, RoleAdmin, export_as_csv
+from dashboard.hooks import clip_admin_actions
 from dashboard.models import (
     ApiToken,
     AuditEvent,
     Clip,
     Decision,
     DeskPreference,
+    IdempotencyKey,
     Label,
     Person,
     Report,
 )
 from dashboard.operators import force_release
-from detection.tasks import rescore_clip
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +41,6 @@ class DecisionInline(ReadOnlyInline):
     model = Decision
     fields = ("action", "moderator", "reason", "note", "created_at")
     readonly_fields = fields
-
-
-def _enqueue_rescoring(clip_ids: list[int]) -> int:
-    sent = 0
-    for clip_id in clip_ids:
-        try:
-            rescore_clip.apply_async(args=[clip_id])
-        except Exception:  # the broker client raises many types; all mean "not sent"
-            logger.exception("Re-scoring job for clip %s not sent", clip_id)
-            continue
-        sent += 1
-    return sent
 
 
 @admin.register(Clip)
@@ -86,7 +75,7 @@ class ClipAdmin(RoleAdmin):
         "duration_s",
         "frame_count",
         "has_audio",
-        # The largest reach a report stated (dashboard.ingest); reports change it, not operators.
+        # The largest reach a report stated (desk.ingest); reports change it, not operators.
         "reach",
         "status",
         "score",
@@ -108,7 +97,16 @@ class ClipAdmin(RoleAdmin):
     # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ReportInline, DecisionInline]
-    actions = ["rescore_selected", "release_claims", export_as_csv]
+    actions = ["release_claims", export_as_csv]
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Satellites add theirs (detection: re-score) through dashboard.hooks.clip_admin_actions.
+        actions = super().get_actions(request)
+        if self.has_change_permission(request):
+            for action in clip_admin_actions:
+                func, name, description = self.get_action(action)
+                actions[name] = (func, name, description)
+        return actions
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Clip]:
         return super().get_queryset(request).annotate(report_total=Count("reports"))
@@ -124,14 +122,6 @@ class ClipAdmin(RoleAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Decisions and audit events protect their clip; history is not deleted from here.
         return False
-
-    @admin.action(
-        description="Re-score selected clips with the active model", permissions=["change"]
-    )
-    def rescore_selected(self, request: HttpRequest, queryset: QuerySet[Clip]) -> None:
-        clip_ids = list(queryset.values_list("pk", flat=True))
-        transaction.on_commit(lambda: _enqueue_rescoring(clip_ids))
-        self.message_user(request, f"Queued {len(clip_ids)} clip(s) for re-scoring.")
 
     @admin.action(description="Release claims on selected clips", permissions=["change"])
     def release_claims(self, request: HttpRequest, queryset: QuerySet[Clip]) -> None:
@@ -236,3 +226,13 @@ class ApiTokenAdmin(RoleAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked=False).update(revoked=True)
         self.message_user(request, f"Revoked {count} token(s).")
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "user", "key", "method", "path", "status_code", "expires_at")
+    list_filter = ("status_code", "method", "created_at")
+    search_fields = ("key", "user__username", "path")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    exclude = ("response_body",)

@@ -55,3 +55,13 @@ class Role(models.TextChoices):
     SENIOR = "Senior moderator", "Senior moderator"
     ADMIN = "Admin", "Admin"
     REPORTER = "Reporter", "Reporter"
+
+
+class ClipEvent(models.TextChoices):
+    """What can happen to a clip that other apps (and webhook receivers) may hear about."""
+
+    CLIP_SCORED = "clip.scored", "Clip scored"
+    CLIP_DECIDED = "clip.decided", "Clip decided"
+    CLIP_ESCALATED = "clip.escalated", "Clip escalated"
+    CLIP_FAILED = "clip.failed", "Clip failed"
+    CLIP_APPEAL_DECIDED = "clip.appeal_decided", "Appeal decided"

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from dashboard.claims import ClaimError, check_can_review
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
-from dashboard.ingest import resolve_persons
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person
+from dashboard.persons import resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from dashboard.models import Clip
@@ -58,3 +58,25 @@ class PriorityContribution:
 
 
 priority_contributions: HookList[PriorityContribution] = HookList("priority_contributions")
+
+
+@dataclass(frozen=True)
+class ClipEventListener:
+    """An app that acts when something happens to a clip (see `dashboard.events.announce`).
+
+    `handle(event, clip, payload)` runs inside the transaction of the change, so what it writes
+    commits or rolls back with it; work for after the commit goes through `on_commit`. `events`
+    limits the events it hears (None: all of them).
+    """
+
+    key: str
+    handle: Callable[[str, Clip | int, dict[str, Any]], None]
+    events: frozenset[str] | None = None
+
+
+clip_event_listeners: HookList[ClipEventListener] = HookList("clip_event_listeners")
+
+
+# Admin actions on clips that satellites add to the operators' panel (detection: re-score); each
+# is a Django admin action function, registered from the app's admin module.
+clip_admin_actions: HookList[Callable[..., None]] = HookList("clip_admin_actions")

@@ -6,15 +6,19 @@ shows the registry's message and leaves no row and no file. Activation and shado
 that call the registry too, so they are audited like the management commands.
 """
 
+import logging
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
 from dashboard.admin_site import ReadOnlyAdmin, RoleAdmin, export_as_csv
+from dashboard.hooks import clip_admin_actions
+from dashboard.models import Clip
 from detection.models import DetectionRun, DetectorModel, FaceCrop
 from detection.registry import (
     Manifest,
@@ -23,6 +27,9 @@ from detection.registry import (
     register_uploaded_model,
     set_shadow,
 )
+from detection.tasks import rescore_clip
+
+logger = logging.getLogger(__name__)
 
 
 class DetectorModelUploadForm(forms.ModelForm):
@@ -202,3 +209,27 @@ class FaceCropAdmin(ReadOnlyAdmin):
     search_fields = ("run__clip__public_id",)
     list_select_related = ("run", "run__clip", "run__model")
     exclude = ("jpeg",)
+
+
+def _enqueue_rescoring(clip_ids: list[int]) -> int:
+    sent = 0
+    for clip_id in clip_ids:
+        try:
+            rescore_clip.apply_async(args=[clip_id])
+        except Exception:  # the broker client raises many types; all mean "not sent"
+            logger.exception("Re-scoring job for clip %s not sent", clip_id)
+            continue
+        sent += 1
+    return sent
+
+
+@admin.action(description="Re-score selected clips with the active model", permissions=["change"])
+def rescore_selected(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Clip]
+) -> None:
+    clip_ids = list(queryset.values_list("pk", flat=True))
+    transaction.on_commit(lambda: _enqueue_rescoring(clip_ids))
+    modeladmin.message_user(request, f"Queued {len(clip_ids)} clip(s) for re-scoring.")
+
+
+clip_admin_actions.register("rescore_selected", rescore_selected)

@@ -5,3 +5,8 @@ class DetectionConfig(AppConfig):
     name = "detection"
     verbose_name = "Detection"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from detection import priority
+
+        priority.register()

@@ -18,7 +18,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus
+from dashboard.constants import ClipEvent, ClipStatus
+from dashboard.events import announce
 from dashboard.models import Clip
 from dashboard.priority import compute_priority
 from dashboard.workflow import TransitionError, record_event, transition
@@ -29,8 +30,6 @@ from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
 from detection.registry import model_local_path
 from detection.storage_io import local_path
-from integrations.events import emit
-from provenance.tasks import match_clip_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +206,7 @@ def _fail(clip_id: int, reason: str) -> None:
         fields={"failure_reason": reason[:500], "scoring_lease_until": None, "scoring_job": ""},
         data={"reason": reason[:500]},
     )
-    emit("clip.failed", clip_id, {"reason": reason[:500]})
+    announce(ClipEvent.CLIP_FAILED, clip_id, {"reason": reason[:500]})
 
 
 def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
@@ -257,12 +256,11 @@ def _finish(clip: Clip, model: DetectorModel, run: DetectionRun) -> None:
         },
         data={"model": model.label, "score": run.clip_score, "run": run.pk},
     )
-    emit(
-        "clip.scored",
+    announce(
+        ClipEvent.CLIP_SCORED,
         clip.pk,
         {"model": model.label, "score": run.clip_score, "threshold": run.threshold},
     )
-    match_clip_on_commit(clip.pk)
 
 
 def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:

@@ -1,6 +1,6 @@
 """Small server-rendered SVG charts for the insight pages: bars, grouped bars and lines.
 
-Same approach as dashboard/timeline.py: format_html builds the markup, classes carry the
+Same approach as desk/timeline.py: format_html builds the markup, classes carry the
 styling (static/insight/insight.css), so the pages need no chart library and no inline style.
 Every plotted value is an element with the `mark` class and a <title> tooltip; the browser test
 counts those marks to prove a chart has data.

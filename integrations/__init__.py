@@ -1,1 +1,1 @@
-"""Integrations: outgoing webhooks (an outbox delivered by Celery) and API idempotency keys."""
+"""Integrations: outgoing webhooks (an outbox delivered by Celery)."""

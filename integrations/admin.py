@@ -1,4 +1,4 @@
-"""The operators' panel for webhooks and idempotency keys.
+"""The operators' panel for webhooks.
 
 Endpoints are registered here (URL, secret, events) and can be sent a test event; deliveries show
 their attempt log (status code, latency, error) and can be retried now. Events, deliveries and
@@ -19,7 +19,6 @@ from integrations.delivery import retry_now
 from integrations.events import send_test_event
 from integrations.models import (
     DeliveryAttempt,
-    IdempotencyKey,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -119,13 +118,3 @@ class DeliveryAttemptAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("delivery", "delivery__event", "delivery__endpoint")
     actions = [export_as_csv]
-
-
-@admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "user", "key", "method", "path", "status_code", "expires_at")
-    list_filter = ("status_code", "method", "created_at")
-    search_fields = ("key", "user__username", "path")
-    date_hierarchy = "created_at"
-    list_select_related = ("user",)
-    exclude = ("response_body",)

@@ -7,3 +7,13 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dashboard.hooks import ClipEventListener, clip_event_listeners
+        from integrations.events import emit
+
+        # Every clip event is announced to the webhook endpoints subscribed to it.
+        clip_event_listeners.register(
+            "webhooks",
+            ClipEventListener("webhooks", lambda event, clip, data: emit(event, clip, data)),
+        )

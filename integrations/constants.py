@@ -2,15 +2,14 @@
 
 from django.db import models
 
+from dashboard.constants import ClipEvent
 
-class EventType(models.TextChoices):
-    CLIP_SCORED = "clip.scored", "Clip scored"
-    CLIP_DECIDED = "clip.decided", "Clip decided"
-    CLIP_ESCALATED = "clip.escalated", "Clip escalated"
-    CLIP_FAILED = "clip.failed", "Clip failed"
-    CLIP_APPEAL_DECIDED = "clip.appeal_decided", "Appeal decided"
-    # Sent only by the admin's "send test event" action, whatever an endpoint subscribes to.
-    TEST = "webhook.test", "Test event"
+# The core's clip events, plus the admin's test event.
+EventType = models.TextChoices(
+    "EventType",
+    [(event.name, (event.value, event.label)) for event in ClipEvent]
+    + [("TEST", ("webhook.test", "Test event"))],
+)
 
 
 SUBSCRIBABLE_EVENTS = tuple(e for e in EventType if e != EventType.TEST)

@@ -8,7 +8,6 @@ or failing receiver never holds up a decision.
 import secrets
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -135,35 +134,3 @@ class DeliveryAttempt(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
-
-
-class IdempotencyKey(models.Model):
-    """The first answer to a POST sent with an `Idempotency-Key`, replayed to its retries."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
-    )
-    key = models.CharField(max_length=255)
-    method = models.CharField(max_length=10)
-    path = models.CharField(max_length=500)
-    # sha256 over method, path, query and body (uploaded files by their sha256).
-    fingerprint = models.CharField(max_length=64, blank=True)
-    # Empty while the first request is still running.
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    response_body = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="one_idempotency_key_per_user")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key[:20]} ({self.user_id})"
-
-    @property
-    def completed(self) -> bool:
-        return self.status_code is not None

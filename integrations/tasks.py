@@ -10,7 +10,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from integrations import delivery, idempotency
+from integrations import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,3 @@ def send_lost_deliveries() -> int:
         logger.exception("Webhook sweeper could not reach the database; next beat retries")
         return 0
     return sum(schedule_delivery(pk) for pk in ids)
-
-
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
-def purge_expired_idempotency_keys() -> int:
-    return idempotency.purge_expired()

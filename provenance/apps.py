@@ -5,3 +5,23 @@ class ProvenanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "provenance"
     verbose_name = "Provenance: hash banks"
+
+    def ready(self) -> None:
+        from provenance import priority
+
+        priority.register()
+        from dashboard.constants import ClipEvent
+        from dashboard.hooks import ClipEventListener, clip_event_listeners
+        from provenance.tasks import match_clip_on_commit
+
+        # A scored clip is matched against the banks once the scoring commits.
+        clip_event_listeners.register(
+            "bank_matching",
+            ClipEventListener(
+                "bank_matching",
+                lambda event, clip, data: match_clip_on_commit(
+                    clip if isinstance(clip, int) else clip.pk
+                ),
+                events=frozenset({ClipEvent.CLIP_SCORED}),
+            ),
+        )

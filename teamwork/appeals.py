@@ -13,12 +13,11 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from dashboard.constants import FINAL_STATES
+from dashboard.constants import FINAL_STATES, ClipEvent
+from dashboard.events import announce
 from dashboard.models import Clip, Decision
 from dashboard.roles import is_moderator, is_reporter
 from dashboard.workflow import record_event
-from integrations.constants import EventType
-from integrations.events import emit
 from teamwork.constants import APPEAL_OUTCOMES, AppealSource, AppealState
 from teamwork.models import Appeal
 
@@ -137,8 +136,8 @@ def decide_appeal(appeal_id: int, user: AbstractBaseUser, outcome: str, reason: 
             actor=user,
             data={"appeal": appeal.pk, "decision": appeal.decision_id, "reason": reason[:500]},
         )
-        emit(
-            EventType.CLIP_APPEAL_DECIDED,
+        announce(
+            ClipEvent.CLIP_APPEAL_DECIDED,
             clip,
             {
                 "appeal": appeal.pk,

@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on the API's POSTs: the view side of integrations/idempotency.py.
+"""`Idempotency-Key` on the API's POSTs: the view side of dashboard/idempotency.py.
 
 `IdempotentPostMixin` reserves the key after authentication, permissions and throttling, replays
 a stored answer byte for byte (with `Idempotent-Replayed: true`) without running the handler, and
@@ -16,9 +16,9 @@ from django.http import HttpResponse, QueryDict
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dashboard import idempotency
 from dashboard.api.errors import ApiError
-from integrations import idempotency
-from integrations.models import IdempotencyKey
+from dashboard.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"

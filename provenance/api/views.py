@@ -1,6 +1,6 @@
 """API of provenance: the disclosed rendition a platform serves instead of a labelled clip.
 
-Route (added to /api/v1/ by dashboard/api/urls.py):
+Route (added to /api/v1/ by config/api_urls.py):
 - GET /clips/{public_id}/rendition/ — the latest ready rendition as MP4 (with its SHA-256 in
   ``X-Content-SHA256``); 404 ``no_rendition`` while there is none.
 """
@@ -11,9 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 
+from dashboard.api.base import UnmaskAPIView
 from dashboard.api.errors import ApiError
 from dashboard.api.permissions import CanReadClip
-from dashboard.api.views.base import UnmaskAPIView
 from dashboard.models import Clip
 from provenance.models import DisclosedRendition, RenditionState
 

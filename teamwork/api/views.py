@@ -1,6 +1,6 @@
 """API of the team workflow: appeals forwarded by platforms, evidence packs for moderators.
 
-Routes (added to /api/v1/ by dashboard/api/urls.py):
+Routes (added to /api/v1/ by config/api_urls.py):
 - POST /clips/{public_id}/appeals/ — file an appeal against the clip's final decision (201).
 - GET /appeals/, GET /appeals/{id}/ — appeals (moderators: all; a reporter: those it filed).
 - POST /appeals/{id}/review/ — a moderator other than the original deciders closes an appeal as
@@ -24,10 +24,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from dashboard.api.base import UnmaskAPIView, UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import AppealCursorPagination
 from dashboard.api.permissions import CanSubmitClips, IsModerator
-from dashboard.api.views.base import UnmaskAPIView, UnmaskViewSet
 from dashboard.models import Clip
 from dashboard.roles import is_moderator
 from teamwork import appeals, packs

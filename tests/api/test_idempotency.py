@@ -7,8 +7,7 @@ from django.core.files import File
 from django.utils import timezone
 
 from dashboard.constants import ClipStatus
-from dashboard.models import Clip, Decision, Report
-from integrations.models import IdempotencyKey
+from dashboard.models import Clip, Decision, IdempotencyKey, Report
 from tests.factories import ClipFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,8 +18,8 @@ from django.core.files import File
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from dashboard.constants import ClipStatus
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Clip, Label
+from desk.ingest import Submission, ingest_upload
 from detection.models import DetectorModel
 from detection.synthetic import face_frames
 from tests.conftest import PASSWORD

@@ -13,7 +13,7 @@ from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus, ReportReason
 from dashboard.decisions import DecisionRequest, apply_decision
 from dashboard.models import AuditEvent, Clip
-from dashboard.queue import (
+from desk.queue import (
     SORT_TIME_LEFT,
     QueueFilters,
     filter_clips,

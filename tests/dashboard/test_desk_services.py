@@ -9,9 +9,9 @@ from django.utils import timezone
 from dashboard.claims import ClaimError, claim_clip, claim_next_clip, may_decide_now, renew_claim
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, add_note, add_person, remove_person
-from dashboard.media import blur_media_for, set_blur_media
 from dashboard.models import AuditEvent, Person
-from dashboard.queue import priority_band, sla_deadline
+from desk.media import blur_media_for, set_blur_media
+from desk.queue import priority_band, sla_deadline
 from tests.dashboard.test_desk_fixtures import scored_clip
 
 pytestmark = pytest.mark.django_db

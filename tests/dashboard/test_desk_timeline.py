@@ -1,6 +1,6 @@
 """The server-rendered score timeline: geometry, threshold, seek targets, and escaping."""
 
-from dashboard.timeline import HEIGHT, PAD_LEFT, PAD_TOP, PLOT_H, PLOT_W, build_chart, render_svg
+from desk.timeline import HEIGHT, PAD_LEFT, PAD_TOP, PLOT_H, PLOT_W, build_chart, render_svg
 from tests.dashboard.test_desk_fixtures import timeline
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from dashboard.constants import ClipStatus
-from dashboard.ingest import (
+from dashboard.models import AuditEvent, Clip, Report
+from desk.ingest import (
     MAX_REACH,
     InvalidReach,
     Submission,
@@ -15,7 +16,6 @@ from dashboard.ingest import (
     raise_reach,
     report_existing,
 )
-from dashboard.models import AuditEvent, Clip, Report
 from teamwork.evidence import _provenance
 from tests.dashboard.test_ingest_api import URL, post_file, stored_files
 from tests.factories import ClipFactory

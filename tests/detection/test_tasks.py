@@ -9,9 +9,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from dashboard.constants import ClipStatus
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import AuditEvent, Clip
 from dashboard.workflow import transition
+from desk.ingest import Submission, ingest_upload
 from detection import tasks
 from detection.inference import clear_classifier_cache
 from detection.models import DetectionRun, RunStatus

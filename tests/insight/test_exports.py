@@ -20,11 +20,13 @@ def test_command_writes_csv_and_json(tmp_path, moderator):
     now = timezone.now()
     clip = clip_at(now - timedelta(hours=2), ClipStatus.IN_REVIEW, platform="tube")
     decide(clip, moderator, DecisionAction.LABEL, now - timedelta(hours=1), labels=("face-swap",))
+    # The range starts on the day of the clip's arrival: shortly after midnight that is yesterday.
+    first = timezone.localdate(now - timedelta(hours=2)).isoformat()
     today = timezone.localdate().isoformat()
     out = tmp_path / "decisions.csv"
     stdout = io.StringIO()
     call_command(
-        "export_insight", "decisions", "--start", today, "--end", today, "--output", str(out),
+        "export_insight", "decisions", "--start", first, "--end", today, "--output", str(out),
         "--no-progress", stdout=stdout,
     )  # fmt: skip
     rows = list(csv.DictReader(out.open()))
@@ -36,7 +38,7 @@ def test_command_writes_csv_and_json(tmp_path, moderator):
 
     out_json = tmp_path / "audit.json"
     call_command(
-        "export_insight", "audit", "--format", "json", "--start", today, "--end", today,
+        "export_insight", "audit", "--format", "json", "--start", first, "--end", today,
         "--output", str(out_json), stdout=io.StringIO(), stderr=io.StringIO(),
     )  # fmt: skip
     events = json.loads(out_json.read_text())

@@ -13,8 +13,8 @@ from config.celery import app as celery_app
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, DecisionRequest, apply_decision
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Clip, Decision, Report
+from desk.ingest import Submission, ingest_upload
 from detection import tasks
 from detection.models import DetectionRun, RunStatus
 from detection.registry import Manifest, register_model

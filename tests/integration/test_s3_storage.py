@@ -13,8 +13,8 @@ from moto.server import ThreadedMotoServer
 
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Clip
+from desk.ingest import Submission, ingest_upload
 from detection.probe import MediaRejected
 from detection.registry import Manifest, register_model
 from detection.tasks import run_scoring

@@ -7,8 +7,8 @@ from django.core.files import File
 
 from config.celery import app as celery_app
 from dashboard.constants import ClipStatus
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Clip
+from desk.ingest import Submission, ingest_upload
 from detection.models import DetectionRun
 from detection.registry import Manifest, register_model
 from detection.tasks import score_clip

@@ -8,8 +8,8 @@ from django.core.files import File
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionError, DecisionRequest, apply_decision
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Clip
+from desk.ingest import Submission, ingest_upload
 from detection import tasks as detection_tasks
 from detection.registry import Manifest, register_model
 from integrations import events

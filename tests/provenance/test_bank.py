@@ -5,9 +5,9 @@ import pytest
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent, Clip
-from dashboard.priority import KNOWN_FAKE_MATCH_BONUS
 from provenance import services, tasks
 from provenance.models import BankEntry, BankMatch
+from provenance.priority import KNOWN_FAKE_MATCH_BONUS
 from tests.factories import PersonFactory
 from tests.provenance.conftest import decide, stored_clip
 

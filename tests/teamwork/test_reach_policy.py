@@ -6,8 +6,8 @@ import pytest
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.decisions import DecisionRequest, apply_decision
-from dashboard.ingest import Submission, report_existing
 from dashboard.models import Clip, Decision
+from desk.ingest import Submission, report_existing
 from teamwork.admin import TwoPersonPolicyForm
 from teamwork.models import PendingDecision, TwoPersonPolicy
 from teamwork.policy import covering_policies

@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from integrations.models import IdempotencyKey
+from dashboard.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation)

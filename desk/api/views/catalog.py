@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 
+from dashboard.api.base import UnmaskViewSet
 from dashboard.api.pagination import NameCursorPagination
 from dashboard.api.permissions import ReadModeratorWriteAdmin
-from dashboard.api.serializers import LabelSerializer, PersonSerializer
-from dashboard.api.views.base import UnmaskViewSet
 from dashboard.models import Label, Person
+from desk.api.serializers import LabelSerializer, PersonSerializer
 
 
 class _ReadCreateUpdateViewSet(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard.access import senior_required
-from dashboard.forms import AuditFilterForm
 from dashboard.models import AuditEvent
+from desk.forms import AuditFilterForm
 
 PAGE_SIZE = 50
 

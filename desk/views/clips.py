@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from dashboard.access import moderator_required
-from dashboard.forms import ClipUploadForm
-from dashboard.ingest import MediaRejected, ingest_upload
+from desk.forms import ClipUploadForm
+from desk.ingest import MediaRejected, ingest_upload
 
 
 @moderator_required

@@ -14,14 +14,14 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dashboard.api.base import UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.permissions import ReadModeratorWriteAdmin
-from dashboard.api.serializers import (
+from desk.api.serializers import (
     DetectorModelSerializer,
     DetectorModelUploadSerializer,
     ShadowRequestSerializer,
 )
-from dashboard.api.views.base import UnmaskViewSet
 from detection.models import DetectorModel
 from detection.registry import RegistryError, activate_model, register_uploaded_model, set_shadow
 

@@ -5,12 +5,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 
-from dashboard.api.filters import AuditEventFilter
+from dashboard.api.base import UnmaskViewSet
 from dashboard.api.pagination import AuditCursorPagination
 from dashboard.api.permissions import IsSenior
-from dashboard.api.serializers import AuditEventSerializer
-from dashboard.api.views.base import UnmaskViewSet
 from dashboard.models import AuditEvent
+from desk.api.filters import AuditEventFilter
+from desk.api.serializers import AuditEventSerializer
 
 
 @extend_schema_view(

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from dashboard.access import moderator_required, senior_required
 from dashboard.claims import ClaimError, claim_next_clip, release_claim
 from dashboard.constants import ClipStatus
-from dashboard.forms import QueueFilterForm
-from dashboard.media import blur_media_for
 from dashboard.models import Clip
-from dashboard.queue import QueueFilters, QueueRow, queue_page, status_counts
 from dashboard.roles import is_senior
+from desk.forms import QueueFilterForm
+from desk.media import blur_media_for
+from desk.queue import QueueFilters, QueueRow, queue_page, status_counts
 
 # htmx stops polling an element when its response has this status.
 HTMX_STOP_POLLING = 286

@@ -19,11 +19,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from dashboard.api.base import UnmaskViewSet, service_error
 from dashboard.api.errors import ApiError
-from dashboard.api.filters import ClipFilter, ClipOrdering
 from dashboard.api.pagination import ClipCursorPagination
 from dashboard.api.permissions import CanReadClip, CanSubmitClips, IsModerator
-from dashboard.api.serializers import (
+from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim
+from dashboard.decisions import DecisionError, apply_decision
+from dashboard.models import Clip, Decision, Report
+from dashboard.roles import is_moderator, is_senior
+from desk.api.filters import ClipFilter, ClipOrdering
+from desk.api.serializers import (
     ClaimResultSerializer,
     ClaimSerializer,
     ClipDetailSerializer,
@@ -36,12 +41,7 @@ from dashboard.api.serializers import (
     ReportRequestSerializer,
     ReportSerializer,
 )
-from dashboard.api.views.base import UnmaskViewSet, service_error
-from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim
-from dashboard.decisions import DecisionError, apply_decision
-from dashboard.ingest import MediaRejected, ingest_upload, report_existing
-from dashboard.models import Clip, Decision, Report
-from dashboard.roles import is_moderator, is_senior
+from desk.ingest import MediaRejected, ingest_upload, report_existing
 from teamwork.api.serializers import PendingDecisionSerializer
 from teamwork.models import PendingDecision
 

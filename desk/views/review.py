@@ -35,12 +35,12 @@ from dashboard.decisions import (
     apply_decision,
     remove_person,
 )
-from dashboard.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
-from dashboard.media import blur_media_for, set_blur_media
 from dashboard.models import Clip, Decision, Label
-from dashboard.queue import priority_band, sla_deadline
 from dashboard.roles import is_senior
-from dashboard.timeline import build_chart, render_svg
+from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
+from desk.media import blur_media_for, set_blur_media
+from desk.queue import priority_band, sla_deadline
+from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun, RunStatus
 from teamwork.models import PendingDecision
 

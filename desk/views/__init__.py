@@ -1,11 +1,11 @@
 """The moderator's desk: each view checks access, parses input, calls a service, renders."""
 
-from dashboard.views.audit import audit_log
-from dashboard.views.clips import upload_clip
-from dashboard.views.media import clip_media, face_crop
-from dashboard.views.people import person_detail
-from dashboard.views.queue import escalations, next_clip, queue, scoring_progress
-from dashboard.views.review import (
+from desk.views.audit import audit_log
+from desk.views.clips import upload_clip
+from desk.views.media import clip_media, face_crop
+from desk.views.people import person_detail
+from desk.views.queue import escalations, next_clip, queue, scoring_progress
+from desk.views.review import (
     blur_preference,
     clip_detail,
     decide,

@@ -12,9 +12,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from dashboard.constants import ReportReason, Role
-from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Person
 from dashboard.roles import set_role
+from desk.ingest import Submission, ingest_upload
 from detection.registry import ensure_baseline
 from detection.synthetic import make_clip
 

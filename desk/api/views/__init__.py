@@ -1,0 +1,14 @@
+"""The API's views, one module per resource; rules live in the services they call."""
+
+from desk.api.views.audit import AuditEventViewSet
+from desk.api.views.catalog import LabelViewSet, PersonViewSet
+from desk.api.views.clips import ClipViewSet
+from desk.api.views.detectors import DetectorModelViewSet
+
+__all__ = [
+    "AuditEventViewSet",
+    "ClipViewSet",
+    "DetectorModelViewSet",
+    "LabelViewSet",
+    "PersonViewSet",
+]

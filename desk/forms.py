@@ -1,0 +1,191 @@
+"""Forms of the moderator's desk."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import AbstractBaseUser
+
+from dashboard.constants import ClipStatus, DecisionAction, ReportReason
+from dashboard.decisions import DecisionRequest
+from dashboard.forms import DecisionFieldsMixin
+from dashboard.models import Label
+from dashboard.persons import MAX_SUBJECTS
+from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
+from desk.queue import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    SCORE_BANDS,
+    SORTS,
+    QueueFilters,
+    visible_statuses,
+)
+
+
+class ReachFormField(forms.IntegerField):
+    """A stated reach, parsed as strictly as the API does (digits only, 0 to MAX_REACH)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=MAX_REACH, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        try:
+            return parse_reach(value)
+        except InvalidReach as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+
+class ClipUploadForm(forms.Form):
+    file = forms.FileField(label="Video file", allow_empty_file=True)
+    platform = forms.CharField(max_length=100, required=False)
+    source_url = forms.URLField(
+        label="Source URL", max_length=2000, required=False, assume_scheme="https"
+    )
+    caption = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.ChoiceField(choices=ReportReason.choices, initial=ReportReason.DEEPFAKE)
+    note = forms.CharField(
+        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    subjects = forms.CharField(
+        label="People depicted",
+        max_length=2000,
+        required=False,
+        help_text="Names separated by commas.",
+    )
+    reach = ReachFormField(
+        required=False,
+        help_text="Views or impressions the platform states, if known.",
+    )
+
+    def clean_subjects(self) -> list[str]:
+        names = [n.strip() for n in self.cleaned_data["subjects"].split(",") if n.strip()]
+        if len(names) > MAX_SUBJECTS:
+            raise forms.ValidationError(f"At most {MAX_SUBJECTS} people.")
+        return names
+
+    def to_submission(self) -> Submission:
+        data = self.cleaned_data
+        return Submission(
+            platform=data["platform"],
+            source_url=data["source_url"],
+            caption=data["caption"],
+            reason=data["reason"],
+            note=data["note"],
+            subjects=tuple(data["subjects"]),
+            reach=data["reach"],
+        )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; bad values are dropped, not errors."""
+
+    q = forms.CharField(label="Search", max_length=200, required=False)
+    status = forms.ChoiceField(label="Status", required=False)
+    score_band = forms.ChoiceField(label="Score", required=False)
+    label = forms.ChoiceField(label="Label", required=False)
+    platform = forms.CharField(label="Platform", max_length=100, required=False)
+    person = forms.CharField(label="Person", max_length=200, required=False)
+    reason = forms.ChoiceField(label="Reported reason", required=False)
+    received_from = forms.DateField(
+        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(label="Order", choices=SORTS, required=False)
+    per_page = forms.TypedChoiceField(
+        label="Rows",
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_PAGE_SIZE,
+    )
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        statuses = set(visible_statuses(user))
+        self.fields["status"].choices = [("", "Open (not decided)")] + [
+            (s.value, s.label) for s in ClipStatus if s.value in statuses
+        ]
+        self.fields["score_band"].choices = [("", "Any score")] + [
+            (key, label) for key, (label, _low, _high) in SCORE_BANDS.items()
+        ]
+        self.fields["label"].choices = [("", "Any label")] + list(
+            Label.objects.filter(active=True).values_list("slug", "name")
+        )
+        self.fields["reason"].choices = [("", "Any reason"), *ReportReason.choices]
+
+    def to_filters(self) -> QueueFilters:
+        """The valid part of the request: an invalid field counts as not filtering on it."""
+        if not self.is_bound:
+            return QueueFilters()
+        self.is_valid()
+        data = {
+            name: self.cleaned_data.get(name)
+            for name in self.fields
+            if name not in self.errors and name != "per_page"
+        }
+        return QueueFilters(
+            status=data.get("status") or "",
+            score_band=data.get("score_band") or "",
+            label=data.get("label") or "",
+            platform=(data.get("platform") or "").strip(),
+            person=(data.get("person") or "").strip(),
+            reason=data.get("reason") or "",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            q=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "",
+        )
+
+    def page_size(self) -> int:
+        if not self.is_bound:
+            return DEFAULT_PAGE_SIZE
+        self.is_valid()
+        if "per_page" in self.errors:
+            return DEFAULT_PAGE_SIZE
+        return self.cleaned_data.get("per_page") or DEFAULT_PAGE_SIZE
+
+
+# Policy reasons offered when removing a clip; the service only requires that one is given.
+REMOVAL_POLICIES = [
+    ("Non-consensual intimate imagery", "Non-consensual intimate imagery"),
+    ("Impersonation or fraud", "Impersonation or fraud"),
+    ("Harmful manipulation of a real person", "Harmful manipulation of a real person"),
+    ("Election or civic misinformation", "Election or civic misinformation"),
+    ("Other policy (explain in the note)", "Other policy (explain in the note)"),
+]
+
+
+class DecisionForm(DecisionFieldsMixin, forms.Form):
+    """One decision as posted by the review page; the rules are checked by apply_decision."""
+
+    action = forms.ChoiceField(choices=DecisionAction.choices)
+    labels = forms.MultipleChoiceField(required=False)
+    reason = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(max_length=5000, required=False)
+    expected_version = forms.IntegerField(min_value=1)
+
+    def to_request(self, expected_version: int | None = None) -> DecisionRequest:
+        return super().to_request(expected_version or self.cleaned_data["expected_version"])
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(label="Person depicted", max_length=200)
+
+
+class AuditFilterForm(forms.Form):
+    clip = forms.CharField(label="Clip id", max_length=36, required=False)
+    user = forms.CharField(label="User", max_length=150, required=False)
+    action = forms.CharField(label="Action", max_length=50, required=False)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
