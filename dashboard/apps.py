@@ -9,3 +9,6 @@ class DashboardConfig(AppConfig):
     def ready(self) -> None:
         # Registers the token scheme with drf-spectacular's schema generator.
         from dashboard.api import openapi  # noqa: F401
+        from dashboard.holdings import register as register_media
+
+        register_media()

@@ -90,6 +90,8 @@ def clip_media_response(
     clip: Clip, range_header: str | None, if_range: str | None = None
 ) -> HttpResponse:
     """The clip's bytes: 200 whole, 206 for one range, 416 for a range it cannot satisfy."""
+    if clip.media_erased_at is not None or not clip.file:
+        return media_erased_response(clip)
     size = clip.file.size
     etag = f'"{clip.sha256}"'
     if if_range and if_range.strip() != etag:
@@ -115,6 +117,13 @@ def clip_media_response(
     response["Content-Disposition"] = "inline"
     # Moderators' browsers may keep it for seeking; shared caches must not.
     response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def media_erased_response(clip: Clip) -> HttpResponse:
+    """410 Gone with the sentence the desk shows: the media was erased on purpose, and when."""
+    response = HttpResponse(clip.erasure_notice, status=410, content_type="text/plain")
+    response["Cache-Control"] = "no-store"
     return response
 
 

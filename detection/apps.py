@@ -5,3 +5,9 @@ class DetectionConfig(AppConfig):
     name = "detection"
     verbose_name = "Detection"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # What it stores for a clip, for retention and erasure (dashboard.hooks).
+        from detection.holdings import register
+
+        register()
