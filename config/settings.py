@@ -8,6 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "insight",
     "provenance",
     "desk",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +338,16 @@ PROVENANCE_C2PA_TRUST_ANCHORS = env_str("PROVENANCE_C2PA_TRUST_ANCHORS", "")
 # renditions; give them as *_FILE paths in production. Empty: renditions are refused.
 PROVENANCE_SIGNING_CERT = env_str("PROVENANCE_SIGNING_CERT", "")
 PROVENANCE_SIGNING_KEY = env_str("PROVENANCE_SIGNING_KEY", "")
+
+# --- Retention and erasure (retention/) --------------------------------------------------------
+# The nightly sweep deletes media the retention policies (edited in the admin) say is due.
+UNMASK_RETENTION_SWEEP_HOUR = env_int("UNMASK_RETENTION_SWEEP_HOUR", 3, minimum=0)
+if UNMASK_RETENTION_SWEEP_HOUR > 23:
+    raise ImproperlyConfigured("UNMASK_RETENTION_SWEEP_HOUR is an hour of the day, 0 to 23.")
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "retention.tasks.retention_sweep",
+    "schedule": crontab(hour=UNMASK_RETENTION_SWEEP_HOUR, minute=17),
+}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -12,3 +12,7 @@ class DashboardConfig(AppConfig):
         from dashboard.priority import register_core_contributions
 
         register_core_contributions()
+
+        from dashboard.holdings import register as register_media
+
+        register_media()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from django.core.files.storage import Storage
+
     from dashboard.models import Clip
 
 T = TypeVar("T")
@@ -80,3 +82,46 @@ clip_event_listeners: HookList[ClipEventListener] = HookList("clip_event_listene
 # Admin actions on clips that satellites add to the operators' panel (detection: re-score); each
 # is a Django admin action function, registered from the app's admin module.
 clip_admin_actions: HookList[Callable[..., None]] = HookList("clip_admin_actions")
+
+
+@dataclass(frozen=True)
+class HeldMedia:
+    """One piece of a clip's media that an app stores: a file in a storage, or bytes in a row.
+
+    `storage` and `name` locate a file (deleted through the storage API, so a local disk and
+    S3 are both really freed); `storage` is None for bytes kept in a database row (face crops).
+    `forget()` clears the app's reference once the file is gone (blanks a FileField, drops a
+    row); it must be safe to call again. The retention app never imports the model it touches.
+    """
+
+    kind: str
+    description: str
+    storage: Storage | None
+    name: str
+    size_bytes: int
+    forget: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class MediaHolder:
+    """An app that stores media of a clip: `held(clip)` lists what it holds now (nothing after
+    an erasure, so a re-run is a no-op)."""
+
+    key: str
+    label: str
+    held: Callable[[Clip], list[HeldMedia]]
+
+
+@dataclass(frozen=True)
+class RetentionBlocker:
+    """A reason a retention sweep must not delete a clip's media yet (an open appeal, a pack
+    being built): `reason(clip)` returns a sentence, or "" when it has nothing against it."""
+
+    key: str
+    reason: Callable[[Clip], str]
+
+
+# Filled by dashboard (the clip file), detection (face crops), teamwork (evidence packs) and
+# provenance (disclosed renditions); read by the retention app.
+clip_media_holders: HookList[MediaHolder] = HookList("clip_media_holders")
+retention_blockers: HookList[RetentionBlocker] = HookList("retention_blockers")

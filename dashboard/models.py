@@ -116,6 +116,10 @@ class Clip(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set when the clip's media (file, crops, packs, renditions) was deleted under a retention
+    # policy or an erasure request; the record, hashes, decisions and audit stay.
+    media_erased_at = models.DateTimeField(null=True, blank=True)
+    media_erased_under = models.CharField(max_length=300, blank=True)
 
     objects = ClipQuerySet.as_manager()
 
@@ -133,6 +137,13 @@ class Clip(models.Model):
     @property
     def short_id(self) -> str:
         return self.public_id.hex[:8]
+
+    @property
+    def erasure_notice(self) -> str:
+        """What the desk says instead of showing erased media ("" while the media is here)."""
+        if self.media_erased_at is None:
+            return ""
+        return f"Media erased under {self.media_erased_under} on {self.media_erased_at:%Y-%m-%d}."
 
     def active_run(self) -> "models.Model | None":
         """The finished run of the active detector model, if it scored this clip."""

@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models.fields.files import FieldFile
 from django.http import HttpResponse, StreamingHttpResponse
 
+from dashboard.http import media_erased_response
 from dashboard.models import Clip, DeskPreference
 from detection.models import FaceCrop
 
@@ -90,6 +91,8 @@ def clip_media_response(
     clip: Clip, range_header: str | None, if_range: str | None = None
 ) -> HttpResponse:
     """The clip's bytes: 200 whole, 206 for one range, 416 for a range it cannot satisfy."""
+    if clip.media_erased_at is not None or not clip.file:
+        return media_erased_response(clip)
     size = clip.file.size
     etag = f'"{clip.sha256}"'
     if if_range and if_range.strip() != etag:

@@ -10,3 +10,8 @@ class DetectionConfig(AppConfig):
         from detection import priority
 
         priority.register()
+
+        # What it stores for a clip, for retention and erasure (dashboard.hooks).
+        from detection.holdings import register
+
+        register()

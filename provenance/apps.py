@@ -25,3 +25,8 @@ class ProvenanceConfig(AppConfig):
                 events=frozenset({ClipEvent.CLIP_SCORED}),
             ),
         )
+
+        # What it stores for a clip, for retention and erasure (dashboard.hooks).
+        from provenance.holdings import register
+
+        register()

@@ -488,6 +488,8 @@ def do_make_rendition(decision_id: int) -> DisclosedRendition:
     )
     if rendition.state == RenditionState.READY:
         return rendition
+    if decision.clip.media_erased_at is not None:
+        return _rendition_failed(rendition, decision.clip.erasure_notice)
     if not (settings.PROVENANCE_SIGNING_CERT and settings.PROVENANCE_SIGNING_KEY):
         return _rendition_failed(rendition, "No signing certificate is configured.")
     clip = decision.clip

@@ -326,11 +326,15 @@ def _zip_bytes(parts: dict[str, bytes]) -> bytes:
 
 
 def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progress) -> str:
-    """Build pack `pack_id`; returns "built" or "skipped" (already built)."""
+    """Build pack `pack_id`; returns "built", "skipped" (already built) or "erased" (the
+    clip's media was erased under retention: the pack is marked failed with the notice)."""
     if not _claim(pack_id):
         return "skipped"
     pack = EvidencePack.objects.select_related("clip", "clip__submitted_by").get(pk=pack_id)
     clip = pack.clip
+    if clip.media_erased_at is not None:
+        mark_failed(pack_id, clip.erasure_notice)
+        return "erased"
     parts: dict[str, bytes] = {}
     runs = _runs(clip)
     active = _active_run(runs)
@@ -431,22 +435,33 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
 
     progress(pack_id, 95, "storing")
     with transaction.atomic():
-        pack = EvidencePack.objects.select_for_update().get(pk=pack_id)
-        pack.file.save(f"evidence-{clip.short_id}.zip", ContentFile(data), save=False)
-        pack.sha256 = digest
-        pack.size_bytes = len(data)
-        pack.state = PackState.DONE
-        pack.progress = 100
-        pack.step = "done"
-        pack.finished_at = timezone.now()
-        pack.save()
-        record_event(
-            clip,
-            "evidence.built",
-            actor_label=BUILD_ACTOR,
-            data={"pack": pack.pk, "sha256": digest, "size_bytes": len(data)},
-        )
+        # The clip's row lock orders this against an erasure (retention) of the same clip.
+        erased = Clip.objects.select_for_update().get(pk=clip.pk).media_erased_at is not None
+        if not erased:
+            _store(pack_id, clip, data, digest)
+    if erased:
+        mark_failed(pack_id, "The clip's media was erased while the pack was being built.")
+        return "erased"
     return "built"
+
+
+def _store(pack_id: int, clip: Clip, data: bytes, digest: str) -> None:
+    """Save the built ZIP on its pack, audited (inside the caller's transaction)."""
+    pack = EvidencePack.objects.select_for_update().get(pk=pack_id)
+    pack.file.save(f"evidence-{clip.short_id}.zip", ContentFile(data), save=False)
+    pack.sha256 = digest
+    pack.size_bytes = len(data)
+    pack.state = PackState.DONE
+    pack.progress = 100
+    pack.step = "done"
+    pack.finished_at = timezone.now()
+    pack.save()
+    record_event(
+        clip,
+        "evidence.built",
+        actor_label=BUILD_ACTOR,
+        data={"pack": pack.pk, "sha256": digest, "size_bytes": len(data)},
+    )
 
 
 def mark_failed(pack_id: int, error: str) -> None:

@@ -29,6 +29,8 @@ def check_can_request(clip: Clip, user: AbstractBaseUser) -> None:
         raise EvidenceError(
             "not_decided", f"Clip {clip.short_id} is not decided yet: no pack to build.", 409
         )
+    if clip.media_erased_at is not None:
+        raise EvidenceError("media_erased", clip.erasure_notice, 410)
 
 
 def request_pack(clip_id: int, user: AbstractBaseUser) -> EvidencePack:

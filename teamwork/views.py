@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard.access import moderator_required, senior_required
 from dashboard.decisions import DecisionError
+from dashboard.http import media_erased_response
 from dashboard.models import Clip
 from dashboard.roles import is_senior
 from teamwork import appeals, confirmations, packs, sla
@@ -255,8 +256,10 @@ def pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
 
 @require_GET
 @moderator_required
-def pack_download(request: HttpRequest, pack_id: int) -> FileResponse:
+def pack_download(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack = get_object_or_404(EvidencePack.objects.select_related("clip"), pk=pack_id)
+    if pack.clip.media_erased_at is not None:
+        return media_erased_response(pack.clip)
     if not pack.file:
         raise Http404("This pack is not built yet.")
     return FileResponse(

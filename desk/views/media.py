@@ -13,7 +13,9 @@ from detection.models import FaceCrop
 @require_GET
 @moderator_required
 def clip_media(request: HttpRequest, public_id: str) -> HttpResponse:
-    clip = get_object_or_404(Clip.objects.only("file", "sha256"), public_id=public_id)
+    """The clip's bytes; 410 with the erasure notice once retention or an erasure took them."""
+    fields = ("file", "sha256", "media_erased_at", "media_erased_under")
+    clip = get_object_or_404(Clip.objects.only(*fields), public_id=public_id)
     return clip_media_response(clip, request.headers.get("Range"), request.headers.get("If-Range"))
 
 

@@ -33,6 +33,8 @@ class ClipRenditionView(UnmaskAPIView):
             .order_by("-finished_at")
             .first()
         )
+        if clip.media_erased_at is not None:
+            raise ApiError("media_erased", clip.erasure_notice, 410)
         if rendition is None:
             raise ApiError("no_rendition", "This clip has no disclosed rendition yet.", 404)
         response = FileResponse(rendition.file.open("rb"), content_type="video/mp4")

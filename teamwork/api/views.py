@@ -203,6 +203,8 @@ class EvidencePackDownloadView(UnmaskAPIView):
     )
     def get(self, request: Request, pack_id: int) -> FileResponse:
         pack = get_object_or_404(EvidencePack.objects.select_related("clip"), pk=pack_id)
+        if pack.clip.media_erased_at is not None:
+            raise ApiError("media_erased", pack.clip.erasure_notice, 410)
         if pack.state != PackState.DONE or not pack.file:
             raise ApiError("not_built", "This evidence pack is not built yet.", 404)
         response = FileResponse(
