@@ -1,5 +1,6 @@
 """Forms of the moderator's desk."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -17,6 +18,27 @@ from dashboard.queue import (
     QueueFilters,
     visible_statuses,
 )
+
+# Dates the desk accepts in filters and ranges. Far enough either way for any real use, and far
+# from date.min/date.max, where "the day after" or a time-zone shift overflows.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+class DeskDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE; anything else is a field error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Choose a date between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}.",
+                code="date_out_of_range",
+            )
 
 
 class ReachFormField(forms.IntegerField):
@@ -85,12 +107,8 @@ class QueueFilterForm(forms.Form):
     platform = forms.CharField(label="Platform", max_length=100, required=False)
     person = forms.CharField(label="Person", max_length=200, required=False)
     reason = forms.ChoiceField(label="Reported reason", required=False)
-    received_from = forms.DateField(
-        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = DeskDateField(label="Received from", required=False)
+    received_to = DeskDateField(label="Received to", required=False)
     sort = forms.ChoiceField(label="Order", choices=SORTS, required=False)
     per_page = forms.TypedChoiceField(
         label="Rows",
@@ -205,9 +223,5 @@ class AuditFilterForm(forms.Form):
     clip = forms.CharField(label="Clip id", max_length=36, required=False)
     user = forms.CharField(label="User", max_length=150, required=False)
     action = forms.CharField(label="Action", max_length=50, required=False)
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DeskDateField(label="From", required=False)
+    date_to = DeskDateField(label="To", required=False)

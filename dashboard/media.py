@@ -1,5 +1,11 @@
-"""How the desk shows media: clip bytes with HTTP Range support, face-crop JPEGs, and the
-moderator's wellness preference (media blurred and desaturated until revealed).
+"""How the desk shows media: clip bytes with HTTP Range support, face-crop JPEGs, any other
+stored file (references, renditions, evidence packs), and the moderator's wellness preference
+(media blurred and desaturated until revealed).
+
+Every response names its content type from the stored file's sniffed extension
+(`dashboard.mediatypes`), with `X-Content-Type-Options: nosniff`, a Content-Disposition with a
+safe filename (inline only for video and images) and a sandbox CSP, so no uploaded byte is ever
+rendered as a page of our origin.
 
 Clip files are read through Django's storage (`clip.file.open("rb")`), never from a public URL
 or a filesystem path, so the media view's permission check is the only way in. Ranges follow
@@ -14,21 +20,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models.fields.files import FieldFile
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 
+from dashboard.mediatypes import media_headers
 from dashboard.models import Clip, DeskPreference
 from detection.models import FaceCrop
 
 CHUNK_BYTES = 64 * 1024
 _BYTE_RANGE = re.compile(r"(\d*)\s*-\s*(\d*)")
-CONTENT_TYPES = {
-    "mp4": "video/mp4",
-    "m4v": "video/mp4",
-    "mov": "video/quicktime",
-    "webm": "video/webm",
-    "mkv": "video/x-matroska",
-    "avi": "video/x-msvideo",
-}
 
 
 class RangeNotSatisfiable(Exception):
@@ -82,15 +81,20 @@ def _read(field_file: FieldFile, start: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
-def content_type_for(name: str) -> str:
-    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+def _apply(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def clip_media_response(
     clip: Clip, range_header: str | None, if_range: str | None = None
 ) -> HttpResponse:
     """The clip's bytes: 200 whole, 206 for one range, 416 for a range it cannot satisfy."""
-    size = clip.file.size
+    try:
+        size = clip.file.size
+    except (FileNotFoundError, ValueError) as exc:  # erased, or never stored
+        raise Http404("This clip's media is not available.") from exc
     etag = f'"{clip.sha256}"'
     if if_range and if_range.strip() != etag:
         range_header = None  # the client's copy is another file: send this one whole
@@ -103,25 +107,36 @@ def clip_media_response(
         return response
     start, length = (byte_range.start, byte_range.length) if byte_range else (0, size)
     response = StreamingHttpResponse(
-        _read(clip.file, start, length),
-        status=206 if byte_range else 200,
-        content_type=content_type_for(clip.file.name),
+        _read(clip.file, start, length), status=206 if byte_range else 200
     )
+    _apply(response, media_headers(clip.file.name, f"clip-{clip.public_id.hex[:12]}", inline=True))
     if byte_range:
         response["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{size}"
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
-    response["Content-Disposition"] = "inline"
     # Moderators' browsers may keep it for seeking; shared caches must not.
     response["Cache-Control"] = "private, max-age=600"
     return response
 
 
 def crop_response(crop: FaceCrop) -> HttpResponse:
-    response = HttpResponse(bytes(crop.jpeg), content_type="image/jpeg")
+    # Crops are JPEGs we encoded ourselves from decoded frames.
+    response = _apply(
+        HttpResponse(bytes(crop.jpeg)), media_headers("crop.jpg", f"crop-{crop.pk}", inline=True)
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def stored_file_response(field_file: FieldFile, stem: str, *, inline: bool) -> FileResponse:
+    """A stored file served as its sniffed type (see module docstring); 404 when it is gone."""
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("This file is not available.") from exc
+    response = FileResponse(handle)
+    return _apply(response, media_headers(field_file.name, stem, inline=inline))
 
 
 def blur_media_for(user: AbstractBaseUser) -> bool:

@@ -26,11 +26,13 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.filenames import sanitize_filename
 from dashboard.models import Clip, Decision, Person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
 from detection.frames import UnreadableMediaError
+from detection.probe import MediaRejected, sniff_media_type
 from detection.storage_io import local_path
 from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
 from provenance.hashing import ClipHashes, hash_frames, hash_video
@@ -366,12 +368,10 @@ def active_matches(clip: Clip) -> list[BankMatch]:
 
 # --- authentic references ----------------------------------------------------------------
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
-
-def hash_reference_file(path: str, name: str) -> ClipHashes:
+def hash_reference_file(path: str, kind: str) -> ClipHashes:
     """Hash a reference: a still image (one frame) or a video (its sampled frames)."""
-    if name.lower().endswith(IMAGE_SUFFIXES):
+    if kind == "image":
         image = cv2.imread(path, cv2.IMREAD_COLOR)
         if image is None:
             raise ProvenanceError("unreadable_reference", "The reference image cannot be read.")
@@ -388,17 +388,24 @@ def do_register_reference(
     """Register authentic media of ``person`` in the reference bank; audited.
 
     New clips are matched against it after scoring, and a match is shown as "derived from
-    authentic source" beside the reference.
+    authentic source" beside the reference. What the file is comes from its bytes (PyAV's
+    probe, or a still's signature) and names the stored file's extension; the uploader's
+    name is kept only as the default title.
     """
     if not is_moderator(user):
         raise ProvenanceError("forbidden", "Only moderators register references.", 403)
-    name = upload.name or "reference"
-    suffix = Path(name).suffix.lower() or ".bin"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as temp:
+    name = sanitize_filename(upload.name or "reference")
+    with tempfile.NamedTemporaryFile(suffix=".upload") as temp:
         for chunk in upload.chunks():
             temp.write(chunk)
         temp.flush()
-        hashes = hash_reference_file(temp.name, name)
+        try:
+            sniffed = sniff_media_type(temp.name)
+        except MediaRejected as exc:
+            raise ProvenanceError(
+                "unsupported_reference", "A reference must be a video or a JPEG/PNG/WebP image."
+            ) from exc
+        hashes = hash_reference_file(temp.name, sniffed.kind)
     if hashes.frame_count == 0:
         raise ProvenanceError("flat_reference", "The reference has no detail to match on.")
     entry = BankEntry(
@@ -411,7 +418,7 @@ def do_register_reference(
     entry.set_hashes(hashes)
     with transaction.atomic():
         upload.seek(0)
-        entry.reference_file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
+        entry.reference_file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", upload, save=False)
         entry.save()
         record_event(
             None,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard.access import moderator_required, senior_required
 from dashboard.decisions import DecisionError
+from dashboard.media import stored_file_response
 from dashboard.models import Clip
 from dashboard.roles import is_senior
 from teamwork import appeals, confirmations, packs, sla
@@ -259,9 +260,4 @@ def pack_download(request: HttpRequest, pack_id: int) -> FileResponse:
     pack = get_object_or_404(EvidencePack.objects.select_related("clip"), pk=pack_id)
     if not pack.file:
         raise Http404("This pack is not built yet.")
-    return FileResponse(
-        pack.file.open("rb"),
-        as_attachment=True,
-        filename=f"evidence-{pack.clip.short_id}-{pack.pk}.zip",
-        content_type="application/zip",
-    )
+    return stored_file_response(pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False)

@@ -28,6 +28,7 @@ from dashboard.api.errors import ApiError
 from dashboard.api.pagination import AppealCursorPagination
 from dashboard.api.permissions import CanSubmitClips, IsModerator
 from dashboard.api.views.base import UnmaskAPIView, UnmaskViewSet
+from dashboard.media import stored_file_response
 from dashboard.models import Clip
 from dashboard.roles import is_moderator
 from teamwork import appeals, packs
@@ -205,11 +206,8 @@ class EvidencePackDownloadView(UnmaskAPIView):
         pack = get_object_or_404(EvidencePack.objects.select_related("clip"), pk=pack_id)
         if pack.state != PackState.DONE or not pack.file:
             raise ApiError("not_built", "This evidence pack is not built yet.", 404)
-        response = FileResponse(
-            pack.file.open("rb"),
-            as_attachment=True,
-            filename=f"evidence-{pack.clip.short_id}-{pack.pk}.zip",
-            content_type="application/zip",
+        response = stored_file_response(
+            pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False
         )
         response["X-Content-SHA256"] = pack.sha256
         return response
