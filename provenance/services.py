@@ -8,9 +8,11 @@ these and nothing else. Hashing and matching themselves are plain Python
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -55,6 +57,7 @@ ACTOR = "task:provenance"
 AUTO_APPLY_ACTOR = "policy:provenance_auto_apply"
 DEFAULT_FAKE_BANK = "Known fakes"
 DEFAULT_REFERENCE_BANK = "Authentic references"
+logger = logging.getLogger(__name__)
 
 
 class ProvenanceError(Exception):
@@ -109,11 +112,21 @@ def hash_index() -> HashIndex:
             entries = BankEntry.objects.only(
                 "id", "bank_id", "frame_hashes", "frame_valid", "frame_indices", "frame_times"
             )
-            _index_cache["index"] = HashIndex(
-                BankedClip(entry.pk, entry.bank_id, entry.hashes) for entry in entries.iterator()
-            )
+            _index_cache["index"] = HashIndex(_loadable(entries.iterator()))
             _index_cache["signature"] = signature
         return _index_cache["index"]  # type: ignore[return-value]
+
+
+def _loadable(entries: Iterable[BankEntry]) -> Iterator[BankedClip]:
+    """Entries whose stored hashes load; a damaged one is left out (and logged), so it cannot
+    stop the index from being built for every other entry."""
+    for entry in entries:
+        try:
+            hashes = entry.hashes
+        except (ValueError, TypeError) as exc:
+            logger.error("Bank entry %s has unreadable hashes, not indexed: %s", entry.pk, exc)
+            continue
+        yield BankedClip(entry.pk, entry.bank_id, hashes)
 
 
 # --- banking -----------------------------------------------------------------------------
@@ -232,6 +245,29 @@ def check_quarantine(entry: BankEntry, clip: Clip) -> bool:
     return True
 
 
+def _quarantine_if_unusable(entry: BankEntry, clip: Clip) -> bool:
+    """Quarantine an entry whose stored decision the desk cannot apply; audited and logged.
+
+    Imports validate decisions, but older rows (or hand edits) may hold anything: one such
+    entry must not break matching, or auto-apply, for every clip it matches.
+    """
+    if not entry.decision_action or entry.decision_action in DecisionAction.values:
+        return False
+    reason = f"stored decision {entry.decision_action[:40]!r} is not a desk action"
+    logger.error("Quarantining bank entry %s: %s", entry.pk, reason)
+    BankEntry.objects.filter(pk=entry.pk).update(
+        quarantined_at=timezone.now(), quarantine_reason=reason
+    )
+    entry.quarantined_at = timezone.now()
+    record_event(
+        clip,
+        "provenance.entry_quarantined",
+        actor_label=ACTOR,
+        data={"entry": entry.pk, "bank": entry.bank.name, "reason": reason},
+    )
+    return True
+
+
 def do_match_clip(clip_id: int) -> list[BankMatch]:
     """Match a clip against the enabled banks and store what it matches; idempotent.
 
@@ -248,8 +284,10 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         entries = BankEntry.objects.select_related("bank").in_bulk([m.entry_id for m in found])
         for match in found:
-            entry = entries[match.entry_id]
-            if check_quarantine(entry, clip):
+            entry = entries.get(match.entry_id)
+            if entry is None:  # deleted since the index was built
+                continue
+            if check_quarantine(entry, clip) or _quarantine_if_unusable(entry, clip):
                 continue
             row, created = BankMatch.objects.update_or_create(
                 clip=clip,
