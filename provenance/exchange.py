@@ -85,7 +85,8 @@ _DECISIONS = frozenset(DecisionAction.values)
 
 @dataclass(frozen=True)
 class RowError:
-    """One fault of an import: the CSV row (1 is the header), a stable code, a sentence."""
+    """One fault of an import: the CSV record (1 is the header; 0 the file as a whole), a
+    stable code, a sentence."""
 
     row: int
     code: str
@@ -238,6 +239,7 @@ def parse_bank_csv(
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     errors: list[RowError] = []
     groups: OrderedDict[str, list[dict[str, object]]] = OrderedDict()
+    line = 0  # the last record read
     try:
         header = [name.strip().lower() for name in next(reader, [])]
         if not {"signal_type", "signal_value"} <= set(header) or len(set(header)) != len(header):
@@ -250,8 +252,8 @@ def parse_bank_csv(
                     )
                 ]
             )
-        for cells in reader:
-            line = reader.line_num
+        line = 1
+        for line, cells in enumerate(reader, start=2):  # noqa: B007 - read after an error
             if line > max_rows + 1:
                 errors.append(RowError(line, "too_many_rows", f"At most {max_rows} rows."))
                 break
@@ -276,7 +278,7 @@ def parse_bank_csv(
                 break
     except csv.Error as exc:
         # The csv module stops at a field over its size limit or a stray quote.
-        errors.append(RowError(reader.line_num, "unreadable_csv", str(exc)))
+        errors.append(RowError(line + 1, "unreadable_csv", str(exc)))
     if errors:
         raise ExchangeError(errors)
     if not groups:
