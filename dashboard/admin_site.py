@@ -7,7 +7,6 @@
 - `export_as_csv`: an action that writes the selected rows' list columns as CSV.
 """
 
-import csv
 from typing import Any
 
 from django.contrib import admin
@@ -20,11 +19,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from dashboard.constants import ClipStatus
+from dashboard.csvsafe import SafeWriter
 from dashboard.models import Clip
 from dashboard.roles import is_admin
-
-# Spreadsheet programs run cells starting with these as formulas.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UnmaskAdminSite(AdminSite):
@@ -99,11 +96,6 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
-
-
 @admin.action(description="Export selected rows as CSV", permissions=["view"])
 def export_as_csv(
     model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Model]
@@ -113,8 +105,8 @@ def export_as_csv(
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{model._meta.model_name}-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow([capfirst(str(label_for_field(c, model, model_admin))) for c in columns])
     for obj in queryset:
-        writer.writerow([_cell(lookup_field(c, obj, model_admin)[2]) for c in columns])
+        writer.writerow([lookup_field(c, obj, model_admin)[2] for c in columns])
     return response

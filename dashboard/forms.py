@@ -1,12 +1,34 @@
-"""Form fields every page that records a decision shares (the desk's review page, the two-person
-overturn): `action`, `labels`, `reason`, `note` turned into a DecisionRequest."""
+"""Form fields the apps' pages share: a decision's `action`, `labels`, `reason` and `note` (the
+desk's review page, the two-person overturn), and the one date field every filter and range uses."""
 
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from dashboard.decisions import DecisionRequest
 from dashboard.models import Label
+
+# Dates the desk accepts in filters and ranges. Far enough either way for any real use, and far
+# from date.min/date.max, where "the day after" or a time-zone shift overflows.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+class DeskDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE; anything else is a field error."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                f"Choose a date between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}.",
+                code="date_out_of_range",
+            )
 
 
 class DecisionFieldsMixin:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
-from dashboard.forms import DecisionFieldsMixin
+from dashboard.forms import DecisionFieldsMixin, DeskDateField
 from dashboard.models import Label
 from dashboard.persons import MAX_SUBJECTS
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
@@ -87,12 +87,8 @@ class QueueFilterForm(forms.Form):
     platform = forms.CharField(label="Platform", max_length=100, required=False)
     person = forms.CharField(label="Person", max_length=200, required=False)
     reason = forms.ChoiceField(label="Reported reason", required=False)
-    received_from = forms.DateField(
-        label="Received from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    received_to = forms.DateField(
-        label="Received to", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_from = DeskDateField(label="Received from", required=False)
+    received_to = DeskDateField(label="Received to", required=False)
     sort = forms.ChoiceField(label="Order", choices=SORTS, required=False)
     per_page = forms.TypedChoiceField(
         label="Rows",
@@ -183,9 +179,5 @@ class AuditFilterForm(forms.Form):
     clip = forms.CharField(label="Clip id", max_length=36, required=False)
     user = forms.CharField(label="User", max_length=150, required=False)
     action = forms.CharField(label="Action", max_length=50, required=False)
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = DeskDateField(label="From", required=False)
+    date_to = DeskDateField(label="To", required=False)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import av
 
+from dashboard.mediatypes import content_type_for
+
 # FFmpeg demuxer names we accept. Image and text demuxers (png_pipe, image2, gif, tty, ...) are
 # refused even though FFmpeg opens them.
 ACCEPTED_CONTAINERS = {
@@ -184,3 +186,48 @@ def probe_media(path: str | Path, limits: MediaLimits) -> MediaFacts:
         frame_count=frame_count,
         has_audio=has_audio,
     )
+
+
+# Leading bytes of the stills a reference may be (the only non-video uploads we store).
+_IMAGE_SIGNATURES: tuple[tuple[bytes, bytes, str], ...] = (
+    # (magic at 0, magic at 8, extension)
+    (b"\xff\xd8\xff", b"", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", b"", "png"),
+    (b"RIFF", b"WEBP", "webp"),
+)
+
+
+@dataclass(frozen=True)
+class SniffedType:
+    """What a file's bytes say it is: ``kind`` is "video" or "image"."""
+
+    kind: str
+    extension: str
+
+    @property
+    def content_type(self) -> str:
+        return content_type_for(f"file.{self.extension}")
+
+
+def sniff_media_type(path: str | Path) -> SniffedType:
+    """A video container we accept (PyAV's probe) or a JPEG/PNG/WebP still; else MediaRejected.
+
+    The answer names the file's stored extension, so a valid MP4 with HTML appended and sent
+    as ``press.html`` is stored and served as ``.mp4`` / ``video/mp4``.
+    """
+    path = Path(path)
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    for magic, magic8, extension in _IMAGE_SIGNATURES:
+        if head.startswith(magic) and (not magic8 or head[8:12] == magic8):
+            return SniffedType("image", extension)
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise MediaRejected("unsupported_media", "The file is not a video or an image.") from exc
+    with container:
+        format_name = container.format.name
+        has_video = bool(container.streams.video)
+    if format_name not in ACCEPTED_CONTAINERS or not has_video:
+        raise MediaRejected("unsupported_media", "The file is not a video or an image.")
+    return SniffedType("video", ACCEPTED_CONTAINERS[format_name])

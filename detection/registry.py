@@ -18,6 +18,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from dashboard.workflow import record_event
 from detection.inference import ModelSpec, ModelValidationError, validate_model
@@ -99,7 +100,7 @@ def register_model(
 
     with onnx_path.open("rb") as fh:
         stored_name = default_storage.save(
-            f"detectors/{manifest.name}-{manifest.version}-{sha256[:12]}.onnx", File(fh)
+            f"detectors/{slugify(manifest.name)[:60] or 'model'}-{sha256[:12]}.onnx", File(fh)
         )
     try:
         with transaction.atomic():

@@ -6,7 +6,6 @@ share these generators. Moderators' notes and audit payloads are left out on pur
 can name people and are not part of what platforms publish.
 """
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -14,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from dashboard.csvsafe import csv_lines
 from dashboard.models import AuditEvent, Decision
 from insight.metrics import DateRange
 
@@ -114,18 +114,9 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-class _Line:
-    """A file-like object whose write() returns the line: csv.writer without a buffer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield writer.writerow(fields)
-    for row in rows:
-        yield writer.writerow([_plain(row[f]) for f in fields])
+    """CSV through the desk's one writer: reporter-supplied text cannot run as a formula."""
+    return csv_lines(fields, ([_plain(row[f]) for f in fields] for row in rows))
 
 
 def json_chunks(fields: tuple[str, ...], rows: Iterable[dict[str, Any]]) -> Iterator[str]:

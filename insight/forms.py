@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from dashboard.forms import DeskDateField
 from insight.metrics import DateRange
 
 DEFAULT_DAYS = 7
@@ -12,15 +13,13 @@ MAX_DAYS = 366
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Included.",
-    )
+    start = DeskDateField(required=False)
+    end = DeskDateField(required=False, help_text="Included.")
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.errors:  # a date out of range or unreadable: no range to check
+            return data
         today = timezone.localdate()
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)

@@ -218,7 +218,10 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
             {"error": {"code": "not_found", "message": "No such export."}}, status=404
         )
     if form.is_bound and not form.is_valid():
-        message = " ".join(form.errors.get("__all__", ["Bad date range."]))
+        message = " ".join(
+            f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
+            for name, errors in form.errors.items()
+        )
         return JsonResponse({"error": {"code": "invalid_range", "message": message}}, status=400)
     span = form.date_range()
     record_event(

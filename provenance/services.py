@@ -8,9 +8,11 @@ these and nothing else. Hashing and matching themselves are plain Python
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,11 +28,13 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.filenames import sanitize_filename
 from dashboard.models import Clip, Decision, Person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
 from detection.frames import UnreadableMediaError
+from detection.probe import MediaRejected, sniff_media_type
 from detection.storage_io import local_path
 from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
 from provenance.hashing import ClipHashes, hash_frames, hash_video
@@ -53,6 +57,7 @@ ACTOR = "task:provenance"
 AUTO_APPLY_ACTOR = "policy:provenance_auto_apply"
 DEFAULT_FAKE_BANK = "Known fakes"
 DEFAULT_REFERENCE_BANK = "Authentic references"
+logger = logging.getLogger(__name__)
 
 
 class ProvenanceError(Exception):
@@ -107,11 +112,21 @@ def hash_index() -> HashIndex:
             entries = BankEntry.objects.only(
                 "id", "bank_id", "frame_hashes", "frame_valid", "frame_indices", "frame_times"
             )
-            _index_cache["index"] = HashIndex(
-                BankedClip(entry.pk, entry.bank_id, entry.hashes) for entry in entries.iterator()
-            )
+            _index_cache["index"] = HashIndex(_loadable(entries.iterator()))
             _index_cache["signature"] = signature
         return _index_cache["index"]  # type: ignore[return-value]
+
+
+def _loadable(entries: Iterable[BankEntry]) -> Iterator[BankedClip]:
+    """Entries whose stored hashes load; a damaged one is left out (and logged), so it cannot
+    stop the index from being built for every other entry."""
+    for entry in entries:
+        try:
+            hashes = entry.hashes
+        except (ValueError, TypeError) as exc:
+            logger.error("Bank entry %s has unreadable hashes, not indexed: %s", entry.pk, exc)
+            continue
+        yield BankedClip(entry.pk, entry.bank_id, hashes)
 
 
 # --- banking -----------------------------------------------------------------------------
@@ -230,6 +245,29 @@ def check_quarantine(entry: BankEntry, clip: Clip) -> bool:
     return True
 
 
+def _quarantine_if_unusable(entry: BankEntry, clip: Clip) -> bool:
+    """Quarantine an entry whose stored decision the desk cannot apply; audited and logged.
+
+    Imports validate decisions, but older rows (or hand edits) may hold anything: one such
+    entry must not break matching, or auto-apply, for every clip it matches.
+    """
+    if not entry.decision_action or entry.decision_action in DecisionAction.values:
+        return False
+    reason = f"stored decision {entry.decision_action[:40]!r} is not a desk action"
+    logger.error("Quarantining bank entry %s: %s", entry.pk, reason)
+    BankEntry.objects.filter(pk=entry.pk).update(
+        quarantined_at=timezone.now(), quarantine_reason=reason
+    )
+    entry.quarantined_at = timezone.now()
+    record_event(
+        clip,
+        "provenance.entry_quarantined",
+        actor_label=ACTOR,
+        data={"entry": entry.pk, "bank": entry.bank.name, "reason": reason},
+    )
+    return True
+
+
 def do_match_clip(clip_id: int) -> list[BankMatch]:
     """Match a clip against the enabled banks and store what it matches; idempotent.
 
@@ -246,8 +284,10 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         entries = BankEntry.objects.select_related("bank").in_bulk([m.entry_id for m in found])
         for match in found:
-            entry = entries[match.entry_id]
-            if check_quarantine(entry, clip):
+            entry = entries.get(match.entry_id)
+            if entry is None:  # deleted since the index was built
+                continue
+            if check_quarantine(entry, clip) or _quarantine_if_unusable(entry, clip):
                 continue
             row, created = BankMatch.objects.update_or_create(
                 clip=clip,
@@ -366,12 +406,10 @@ def active_matches(clip: Clip) -> list[BankMatch]:
 
 # --- authentic references ----------------------------------------------------------------
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 
-
-def hash_reference_file(path: str, name: str) -> ClipHashes:
+def hash_reference_file(path: str, kind: str) -> ClipHashes:
     """Hash a reference: a still image (one frame) or a video (its sampled frames)."""
-    if name.lower().endswith(IMAGE_SUFFIXES):
+    if kind == "image":
         image = cv2.imread(path, cv2.IMREAD_COLOR)
         if image is None:
             raise ProvenanceError("unreadable_reference", "The reference image cannot be read.")
@@ -388,17 +426,24 @@ def do_register_reference(
     """Register authentic media of ``person`` in the reference bank; audited.
 
     New clips are matched against it after scoring, and a match is shown as "derived from
-    authentic source" beside the reference.
+    authentic source" beside the reference. What the file is comes from its bytes (PyAV's
+    probe, or a still's signature) and names the stored file's extension; the uploader's
+    name is kept only as the default title.
     """
     if not is_moderator(user):
         raise ProvenanceError("forbidden", "Only moderators register references.", 403)
-    name = upload.name or "reference"
-    suffix = Path(name).suffix.lower() or ".bin"
-    with tempfile.NamedTemporaryFile(suffix=suffix) as temp:
+    name = sanitize_filename(upload.name or "reference")
+    with tempfile.NamedTemporaryFile(suffix=".upload") as temp:
         for chunk in upload.chunks():
             temp.write(chunk)
         temp.flush()
-        hashes = hash_reference_file(temp.name, name)
+        try:
+            sniffed = sniff_media_type(temp.name)
+        except MediaRejected as exc:
+            raise ProvenanceError(
+                "unsupported_reference", "A reference must be a video or a JPEG/PNG/WebP image."
+            ) from exc
+        hashes = hash_reference_file(temp.name, sniffed.kind)
     if hashes.frame_count == 0:
         raise ProvenanceError("flat_reference", "The reference has no detail to match on.")
     entry = BankEntry(
@@ -411,7 +456,7 @@ def do_register_reference(
     entry.set_hashes(hashes)
     with transaction.atomic():
         upload.seek(0)
-        entry.reference_file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
+        entry.reference_file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", upload, save=False)
         entry.save()
         record_event(
             None,

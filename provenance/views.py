@@ -4,11 +4,12 @@ Each view checks access, parses a form, calls one service and redirects or rende
 """
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required
+from dashboard.http import stored_file_response
 from provenance import services
 from provenance.forms import ReferenceForm
 from provenance.models import BankEntry, BankKind, BankMatch
@@ -61,7 +62,6 @@ def reference_media(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(
         BankEntry.objects.exclude(reference_file=""), pk=entry_id, bank__kind=BankKind.REFERENCE
     )
-    response = FileResponse(entry.reference_file.open("rb"))
+    response = stored_file_response(entry.reference_file, f"reference-{entry.pk}", inline=True)
     response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

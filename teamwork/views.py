@@ -6,14 +6,14 @@ Each view checks access, parses a form, calls one service and renders or redirec
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, senior_required
 from dashboard.decisions import DecisionError
-from dashboard.http import media_erased_response
+from dashboard.http import media_erased_response, stored_file_response
 from dashboard.models import Clip
 from dashboard.roles import is_senior
 from teamwork import appeals, confirmations, packs, sla
@@ -262,9 +262,4 @@ def pack_download(request: HttpRequest, pack_id: int) -> HttpResponse:
         return media_erased_response(pack.clip)
     if not pack.file:
         raise Http404("This pack is not built yet.")
-    return FileResponse(
-        pack.file.open("rb"),
-        as_attachment=True,
-        filename=f"evidence-{pack.clip.short_id}-{pack.pk}.zip",
-        content_type="application/zip",
-    )
+    return stored_file_response(pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False)

@@ -5,8 +5,9 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from dashboard.access import moderator_required
+from dashboard.http import clip_media_response
 from dashboard.models import Clip
-from desk.media import clip_media_response, crop_response
+from desk.media import crop_response
 from detection.models import FaceCrop
 
 

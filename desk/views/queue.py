@@ -1,6 +1,7 @@
 """The queue pages: the moderators' queue, the seniors' escalations, "Next clip", and the live
 scoring progress fragment the queue polls."""
 
+import uuid
 from contextlib import suppress
 
 from django.contrib import messages
@@ -93,8 +94,8 @@ def next_clip(request: HttpRequest) -> HttpResponse:
     if escalated and not is_senior(request.user):
         raise PermissionDenied
     skipped: list[int] = []
-    leaving = request.POST.get("release", "")
-    if leaving:
+    leaving = _uuid_or_none(request.POST.get("release", ""))
+    if leaving is not None:
         clip = Clip.objects.filter(public_id=leaving).only("pk").first()
         if clip is not None:
             skipped.append(clip.pk)
@@ -106,6 +107,14 @@ def next_clip(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Nothing is waiting for review right now.")
         return redirect("dashboard:escalations" if escalated else "dashboard:queue")
     return redirect("dashboard:clip", public_id=clip.public_id)
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    """The clip id the page posted, or None for anything that is not one (nothing to leave)."""
+    try:
+        return uuid.UUID(value.strip()) if value and len(value) <= 64 else None
+    except ValueError:
+        return None
 
 
 @require_GET

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -248,9 +248,19 @@ def blur_preference(request: HttpRequest) -> HttpResponse:
     set_blur_media(request.user, blurred)
     if _wants_json(request):
         return JsonResponse({"blur_media": blurred})
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    return HttpResponseRedirect(_local_path_or_queue(request, request.POST.get("next", "")))
+
+
+def _local_path_or_queue(request: HttpRequest, back: str) -> str:
+    """`back` when it is a path on this site ("/..."), else the queue: never a view name or
+    another host (redirect() would try to reverse "-1" as a URL name and fail)."""
+    if (
+        back.startswith("/")
+        and len(back) <= 2000
+        and "\x00" not in back
+        and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        back = reverse("dashboard:queue")
-    return redirect(back)
+        return back
+    return reverse("dashboard:queue")

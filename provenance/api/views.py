@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from dashboard.api.base import UnmaskAPIView
 from dashboard.api.errors import ApiError
 from dashboard.api.permissions import CanReadClip
+from dashboard.http import stored_file_response
 from dashboard.models import Clip
 from provenance.models import DisclosedRendition, RenditionState
 
@@ -37,7 +38,6 @@ class ClipRenditionView(UnmaskAPIView):
             raise ApiError("media_erased", clip.erasure_notice, 410)
         if rendition is None:
             raise ApiError("no_rendition", "This clip has no disclosed rendition yet.", 404)
-        response = FileResponse(rendition.file.open("rb"), content_type="video/mp4")
+        response = stored_file_response(rendition.file, str(clip.public_id), inline=False)
         response["X-Content-SHA256"] = rendition.sha256
-        response["Content-Disposition"] = f'attachment; filename="{clip.public_id}.mp4"'
         return response

@@ -28,6 +28,7 @@ from dashboard.api.base import UnmaskAPIView, UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import AppealCursorPagination
 from dashboard.api.permissions import CanSubmitClips, IsModerator
+from dashboard.http import stored_file_response
 from dashboard.models import Clip
 from dashboard.roles import is_moderator
 from teamwork import appeals, packs
@@ -207,11 +208,8 @@ class EvidencePackDownloadView(UnmaskAPIView):
             raise ApiError("media_erased", pack.clip.erasure_notice, 410)
         if pack.state != PackState.DONE or not pack.file:
             raise ApiError("not_built", "This evidence pack is not built yet.", 404)
-        response = FileResponse(
-            pack.file.open("rb"),
-            as_attachment=True,
-            filename=f"evidence-{pack.clip.short_id}-{pack.pk}.zip",
-            content_type="application/zip",
+        response = stored_file_response(
+            pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False
         )
         response["X-Content-SHA256"] = pack.sha256
         return response

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from desk.media import ByteRange, RangeNotSatisfiable, parse_range
+from dashboard.http import ByteRange, RangeNotSatisfiable, parse_range
 from tests.dashboard.test_desk_fixtures import detector, scored_clip, tiny_jpeg
 
 PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes

@@ -4,12 +4,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from provenance.exchange import ExchangeError, import_bank_csv
-from provenance.models import HashBank
+from provenance.exchange import ExchangeError, do_import_bank
 
 
 class Command(BaseCommand):
-    help = "Import a PDQ hash CSV into a bank (created if missing)."
+    help = "Import a PDQ hash CSV into a bank (created if missing, and only if the file is valid)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("bank", help="bank name")
@@ -19,11 +18,11 @@ class Command(BaseCommand):
         path: Path = options["csv_path"]  # type: ignore[assignment]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        bank, _ = HashBank.objects.get_or_create(name=options["bank"])
         try:
-            entries = import_bank_csv(
-                bank, path.read_text(encoding="utf-8"), actor_label="command:provenance_import"
-            )
+            with path.open("rb") as handle:
+                bank, entries = do_import_bank(
+                    str(options["bank"]), handle, actor_label="command:provenance_import"
+                )
         except ExchangeError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(f"Nothing imported. {exc.message}") from exc
         self.stdout.write(f"Imported {len(entries)} entries into {bank.name}.")
