@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from dashboard.admin_site import ReadOnlyAdmin, ReadOnlyInline, RoleAdmin, export_as_csv
+from dashboard.jobs import enqueue
 from dashboard.models import (
     ApiToken,
     AuditEvent,
@@ -43,15 +44,15 @@ class DecisionInline(ReadOnlyInline):
 
 
 def _enqueue_rescoring(clip_ids: list[int]) -> int:
-    sent = 0
-    for clip_id in clip_ids:
-        try:
-            rescore_clip.apply_async(args=[clip_id])
-        except Exception:  # the broker client raises many types; all mean "not sent"
-            logger.exception("Re-scoring job for clip %s not sent", clip_id)
-            continue
-        sent += 1
-    return sent
+    return sum(
+        enqueue(
+            rescore_clip,
+            [clip_id],
+            what=f"Re-scoring job for clip {clip_id}",
+            resent_by="nobody (re-scoring has no sweeper): run the action again",
+        )
+        for clip_id in clip_ids
+    )
 
 
 @admin.register(Clip)
