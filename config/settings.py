@@ -227,7 +227,7 @@ else:
         "unacked_restore_throttle": 1,
     }
 # A web request that enqueues must not hang on a dead broker: a few quick tries, then the
-# clip waits for the reaper (see detection.tasks.enqueue_scoring).
+# row stays marked for its sweeper (see dashboard/jobs.py).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -241,16 +241,52 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The nightly sweep deletes media the retention policies (edited in the admin) say is due.
+UNMASK_RETENTION_SWEEP_HOUR = env_int("UNMASK_RETENTION_SWEEP_HOUR", 3, minimum=0)
+if UNMASK_RETENTION_SWEEP_HOUR > 23:
+    raise ImproperlyConfigured("UNMASK_RETENTION_SWEEP_HOUR is an hour of the day, 0 to 23.")
+# The one beat schedule: every periodic job of every app, in seconds. The sweepers re-send work
+# whose message was lost (the broker was down when it was enqueued, or a worker died).
 CELERY_BEAT_SCHEDULE = {
-    "requeue-expired-scoring": {
-        "task": "detection.tasks.requeue_stale_clips",
+    # Scoring: re-queue clips whose lease expired; re-send queued clips never sent.
+    "requeue-expired-scoring": {"task": "detection.tasks.requeue_stale_clips", "schedule": 60.0},
+    # Provenance: re-send banking, matching and renditions not done (provenance/jobs.py).
+    "resend-provenance-jobs": {
+        "task": "provenance.tasks.resend_provenance_jobs",
         "schedule": 60.0,
     },
-    "release-expired-claims": {
-        "task": "dashboard.tasks.release_expired_claims",
+    # Webhooks: send deliveries still due whose task was lost.
+    "send-lost-webhook-deliveries": {
+        "task": "integrations.tasks.send_lost_deliveries",
         "schedule": 60.0,
+    },
+    # Team workflow: re-send evidence packs queued for long or abandoned by a dead worker.
+    "requeue-stale-evidence-packs": {
+        "task": "teamwork.tasks.requeue_stale_packs",
+        "schedule": 300.0,
+    },
+    "release-expired-claims": {"task": "dashboard.tasks.release_expired_claims", "schedule": 60.0},
+    "purge-expired-idempotency-keys": {
+        "task": "dashboard.tasks.purge_expired_idempotency_keys",
+        "schedule": 3600.0,
+    },
+    # Team workflow: record clips past their SLA deadline (teamwork/sla.py).
+    "record-sla-breaches": {"task": "teamwork.tasks.record_sla_breaches", "schedule": 300.0},
+    # Insight: mark a share of recent first decisions for a blind second opinion.
+    "sample-for-agreement": {"task": "insight.tasks.sample_for_agreement", "schedule": 600.0},
+    # Insight: rebuild the hours of the dashboard's summary that changed (insight/summary.py).
+    "refresh-dashboard-summary": {
+        "task": "insight.tasks.refresh_dashboard_summary",
+        "schedule": 60.0,
+    },
+    # Retention: delete media the retention policies say is due, nightly (retention/services.py).
+    "retention-sweep": {
+        "task": "retention.tasks.retention_sweep",
+        "schedule": crontab(hour=UNMASK_RETENTION_SWEEP_HOUR, minute=17),
     },
 }
+# A provenance job (bank, match, rendition) sent this long ago and not done is sent again.
+UNMASK_PROVENANCE_RESEND_AFTER_S = env_int("UNMASK_PROVENANCE_RESEND_AFTER_S", 600, minimum=30)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -302,33 +338,6 @@ UNMASK_WEBHOOK_BACKOFF_MAX_S = env_float("UNMASK_WEBHOOK_BACKOFF_MAX_S", 3600.0,
 # Outgoing webhooks go direct unless this names an http(s) proxy.
 UNMASK_WEBHOOK_PROXY = env_str("UNMASK_WEBHOOK_PROXY", "")
 UNMASK_IDEMPOTENCY_TTL = timedelta(hours=env_int("UNMASK_IDEMPOTENCY_TTL_HOURS", 24, minimum=1))
-CELERY_BEAT_SCHEDULE["send-lost-webhook-deliveries"] = {
-    "task": "integrations.tasks.send_lost_deliveries",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"] = {
-    "task": "dashboard.tasks.purge_expired_idempotency_keys",
-    "schedule": 3600.0,
-}
-# Team workflow: record clips past their SLA deadline (teamwork/sla.py).
-CELERY_BEAT_SCHEDULE["record-sla-breaches"] = {
-    "task": "teamwork.tasks.record_sla_breaches",
-    "schedule": 300.0,
-}
-CELERY_BEAT_SCHEDULE["requeue-stale-evidence-packs"] = {
-    "task": "teamwork.tasks.requeue_stale_packs",
-    "schedule": 300.0,
-}
-# Insight: mark a share of recent first decisions for a blind second opinion.
-CELERY_BEAT_SCHEDULE["sample-for-agreement"] = {
-    "task": "insight.tasks.sample_for_agreement",
-    "schedule": 600.0,
-}
-# Insight: rebuild the hours of the dashboard's summary that changed (insight/summary.py).
-CELERY_BEAT_SCHEDULE["refresh-dashboard-summary"] = {
-    "task": "insight.tasks.refresh_dashboard_summary",
-    "schedule": 60.0,
-}
 
 # --- Provenance (hash banks, Content Credentials) ----------------------------------------------
 
@@ -339,15 +348,6 @@ PROVENANCE_C2PA_TRUST_ANCHORS = env_str("PROVENANCE_C2PA_TRUST_ANCHORS", "")
 PROVENANCE_SIGNING_CERT = env_str("PROVENANCE_SIGNING_CERT", "")
 PROVENANCE_SIGNING_KEY = env_str("PROVENANCE_SIGNING_KEY", "")
 
-# --- Retention and erasure (retention/) --------------------------------------------------------
-# The nightly sweep deletes media the retention policies (edited in the admin) say is due.
-UNMASK_RETENTION_SWEEP_HOUR = env_int("UNMASK_RETENTION_SWEEP_HOUR", 3, minimum=0)
-if UNMASK_RETENTION_SWEEP_HOUR > 23:
-    raise ImproperlyConfigured("UNMASK_RETENTION_SWEEP_HOUR is an hour of the day, 0 to 23.")
-CELERY_BEAT_SCHEDULE["retention-sweep"] = {
-    "task": "retention.tasks.retention_sweep",
-    "schedule": crontab(hour=UNMASK_RETENTION_SWEEP_HOUR, minute=17),
-}
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

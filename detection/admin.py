@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from dashboard.admin_site import ReadOnlyAdmin, RoleAdmin, export_as_csv
 from dashboard.hooks import clip_admin_actions
+from dashboard.jobs import enqueue
 from dashboard.models import Clip
 from detection.models import DetectionRun, DetectorModel, FaceCrop
 from detection.registry import (
@@ -212,15 +213,15 @@ class FaceCropAdmin(ReadOnlyAdmin):
 
 
 def _enqueue_rescoring(clip_ids: list[int]) -> int:
-    sent = 0
-    for clip_id in clip_ids:
-        try:
-            rescore_clip.apply_async(args=[clip_id])
-        except Exception:  # the broker client raises many types; all mean "not sent"
-            logger.exception("Re-scoring job for clip %s not sent", clip_id)
-            continue
-        sent += 1
-    return sent
+    return sum(
+        enqueue(
+            rescore_clip,
+            [clip_id],
+            what=f"Re-scoring job for clip {clip_id}",
+            resent_by="nobody (re-scoring has no sweeper): run the action again",
+        )
+        for clip_id in clip_ids
+    )
 
 
 @admin.action(description="Re-score selected clips with the active model", permissions=["change"])

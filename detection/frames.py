@@ -22,13 +22,18 @@ A clip is read twice with PyAV (FFmpeg), never with a seek (seeking 720p H.264 c
 
 Streams whose packets carry no timestamps (some raw elementary streams) are decoded in
 full and their frames counted as they come out.
+
+This is the project's one frame reader: scoring samples with :class:`VideoSampler`, an
+evidence pack reads the frames a run scored with :meth:`VideoSampler.read` (frame ``n`` is the
+same frame for both), and training decodes its clips with :func:`read_every_frame`. Nothing
+else decodes video frames by seeking.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -287,6 +292,20 @@ class VideoSampler:
             if next_target == len(targets):
                 return
 
+    def read(self, indices: Iterable[int]) -> Iterator[SampledFrame]:
+        """Yield the frames at ``indices`` instead of the sampling plan, in one pass.
+
+        Frame ``n`` is the ``n``-th frame shown, as in the plan, so the frames a scoring run
+        recorded by index are read back exactly. Indices outside the clip are ignored; a
+        frame that cannot be decoded is replaced by the next one decoded (see
+        :meth:`frames`, which this is).
+        """
+        wanted = sorted({i for i in indices if 0 <= i < self.frame_count})
+        if not wanted:
+            return iter(())
+        self.indices = wanted
+        return self.frames()
+
     def close(self) -> None:
         """Nothing stays open between reads; kept so a sampler works as a context manager."""
 
@@ -311,3 +330,12 @@ def sample_frames(
     """
     with VideoSampler(path, rate_per_s, max_frames) as sampler:
         yield from sampler.frames()
+
+
+def read_every_frame(path: str | Path) -> list[np.ndarray]:
+    """Every frame the clip shows, in presentation order (BGR, uint8).
+
+    For short clips (training, checks): all frames are held in memory at once.
+    """
+    with VideoSampler(path) as sampler:
+        return [frame.image for frame in sampler.read(range(sampler.frame_count))]

@@ -11,15 +11,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from celery import shared_task
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from dashboard.constants import ClipEvent, ClipStatus
 from dashboard.events import announce
+from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
 from dashboard.models import Clip
 from dashboard.priority import compute_priority
 from dashboard.workflow import TransitionError, record_event, transition
@@ -34,8 +34,6 @@ from detection.storage_io import local_path
 logger = logging.getLogger(__name__)
 
 ACTOR = "task:score_clip"
-# Transient failures worth retrying: the database or the storage briefly away.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 PROGRESS_EVERY_S = 1.0
 
 _detector: FaceDetector | None = None
@@ -60,19 +58,22 @@ class ScoringOutcome:
     detail: str = ""
 
 
+def _scoring_job(clip_id: int) -> dict[str, object]:
+    # `Clip.enqueued_at` is the marker: unset (or old) on a queued clip, the reaper re-sends.
+    return {
+        "what": f"Scoring job for clip {clip_id}",
+        "resent_by": "detection.tasks.requeue_stale_clips",
+        "on_sent": lambda: Clip.objects.filter(pk=clip_id).update(enqueued_at=timezone.now()),
+    }
+
+
 def enqueue_scoring(clip_id: int) -> bool:
-    """Send the scoring job; on a broker failure leave it for the reaper and say so loudly."""
-    try:
-        score_clip.apply_async(args=[clip_id])
-    except Exception:  # the broker client raises many types; all mean "not sent"
-        logger.exception("Scoring job for clip %s not sent; the reaper will re-send it", clip_id)
-        return False
-    Clip.objects.filter(pk=clip_id).update(enqueued_at=timezone.now())
-    return True
+    """Send the scoring job now; on a broker failure it is left for the reaper (logged)."""
+    return enqueue(score_clip, [clip_id], **_scoring_job(clip_id))
 
 
 def enqueue_scoring_on_commit(clip_id: int) -> None:
-    transaction.on_commit(lambda: enqueue_scoring(clip_id))
+    enqueue_on_commit(score_clip, [clip_id], **_scoring_job(clip_id))
 
 
 def _claim(clip_id: int, job_id: str) -> Clip | None:
@@ -320,38 +321,17 @@ def requeue_stale(now: timezone.datetime | None = None) -> dict[str, int]:
     return {"requeued": requeued, "resent": resent}
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=600,
-    time_limit=660,
-    autoretry_for=(*TRANSIENT_ERRORS, NoActiveModelError),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
-)
+@job(bind=True, time_limit=600, retry_on=(NoActiveModelError,))
 def score_clip(self, clip_id: int) -> str:  # noqa: ANN001 - Celery binds the task
     return run_scoring(clip_id, job_id=self.request.id or "").outcome
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=600,
-    time_limit=660,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=8,
-)
+@job(bind=True, time_limit=600)
 def rescore_clip(self, clip_id: int, model_id: int | None = None) -> str:  # noqa: ANN001
     return run_rescoring(clip_id, model_id).outcome
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=150, ignore_result=True)
+@periodic_job(time_limit=120)
 def requeue_stale_clips() -> dict[str, int]:
     try:
         return requeue_stale()

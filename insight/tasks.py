@@ -2,8 +2,7 @@
 
 import time
 
-from celery import shared_task
-
+from dashboard.jobs import periodic_job
 from insight.agreement import sample_recent_decisions
 from insight.summary import refresh_summary
 
@@ -12,13 +11,13 @@ from insight.summary import refresh_summary
 REFRESH_BUDGET_S = 40.0
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=180, ignore_result=True)
+@periodic_job(time_limit=120, hard_time_limit=180)
 def sample_for_agreement() -> int:
     """Mark this period's share of first decisions for a second opinion; safe to re-run."""
     return len(sample_recent_decisions())
 
 
-@shared_task(acks_late=True, soft_time_limit=55, time_limit=70, ignore_result=True)
+@periodic_job(time_limit=55, hard_time_limit=70)
 def refresh_dashboard_summary() -> int:
     """Rebuild the summary's stale hours, a transaction at a time; safe to re-run or overlap."""
     deadline = time.monotonic() + REFRESH_BUDGET_S

@@ -7,39 +7,32 @@ before its attempt, so a duplicate message finds nothing to do.
 import logging
 from datetime import timedelta
 
-from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError
 
+from dashboard.jobs import enqueue, job, periodic_job
 from integrations import delivery
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # A delivery still due this long after its time lost its task: the sweeper sends it again.
 SWEEP_GRACE = timedelta(seconds=60)
 
 
 def schedule_delivery(delivery_id: int, countdown: float = 0.0) -> bool:
-    """Send the delivery task; on a broker failure leave it for the sweeper and say so loudly."""
-    try:
-        deliver_webhook.apply_async(args=[delivery_id], countdown=countdown or None)
-    except Exception:  # the broker client raises many types; all mean "not sent"
-        logger.exception("Webhook delivery %s not enqueued; the sweeper will send it", delivery_id)
-        return False
-    return True
+    """Send the delivery task; on a broker failure it is left for the sweeper (logged).
+
+    The delivery row is its own marker: one still due after `SWEEP_GRACE` is sent again.
+    """
+    return enqueue(
+        deliver_webhook,
+        [delivery_id],
+        what=f"Webhook delivery {delivery_id}",
+        resent_by="integrations.tasks.send_lost_deliveries",
+        countdown=countdown,
+    )
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    soft_time_limit=120,
-    time_limit=150,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    max_retries=5,
-    ignore_result=True,
-)
+@job(time_limit=120, max_retries=5)
 def deliver_webhook(delivery_id: int) -> str:
     outcome = delivery.attempt_delivery(delivery_id)
     if outcome.retry_in is not None:
@@ -47,7 +40,7 @@ def deliver_webhook(delivery_id: int) -> str:
     return outcome.outcome
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+@periodic_job(time_limit=60)
 def send_lost_deliveries() -> int:
     try:
         ids = delivery.due_deliveries(SWEEP_GRACE)

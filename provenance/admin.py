@@ -1,5 +1,5 @@
 """Operators' panel for hash banks: per-bank policy, entries (release from quarantine),
-matches (read-only), and export of a bank as HMA-style CSV. Import is the
+matches and background jobs (read-only), and export of a bank as HMA-style CSV. Import is the
 ``provenance_import`` command (large files belong on the command line, not in a form)."""
 
 from django.contrib import admin, messages
@@ -10,7 +10,7 @@ from django.utils import timezone
 from dashboard.admin_site import ReadOnlyAdmin, RoleAdmin
 from dashboard.workflow import record_event
 from provenance.exchange import export_bank_csv
-from provenance.models import BankEntry, BankMatch, HashBank
+from provenance.models import BankEntry, BankMatch, HashBank, ProvenanceJob
 
 
 @admin.register(HashBank)
@@ -72,3 +72,13 @@ class BankMatchAdmin(ReadOnlyAdmin):
     list_display = ("clip", "entry", "query_share", "bank_share", "best_distance",
                     "matched_at", "marked_wrong_at")  # fmt: skip
     list_select_related = ("clip", "entry")
+
+
+@admin.register(ProvenanceJob)
+class ProvenanceJobAdmin(ReadOnlyAdmin):
+    """Banking, matching and renditions asked for: pending ones are re-sent by the sweeper."""
+
+    list_display = ("id", "kind", "state", "decision", "clip", "requested_at", "sent_at",
+                    "sends", "done_at", "error")  # fmt: skip
+    list_filter = ("kind", "state")
+    list_select_related = ("decision", "clip")

@@ -237,3 +237,64 @@ class DisclosedRendition(models.Model):
 
     def __str__(self) -> str:
         return f"rendition of {self.clip} ({self.state})"
+
+
+class JobKind(models.TextChoices):
+    BANK = "bank", "Bank a decided clip"
+    MATCH = "match", "Match a scored clip"
+    RENDITION = "rendition", "Make a disclosed rendition"
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ProvenanceJob(models.Model):
+    """A provenance job a committed change asked for, until it is done: the sweeper's marker.
+
+    Written in the transaction of the change (a decision to bank, a scored clip to match), so
+    the request exists exactly when the change does. `sent_at` is the last publish the broker
+    took; a pending job not sent, or sent long ago and still not done, is sent again by
+    `provenance.tasks.resend_provenance_jobs`. A bank or rendition job names its decision, a
+    match job its clip (one row per clip, made pending again when the clip is scored again).
+    """
+
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    clip = models.ForeignKey(
+        Clip, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sends = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "decision"],
+                condition=models.Q(decision__isnull=False),
+                name="provenance_one_job_per_decision",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "clip"],
+                condition=models.Q(clip__isnull=False),
+                name="provenance_one_job_per_clip",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision__isnull=False) | models.Q(clip__isnull=False),
+                name="provenance_job_names_its_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"], name="provenance_job_pending")]
+
+    def __str__(self) -> str:
+        target = f"decision #{self.decision_id}" if self.decision_id else f"clip #{self.clip_id}"
+        return f"{self.get_kind_display()} ({target}): {self.state}"

@@ -1,71 +1,135 @@
 """Celery tasks of the provenance app: thin wrappers that take ids and call the services.
 
-Both are idempotent: banking a decision twice finds the entry already made; matching a clip
-twice updates the same match rows. Enqueue them with the ``*_on_commit`` helpers so a job
-never runs before the row it names is committed.
+Each job is asked for by a :class:`~provenance.models.ProvenanceJob` row written with the
+change that calls for it (`bank_decision_on_commit`, `match_clip_on_commit`), sent once that
+change commits, and marked done when it finishes. When the broker is down the row stays
+pending and `resend_provenance_jobs` (every minute, from the beat) sends it again. All jobs are
+idempotent: a re-sent bank job for a banked clip, or a re-sent match job, does nothing.
 """
 
+import logging
 from collections.abc import Iterable
 
-from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError
+from django.utils import timezone
 
 from dashboard.constants import DecisionAction
+from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
 from dashboard.models import Label
-from provenance import services
+from detection.frames import UnreadableMediaError
+from provenance import jobs, services
+from provenance.models import JobKind
 
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
-_POLICY = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "soft_time_limit": 300,
-    "time_limit": 330,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "max_retries": 8,
-    "ignore_result": True,
-}
+logger = logging.getLogger(__name__)
+
+SWEEPER = "provenance.tasks.resend_provenance_jobs"
 
 
-@shared_task(**_POLICY)
+@job(time_limit=300, throws=(UnreadableMediaError,))
 def bank_decision(decision_id: int) -> None:
     """Bank the decided clip; a Label decision also gets its disclosed rendition when the
     operator has configured a signing certificate."""
-    entry = services.do_bank_decision(decision_id)
+    if jobs.is_done(JobKind.BANK, decision_id):
+        return
+    started = timezone.now()
+    try:
+        entry = services.do_bank_decision(decision_id)
+    except UnreadableMediaError as exc:
+        jobs.mark_failed(JobKind.BANK, decision_id, f"Unreadable media: {exc}")
+        raise
     if (
         entry is not None
         and entry.decision_action == DecisionAction.LABEL
-        and (settings.PROVENANCE_SIGNING_CERT)
+        and settings.PROVENANCE_SIGNING_CERT
     ):
-        make_rendition.delay(decision_id)
+        request_rendition(decision_id)
+    jobs.mark_done(JobKind.BANK, decision_id, started)
 
 
-@shared_task(**_POLICY)
+@job(time_limit=300, throws=(UnreadableMediaError,))
 def match_clip(clip_id: int) -> None:
     """The provenance checks after scoring: Content Credentials, then the hash banks."""
-    services.do_read_credentials(clip_id)
-    services.do_match_clip(clip_id)
+    started = timezone.now()
+    try:
+        services.do_read_credentials(clip_id)
+        services.do_match_clip(clip_id)
+    except UnreadableMediaError as exc:
+        jobs.mark_failed(JobKind.MATCH, clip_id, f"Unreadable media: {exc}")
+        raise
+    jobs.mark_done(JobKind.MATCH, clip_id, started)
 
 
-@shared_task(**{**_POLICY, "soft_time_limit": 900, "time_limit": 960})
+@job(time_limit=900, throws=(services.ProvenanceError,))
 def make_rendition(decision_id: int) -> None:
-    services.do_make_rendition(decision_id)
+    if jobs.is_done(JobKind.RENDITION, decision_id):
+        return
+    started = timezone.now()
+    try:
+        services.do_make_rendition(decision_id)
+    except services.ProvenanceError as exc:
+        jobs.mark_failed(JobKind.RENDITION, decision_id, exc.message)
+        raise
+    # A rendition that failed (no certificate, a burn error) says so on its own row.
+    jobs.mark_done(JobKind.RENDITION, decision_id, started)
+
+
+_TASKS = {JobKind.BANK: bank_decision, JobKind.MATCH: match_clip, JobKind.RENDITION: make_rendition}
+
+
+def _send(job_id: int, kind: str, target_id: int, *, on_commit: bool) -> bool | None:
+    send = enqueue_on_commit if on_commit else enqueue
+    return send(
+        _TASKS[kind],
+        [target_id],
+        what=f"Provenance job {kind} #{target_id}",
+        resent_by=SWEEPER,
+        on_sent=lambda: jobs.mark_sent(job_id),
+    )
 
 
 def bank_decision_on_commit(decision_id: int, action: str, labels: Iterable[Label]) -> None:
-    """After the decision commits, bank the clip — only for removals and manipulated labels.
+    """Ask for the clip to be banked — only for removals and manipulated labels — and send the
+    job once the decision commits.
 
-    Decided here from what the caller already holds (no query), so other decisions enqueue
-    nothing; the task checks again from the stored decision.
+    Decided here from what the caller already holds (no query), so other decisions write and
+    enqueue nothing; the task checks again from the stored decision. Call it inside the
+    decision's transaction: the request commits (or rolls back) with the decision.
     """
     if action == DecisionAction.REMOVE or (
         action == DecisionAction.LABEL and any(label.manipulated for label in labels)
     ):
-        transaction.on_commit(lambda: bank_decision.delay(decision_id))
+        job_id = jobs.request_job(JobKind.BANK, decision_id=decision_id)
+        _send(job_id, JobKind.BANK, decision_id, on_commit=True)
 
 
 def match_clip_on_commit(clip_id: int) -> None:
-    """After scoring commits, match the clip against the banks."""
-    transaction.on_commit(lambda: match_clip.delay(clip_id))
+    """Ask for the scored clip to be matched against the banks; send the job after commit."""
+    job_id = jobs.request_job(JobKind.MATCH, clip_id=clip_id)
+    _send(job_id, JobKind.MATCH, clip_id, on_commit=True)
+
+
+def request_rendition(decision_id: int) -> None:
+    """Ask for the labelled clip's disclosed rendition; send the job after commit."""
+    job_id = jobs.request_job(JobKind.RENDITION, decision_id=decision_id)
+    if not jobs.is_done(JobKind.RENDITION, decision_id):
+        _send(job_id, JobKind.RENDITION, decision_id, on_commit=True)
+
+
+def resend_stale_jobs() -> int:
+    """Send again the pending jobs whose message never reached the broker, or was lost."""
+    sent = 0
+    for stale in jobs.stale_jobs():
+        target = stale.clip_id if stale.kind == JobKind.MATCH else stale.decision_id
+        sent += int(bool(_send(stale.pk, stale.kind, target, on_commit=False)))
+    return sent
+
+
+@periodic_job(time_limit=60)
+def resend_provenance_jobs() -> int:
+    """Periodic (the beat, every minute): re-send banking, matching and renditions not done."""
+    try:
+        return resend_stale_jobs()
+    except DatabaseError:
+        logger.exception("Provenance sweeper could not reach the database; next beat retries")
+        return 0

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from dashboard.models import AuditEvent, Clip
 from dashboard.workflow import record_event
+from detection.frames import VideoSampler
 from detection.models import DetectionRun, RunStatus
 from detection.storage_io import local_path
 from provenance.hashing import hash_frames
@@ -84,26 +85,16 @@ def _file_sha256(path: Any) -> str:
     return digest.hexdigest()
 
 
-def _read_frames(path: Any, indices: list[int]) -> dict[int, np.ndarray]:
-    frames: dict[int, np.ndarray] = {}
-    cap = cv2.VideoCapture(str(path))
-    try:
-        for index in sorted(set(indices)):
-            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-            ok, image = cap.read()
-            if ok and image is not None:
-                frames[index] = image
-    finally:
-        cap.release()
-    return frames
-
-
-def _frame_count(path: Any) -> int:
-    cap = cv2.VideoCapture(str(path))
-    try:
-        return int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-    finally:
-        cap.release()
+def _read_frames(
+    path: Any, spread_count: int, key_indices: list[int]
+) -> tuple[list[int], dict[int, np.ndarray]]:
+    """`spread_count` frames evenly over the clip plus the key frames, read with scoring's
+    reader (`detection.frames`), so frame `n` is the frame the run scored as `n`."""
+    with VideoSampler(path) as reader:
+        last = max(reader.frame_count - 1, 0)
+        spread = [int(i * last / max(spread_count - 1, 1)) for i in range(spread_count)]
+        frames = {f.index: f.image for f in reader.read(spread + key_indices)}
+    return spread, frames
 
 
 def _pdq_hashes(frames: dict[int, np.ndarray], indices: list[int]) -> list[dict[str, Any]]:
@@ -343,9 +334,7 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
     progress(pack_id, 10, "hashing the clip")
     with local_path(default_storage, clip.file.name, suffix=".mp4") as path:
         sha256 = _file_sha256(path)
-        total = clip.frame_count or _frame_count(path)
-        spread = [int(i * max(total - 1, 0) / max(HASH_FRAMES - 1, 1)) for i in range(HASH_FRAMES)]
-        frames = _read_frames(path, spread + [p["frame"] for p in key_points])
+        spread, frames = _read_frames(path, HASH_FRAMES, [p["frame"] for p in key_points])
     progress(pack_id, 35, "key frames")
     key_frames = []
     for rank, point in enumerate(key_points, start=1):

@@ -6,15 +6,15 @@ already recorded; a redelivered build of a finished pack does nothing.
 
 import logging
 
-from celery import shared_task
 from django.db import DatabaseError
 
+from dashboard.jobs import enqueue, job, periodic_job
 from teamwork import evidence, sla
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, soft_time_limit=120, time_limit=180, ignore_result=True)
+@periodic_job(time_limit=120, hard_time_limit=180)
 def record_sla_breaches() -> int:
     """Periodic (CELERY_BEAT_SCHEDULE): record clips that passed their SLA deadline."""
     try:
@@ -24,14 +24,11 @@ def record_sla_breaches() -> int:
         return 0
 
 
-@shared_task(
-    acks_late=True,
-    soft_time_limit=600,
-    time_limit=evidence.BUILD_TIME_LIMIT_S,
-    ignore_result=True,
-    autoretry_for=(DatabaseError,),
+@job(
+    time_limit=600,
+    hard_time_limit=evidence.BUILD_TIME_LIMIT_S,
+    retry_on=(DatabaseError,),
     max_retries=3,
-    retry_backoff=True,
 )
 def build_evidence_pack(pack_id: int) -> str:
     """Build one evidence pack; a pack already built is skipped."""
@@ -46,16 +43,18 @@ def build_evidence_pack(pack_id: int) -> str:
         return "failed"
 
 
-def enqueue_pack_build(pack_id: int) -> None:
-    """Send the build to the broker; when it is unreachable, say so on the pack, loudly."""
-    try:
-        build_evidence_pack.delay(pack_id)
-    except Exception as exc:
-        logger.exception("Could not enqueue evidence pack %s", pack_id)
-        evidence.mark_failed(pack_id, f"Could not reach the task queue: {exc}")
+def enqueue_pack_build(pack_id: int) -> bool:
+    """Send the build to the broker; when it is unreachable the pack stays queued (logged)
+    and `requeue_stale_packs` sends it again once it has waited `evidence.QUEUED_GRACE`."""
+    return enqueue(
+        build_evidence_pack,
+        [pack_id],
+        what=f"Evidence pack {pack_id}",
+        resent_by="teamwork.tasks.requeue_stale_packs",
+    )
 
 
-@shared_task(acks_late=True, soft_time_limit=60, time_limit=90, ignore_result=True)
+@periodic_job(time_limit=60)
 def requeue_stale_packs() -> int:
     """Periodic: send again the packs whose message was lost or whose worker died."""
     try:

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from detection import synthetic
+from detection.frames import read_every_frame
 
 CROP_SIZE = 112
 LABEL_REAL = 0
@@ -160,16 +161,7 @@ def _to_model_size(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _mp4_round_trip(frames: list[np.ndarray], workdir: Path, fps: float) -> list[np.ndarray]:
     path = synthetic.write_clip(workdir / "clip.mp4", frames, fps=fps)
-    capture = cv2.VideoCapture(str(path))
-    decoded = []
-    try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            decoded.append(frame)
-    finally:
-        capture.release()
+    decoded = read_every_frame(path)  # as the scoring pipeline reads it
     if len(decoded) != len(frames):
         raise RuntimeError(f"MP4 round trip returned {len(decoded)} of {len(frames)} frames")
     return decoded

@@ -33,6 +33,7 @@ import torch
 from torch import nn
 
 from detection import synthetic
+from detection.frames import read_every_frame
 from detection.training import dataset
 
 MODEL_NAME = "unmask-baseline"
@@ -359,14 +360,7 @@ def clip_check(session: ort.InferenceSession, seeds: Sequence[int], frames: int 
             for seed in seeds:
                 pairs = list(synthetic.frames_with_face_box(frames, (640, 360), seed, kind))
                 path = synthetic.write_clip(Path(tmp) / f"{kind}-{seed}.mp4", (f for f, _ in pairs))
-                capture = cv2.VideoCapture(str(path))
-                decoded = []
-                while True:
-                    ok, frame = capture.read()
-                    if not ok:
-                        break
-                    decoded.append(frame)
-                capture.release()
+                decoded = read_every_frame(path)  # as the scoring pipeline reads it
                 for (frame, box), again in zip(pairs, decoded, strict=True):
                     raw_crops.append(pipeline_crop(frame, box))
                     mp4_crops.append(pipeline_crop(again, box))

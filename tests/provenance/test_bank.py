@@ -24,7 +24,7 @@ def test_labelling_as_manipulated_enqueues_banking_after_commit(
     db, moderator, fake_original, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.bank_decision, "delay", sent.append)
+    monkeypatch.setattr(tasks.bank_decision, "apply_async", lambda args: sent.append(args[0]))
     clip = stored_clip(fake_original)
     with django_capture_on_commit_callbacks(execute=True):
         decision = decide(clip, moderator)
@@ -169,7 +169,7 @@ def test_other_decisions_enqueue_nothing(
     reason,
 ):  # fmt: skip
     sent = []
-    monkeypatch.setattr(tasks.bank_decision, "delay", sent.append)
+    monkeypatch.setattr(tasks.bank_decision, "apply_async", lambda args: sent.append(args[0]))
     with django_capture_on_commit_callbacks(execute=True):
         decide(stored_clip(fake_original), moderator, action=action, labels=labels, reason=reason)
     assert sent == []

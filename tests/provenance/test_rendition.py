@@ -98,9 +98,10 @@ def test_reporter_cannot_fetch_another_integrations_rendition(
 
 
 def test_banking_a_label_enqueues_the_rendition_when_signing_is_configured(
-    signing, labelled, monkeypatch
+    signing, labelled, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(tasks.make_rendition, "delay", sent.append)
-    tasks.bank_decision(labelled.pk)
+    monkeypatch.setattr(tasks.make_rendition, "apply_async", lambda args: sent.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.bank_decision(labelled.pk)
     assert sent == [labelled.pk]

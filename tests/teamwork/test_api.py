@@ -62,7 +62,7 @@ def test_appeal_errors_use_the_error_shape(api_client_for, moderator, reporter):
 def test_evidence_pack_requested_and_listed(
     api_client_for, moderator, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(tasks.build_evidence_pack, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.build_evidence_pack, "apply_async", lambda args: None)
     clip, _ = decided_clip(moderator)
     client = api_client_for(moderator)
     with django_capture_on_commit_callbacks(execute=True):

@@ -101,7 +101,9 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     _decide_with_two_people(clip, moderator, moderator2)
     file_appeal(clip.pk, reporter, "It is a parody.")
     enqueued = []
-    monkeypatch.setattr(tasks.build_evidence_pack, "delay", enqueued.append)
+    monkeypatch.setattr(
+        tasks.build_evidence_pack, "apply_async", lambda args: enqueued.append(args[0])
+    )
     with django_capture_on_commit_callbacks(execute=True):
         pack = request_pack(clip.pk, senior)
     assert enqueued == [pack.pk]
@@ -193,7 +195,7 @@ def test_difference_hash_survives_rescaling():
 
 def test_lost_or_abandoned_builds_are_sent_again(moderator, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.build_evidence_pack, "delay", sent.append)
+    monkeypatch.setattr(tasks.build_evidence_pack, "apply_async", lambda args: sent.append(args[0]))
     clip = ClipFactory(status=ClipStatus.REMOVED)
     now = timezone.now()
     fresh = EvidencePack.objects.create(clip=clip, requested_at=now)

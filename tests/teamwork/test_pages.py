@@ -144,7 +144,9 @@ def test_clip_page_offers_the_pack_and_the_button_queues_it(
     client, moderator, monkeypatch, django_capture_on_commit_callbacks
 ):
     enqueued = []
-    monkeypatch.setattr(tasks.build_evidence_pack, "delay", enqueued.append)
+    monkeypatch.setattr(
+        tasks.build_evidence_pack, "apply_async", lambda args: enqueued.append(args[0])
+    )
     clip, _ = decided_clip(moderator)
     client.force_login(moderator)
     page = client.get(reverse("dashboard:clip", args=[clip.public_id])).content.decode()

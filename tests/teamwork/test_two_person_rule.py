@@ -223,7 +223,9 @@ def test_a_confirmed_removal_is_banked_after_commit(
     moderator, moderator2, monkeypatch, django_capture_on_commit_callbacks
 ):
     banked = []
-    monkeypatch.setattr(provenance_tasks.bank_decision, "delay", banked.append)
+    monkeypatch.setattr(
+        provenance_tasks.bank_decision, "apply_async", lambda args: banked.append(args[0])
+    )
     pending = _propose(_protected_clip(), moderator)
     with django_capture_on_commit_callbacks(execute=True):
         decision = confirm_decision(pending.pk, moderator2)

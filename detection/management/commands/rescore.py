@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from dashboard.constants import ClipStatus
+from dashboard.jobs import enqueue
 from dashboard.models import Clip
 from detection.models import DetectionRun, DetectorModel, RunStatus
 from detection.tasks import rescore_clip, run_rescoring
@@ -55,8 +56,13 @@ class Command(BaseCommand):
         outcomes: dict[str, int] = {}
         for clip_id in tqdm(ids, unit="clip", file=self.stderr, disable=not ids):
             if opts["enqueue"]:
-                rescore_clip.apply_async(args=[clip_id, model.pk])
-                outcome = "enqueued"
+                sent = enqueue(
+                    rescore_clip,
+                    [clip_id, model.pk],
+                    what=f"Re-scoring job for clip {clip_id}",
+                    resent_by="nobody (re-scoring has no sweeper): run the command again",
+                )
+                outcome = "enqueued" if sent else "not sent"
             else:
                 outcome = run_rescoring(clip_id, model.pk).outcome
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
