@@ -297,6 +297,9 @@ UNMASK_WEBHOOK_BACKOFF_S = env_float("UNMASK_WEBHOOK_BACKOFF_S", 10.0, minimum=0
 UNMASK_WEBHOOK_BACKOFF_MAX_S = env_float("UNMASK_WEBHOOK_BACKOFF_MAX_S", 3600.0, minimum=0.0)
 # Outgoing webhooks go direct unless this names an http(s) proxy.
 UNMASK_WEBHOOK_PROXY = env_str("UNMASK_WEBHOOK_PROXY", "")
+# Outgoing calls go to public addresses only (integrations/egress.py); these CIDRs or exact host
+# names are the exceptions, for receivers on the operator's own network.
+UNMASK_EGRESS_ALLOW = env_list("UNMASK_EGRESS_ALLOW", [])
 UNMASK_IDEMPOTENCY_TTL = timedelta(hours=env_int("UNMASK_IDEMPOTENCY_TTL_HOURS", 24, minimum=1))
 CELERY_BEAT_SCHEDULE["send-lost-webhook-deliveries"] = {
     "task": "integrations.tasks.send_lost_deliveries",
