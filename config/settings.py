@@ -251,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # 429 for an address with too many recent 401s, before any token is looked up.
+        "dashboard.api.throttling.FailedAuthGuard",
         "dashboard.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -269,6 +271,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("UNMASK_API_RATE_TOKEN", "600/minute"),
         "anon": env_str("UNMASK_API_RATE_ANON", "60/minute"),
+        # Failed authentications (401) per client address; over it, 429 until the window passes.
+        "auth_failure": env_str("UNMASK_API_RATE_AUTH_FAILURES", "20/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
