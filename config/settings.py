@@ -4,12 +4,15 @@ Defaults suit a single machine: SQLite in WAL mode, Celery on an embedded filesy
 var/, media under var/media/. DATABASE_URL switches to PostgreSQL and CELERY_BROKER_URL to Redis.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("UNMASK_VAR_DIR", str(BASE_DIR / "var")))
@@ -42,9 +45,15 @@ INSTALLED_APPS = [
     "teamwork",
     "insight",
     "provenance",
+    # /healthz, /readyz, /metrics and structured logs; reads the apps above, none imports it.
+    "config.ops",
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its X-Request-ID.
+    "config.ops.logs.RequestIdMiddleware",
+    # /healthz and /readyz answer here: any Host header, no HTTPS redirect, no session, no login.
+    "config.ops.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -343,13 +352,26 @@ PROVENANCE_SIGNING_CERT = env_str("PROVENANCE_SIGNING_CERT", "")
 PROVENANCE_SIGNING_KEY = env_str("PROVENANCE_SIGNING_KEY", "")
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# plain: lines for a person at a terminal; json: one JSON object per line for a log pipeline,
+# with request_id and clip_id (config/ops/logs.py).
+UNMASK_LOG_FORMAT = env_str("UNMASK_LOG_FORMAT", "plain").strip().lower()
+try:
+    LOGGING = logging_config(UNMASK_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+except ValueError as _exc:
+    raise ImproperlyConfigured(str(_exc)) from _exc
+# A worker keeps Django's LOGGING (and so the JSON lines) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = UNMASK_LOG_FORMAT != "json"
+
+# --- Operations: probes and metrics (config/ops) ------------------------------------------------
+# The bearer token Prometheus sends to /metrics; empty: only signed-in staff may read it.
+UNMASK_METRICS_TOKEN = env_str("UNMASK_METRICS_TOKEN", "")
+# Where web and worker processes on this machine leave their metric values for /metrics to sum
+# (prometheus-client's multiprocess mode, which must be chosen before it is first imported).
+UNMASK_METRICS_DIR = Path(env_str("UNMASK_METRICS_DIR", str(VAR_DIR / "metrics")))
+UNMASK_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(UNMASK_METRICS_DIR))
+# Load balancers probe over plain HTTP: the probes are not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Security ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
