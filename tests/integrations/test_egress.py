@@ -225,3 +225,35 @@ def test_stored_excerpt_is_bounded_and_escaped(settings, receiver, monkeypatch):
     assert len(attempt.response_excerpt) == delivery.EXCERPT_CHARS
     assert attempt.response_excerpt.startswith("\\x1b[31m<secret>AAA")
     assert "\x1b" not in attempt.response_excerpt
+
+
+def test_https_connects_to_the_vetted_address_with_sni_for_the_name(resolver, monkeypatch):
+    answers, _ = resolver
+    answers["partner.example"] = [["93.184.215.14"]]
+    connection, _ = egress.open_connection("https://partner.example/in", 2.0)
+    monkeypatch.setattr(egress.socket, "create_connection", lambda address, *a, **k: address)
+    wrapped: list[tuple[object, str]] = []
+
+    class Context:
+        def wrap_socket(self, sock, server_hostname):
+            wrapped.append((sock, server_hostname))
+            return sock
+
+    connection._context = Context()
+    connection.connect()
+    assert wrapped == [(("93.184.215.14", 443), "partner.example")]
+
+
+def test_with_a_proxy_the_target_is_still_vetted(settings, resolver, no_sockets):
+    answers, _ = resolver
+    answers["proxy.corp"] = [["10.0.0.3"]]
+    answers["partner.example"] = [["93.184.215.14"]]
+    settings.UNMASK_WEBHOOK_PROXY = "http://proxy.corp:3128"
+    connection, target = egress.open_connection("http://partner.example/in", 2.0)
+    assert (connection.host, connection.port) == ("proxy.corp", 3128)
+    assert target.path == "http://partner.example:80/in"
+    tunnel, _ = egress.open_connection("https://partner.example/in", 2.0)
+    assert tunnel._tunnel_host == "partner.example" and tunnel.host == "proxy.corp"
+    answers["inside.example"] = [["192.168.7.7"]]
+    with pytest.raises(egress.EgressRefused):
+        egress.open_connection("http://inside.example/in", 2.0)
