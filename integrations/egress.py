@@ -104,9 +104,10 @@ def _vet_address(host: str, raw: str) -> str:
     reason = refusal_reason(address)
     if reason:
         shown = host if host == raw else f"{host} ({raw})"
+        article = "an" if reason[0] in "aeiou" else "a"
         raise EgressRefused(
             "egress_refused",
-            f"{shown} is a {reason} address; Unmask calls only public addresses. "
+            f"{shown} is {article} {reason} address; Unmask calls only public addresses. "
             "Add it to UNMASK_EGRESS_ALLOW for an on-premise receiver.",
         )
     return raw

@@ -42,7 +42,8 @@ def check_broker() -> None:
         if not os.access(folder, os.W_OK):
             raise NotReady(f"broker folder {folder} is not writable")
     with celery_app.connection_for_write() as broker:
-        broker.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_S)
+        # One try, no back-off: a probe must answer within the load balancer's timeout.
+        broker.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_S)
 
 
 def check_storage() -> None:
