@@ -4,6 +4,7 @@ Defaults suit a single machine: SQLite in WAL mode, Celery on an embedded filesy
 var/, media under var/media/. DATABASE_URL switches to PostgreSQL and CELERY_BROKER_URL to Redis.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("UNMASK_VAR_DIR", str(BASE_DIR / "var")))
@@ -46,9 +48,15 @@ INSTALLED_APPS = [
     "provenance",
     "desk",
     "retention",
+    # /healthz, /readyz, /metrics and structured logs; reads the apps above, none imports it.
+    "config.ops",
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its X-Request-ID.
+    "config.ops.logs.RequestIdMiddleware",
+    # /healthz and /readyz answer here: any Host header, no HTTPS redirect, no session, no login.
+    "config.ops.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -291,6 +299,8 @@ UNMASK_PROVENANCE_RESEND_AFTER_S = env_int("UNMASK_PROVENANCE_RESEND_AFTER_S", 6
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # 429 for an address with too many recent 401s, before any token is looked up.
+        "dashboard.api.throttling.FailedAuthGuard",
         "dashboard.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -309,6 +319,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("UNMASK_API_RATE_TOKEN", "600/minute"),
         "anon": env_str("UNMASK_API_RATE_ANON", "60/minute"),
+        # Failed authentications (401) per client address; over it, 429 until the window passes.
+        "auth_failure": env_str("UNMASK_API_RATE_AUTH_FAILURES", "20/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -337,6 +349,9 @@ UNMASK_WEBHOOK_BACKOFF_S = env_float("UNMASK_WEBHOOK_BACKOFF_S", 10.0, minimum=0
 UNMASK_WEBHOOK_BACKOFF_MAX_S = env_float("UNMASK_WEBHOOK_BACKOFF_MAX_S", 3600.0, minimum=0.0)
 # Outgoing webhooks go direct unless this names an http(s) proxy.
 UNMASK_WEBHOOK_PROXY = env_str("UNMASK_WEBHOOK_PROXY", "")
+# Outgoing calls go to public addresses only (integrations/egress.py); these CIDRs or exact host
+# names are the exceptions, for receivers on the operator's own network.
+UNMASK_EGRESS_ALLOW = env_list("UNMASK_EGRESS_ALLOW", [])
 UNMASK_IDEMPOTENCY_TTL = timedelta(hours=env_int("UNMASK_IDEMPOTENCY_TTL_HOURS", 24, minimum=1))
 
 # --- Provenance (hash banks, Content Credentials) ----------------------------------------------
@@ -350,13 +365,26 @@ PROVENANCE_SIGNING_KEY = env_str("PROVENANCE_SIGNING_KEY", "")
 
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# plain: lines for a person at a terminal; json: one JSON object per line for a log pipeline,
+# with request_id and clip_id (config/ops/logs.py).
+UNMASK_LOG_FORMAT = env_str("UNMASK_LOG_FORMAT", "plain").strip().lower()
+try:
+    LOGGING = logging_config(UNMASK_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+except ValueError as _exc:
+    raise ImproperlyConfigured(str(_exc)) from _exc
+# A worker keeps Django's LOGGING (and so the JSON lines) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = UNMASK_LOG_FORMAT != "json"
+
+# --- Operations: probes and metrics (config/ops) ------------------------------------------------
+# The bearer token Prometheus sends to /metrics; empty: only signed-in staff may read it.
+UNMASK_METRICS_TOKEN = env_str("UNMASK_METRICS_TOKEN", "")
+# Where web and worker processes on this machine leave their metric values for /metrics to sum
+# (prometheus-client's multiprocess mode, which must be chosen before it is first imported).
+UNMASK_METRICS_DIR = Path(env_str("UNMASK_METRICS_DIR", str(VAR_DIR / "metrics")))
+UNMASK_METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(UNMASK_METRICS_DIR))
+# Load balancers probe over plain HTTP: the probes are not redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Security ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

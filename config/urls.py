@@ -1,4 +1,4 @@
-"""Top-level routes: the desk, the API and its schema and docs, the operators' admin, login.
+"""Top-level routes: the desk, the API and its schema and docs, the admin, login, the probes.
 
 Django's own error pages answer JSON under /api/ (the API's error format) and HTML elsewhere.
 """
@@ -11,7 +11,13 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from config.ops import health, metrics
+
 urlpatterns = [
+    # For load balancers and Prometheus: outside /api/ (no DRF auth or throttles), no login.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", include("desk.urls")),
     path("team/", include("teamwork.urls")),
     path("insight/", include("insight.urls")),

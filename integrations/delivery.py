@@ -6,25 +6,25 @@ HTTP attempt, writes a DeliveryAttempt row, and says whether and when to try aga
 backoff from UNMASK_WEBHOOK_BACKOFF_S, capped at UNMASK_WEBHOOK_BACKOFF_MAX_S, until
 UNMASK_WEBHOOK_MAX_ATTEMPTS attempts were made.
 
-Outgoing HTTP is the standard library's urllib: http(s) only, redirects not followed, no proxy
-unless UNMASK_WEBHOOK_PROXY names one, and every socket operation bounded by
-UNMASK_WEBHOOK_TIMEOUT_S.
+Outgoing HTTP is the standard library's http.client on a connection the egress guard opened
+(`integrations.egress`: public addresses only unless UNMASK_EGRESS_ALLOW says otherwise, pinned
+to the address it vetted): http(s) only, redirects not followed, no proxy unless
+UNMASK_WEBHOOK_PROXY names one, and every socket operation bounded by UNMASK_WEBHOOK_TIMEOUT_S.
+The log keeps the status code and a short escaped excerpt of the answer, never the whole reply.
 """
 
 import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations import egress
 from integrations.constants import DeliveryStatus
 from integrations.models import DeliveryAttempt, WebhookDelivery
 from integrations.signing import (
@@ -38,7 +38,9 @@ from integrations.signing import (
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "Unmask-Webhooks/1"
-EXCERPT_BYTES = 500
+# Read at most this much of an answer; the log keeps EXCERPT_CHARS of it, escaped.
+EXCERPT_BYTES = 1024
+EXCERPT_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -60,19 +62,6 @@ class AttemptOutcome:
     status_code: int | None = None
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an invitation: it counts as a failed attempt."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    proxy = settings.UNMASK_WEBHOOK_PROXY
-    proxies = {"http": proxy, "https": proxy} if proxy else {}
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect)
-
-
 def canonical_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
@@ -83,35 +72,42 @@ def backoff_seconds(attempt: int) -> float:
     return float(min(base * 2 ** max(attempt - 1, 0), settings.UNMASK_WEBHOOK_BACKOFF_MAX_S))
 
 
+def log_excerpt(raw: bytes) -> str:
+    """What the log keeps of an answer: at most EXCERPT_CHARS, control characters escaped."""
+    text = raw.decode("utf-8", "replace")
+    shown = "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+    return shown[:EXCERPT_CHARS]
+
+
 def post_json(url: str, body: bytes, headers: dict[str, str], timeout: float) -> HttpResult:
-    """POST `body` to `url`; never raises for network trouble, reports it in the result."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        return HttpResult(None, error="Only http(s) URLs are allowed.")
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked above
+    """POST `body` to `url`; never raises for network trouble, reports it in the result.
+
+    The URL goes through the egress guard first (integrations/egress.py): a host on a
+    non-public address is refused before any connection, and the connection goes to the
+    address that was vetted. Redirects are never followed.
+    """
     try:
-        with _opener().open(request, timeout=timeout) as response:
-            status = response.status
-            try:
-                excerpt = response.read(EXCERPT_BYTES)
-            except (TimeoutError, OSError):
-                excerpt = b""
-            return HttpResult(status, excerpt.decode("utf-8", "replace"))
-    except urllib.error.HTTPError as exc:
+        connection, target = egress.open_connection(url, timeout)
+    except egress.EgressRefused as refused:
+        return HttpResult(None, error=refused.message[:500])
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        status = response.status
         try:
-            excerpt = exc.read(EXCERPT_BYTES)
-        except (TimeoutError, OSError):
-            excerpt = b""
-        error = f"HTTP {exc.code}" if exc.code < 300 or exc.code >= 400 else "redirect not followed"
-        return HttpResult(exc.code, excerpt.decode("utf-8", "replace"), error)
+            excerpt = log_excerpt(response.read(EXCERPT_BYTES))
+        except (TimeoutError, OSError, http.client.HTTPException):
+            excerpt = ""
+        if 200 <= status < 300:
+            return HttpResult(status, excerpt)
+        error = "redirect not followed" if 300 <= status < 400 else f"HTTP {status}"
+        return HttpResult(status, excerpt, error)
     except TimeoutError:
         return HttpResult(None, error=f"Timed out after {timeout:g} s.")
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            return HttpResult(None, error=f"Timed out after {timeout:g} s.")
-        return HttpResult(None, error=f"Connection failed: {reason}"[:500])
     except (http.client.HTTPException, OSError, ValueError) as exc:
-        return HttpResult(None, error=f"{type(exc).__name__}: {exc}"[:500])
+        return HttpResult(None, error=f"Connection failed: {type(exc).__name__}: {exc}"[:500])
+    finally:
+        connection.close()
 
 
 def claim_delivery(delivery_id: int) -> WebhookDelivery | None:
@@ -162,7 +158,7 @@ def attempt_delivery(delivery_id: int) -> AttemptOutcome:
         status_code=result.status_code,
         latency_ms=latency_ms,
         error=result.error[:500],
-        response_excerpt=result.excerpt[:500],
+        response_excerpt=result.excerpt[:EXCERPT_CHARS],
     )
     now = timezone.now()
     fields: dict[str, object] = {

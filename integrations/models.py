@@ -13,6 +13,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.utils import timezone
 
+from integrations import egress
 from integrations.constants import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
 
 # Only plain web URLs: never file://, ftp:// or anything urllib would also open.
@@ -55,6 +56,12 @@ class WebhookEndpoint(models.Model):
         unknown = set(self.events) - {e.value for e in SUBSCRIBABLE_EVENTS}
         if unknown:
             raise ValidationError({"events": f"Unknown event types: {', '.join(sorted(unknown))}."})
+        if self.url and self.url.lower().startswith(("http://", "https://")):
+            # The host, by every address it resolves to now; each send checks it again.
+            try:
+                egress.check_url(self.url)
+            except egress.EgressRefused as refused:
+                raise ValidationError({"url": refused.message}) from refused
 
     def subscribes_to(self, event_type: str) -> bool:
         return event_type in self.events

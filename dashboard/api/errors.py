@@ -19,6 +19,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from dashboard.api.throttling import FailedAuthThrottle
+
 _DEFAULT_CODES = {
     400: "invalid",
     401: "not_authenticated",
@@ -68,6 +70,11 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    if request is not None and isinstance(
+        exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed
+    ):
+        FailedAuthThrottle().record_failure(request)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -91,7 +98,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     else:
         message = str(detail) if detail else response.status_text
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        message = f"Too many requests; retry in {int(exc.wait) + 1} s."
+        reason = "Too many failed authentication attempts" if "authentication" in message else ""
+        message = f"{reason or 'Too many requests'}; retry in {int(exc.wait) + 1} s."
     response.data = error_body(code, message, fields)
     return response
 

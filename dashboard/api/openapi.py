@@ -16,3 +16,16 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <token>`, made by `manage.py create_api_token USERNAME`.",
         }
+
+
+class FailedAuthGuardScheme(OpenApiAuthenticationExtension):
+    """The failed-authentication guard only refuses (429); it is no way to authenticate."""
+
+    target_class = "dashboard.api.throttling.FailedAuthGuard"
+    name: list[str] = []
+
+    def get_security_requirement(self, auto_schema: Any) -> None:
+        return None
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, str]]:
+        return []

@@ -37,7 +37,11 @@ def api_schema(live_server, admin_user, scored_clip, settings, django_user_model
     # Generous rates: the run sends hundreds of requests with one token in a few seconds.
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "100000/minute", "anon": "100000/minute"},
+        "DEFAULT_THROTTLE_RATES": {
+            "token": "100000/minute",
+            "anon": "100000/minute",
+            "auth_failure": "100000/minute",
+        },
     }
     PersonFactory()
     ClipFactory.create_batch(3, status=ClipStatus.AWAITING_REVIEW)

@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 def tight_rates(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "3/minute", "anon": "2/minute"},
+        "DEFAULT_THROTTLE_RATES": {
+            "token": "3/minute",
+            "anon": "2/minute",
+            "auth_failure": "3/minute",
+        },
     }
 
 
@@ -36,7 +40,7 @@ def test_anonymous_callers_are_throttled_by_address(tight_rates, api_client_for)
 def test_nonsense_rate_fails_loudly(settings, api_client_for, moderator):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "lots", "anon": "2/minute"},
+        "DEFAULT_THROTTLE_RATES": {"token": "lots", "anon": "2/minute", "auth_failure": "3/minute"},
     }
     with pytest.raises(ImproperlyConfigured):
         api_client_for(moderator).get("/api/v1/labels/")

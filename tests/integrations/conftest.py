@@ -11,12 +11,21 @@ from integrations.constants import SUBSCRIBABLE_EVENTS
 from integrations.models import WebhookEndpoint
 
 
+@pytest.fixture(autouse=True)
+def receivers_on_loopback_allowed(settings):
+    """The test receivers listen on 127.0.0.1: let the egress guard through, like an operator would
+    for an on-premise receiver, instead of turning the guard off."""
+    settings.UNMASK_EGRESS_ALLOW = ["127.0.0.1/32"]
+
+
 @dataclass
 class Receiver:
     url: str = ""
     # Status codes to answer, in order; 200 once the script runs out.
     script: list[int] = field(default_factory=list)
     hang: bool = False
+    # What to answer in the body; None: "ok" for a success, "receiver trouble" otherwise.
+    body: bytes | None = None
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -39,7 +48,7 @@ def receiver() -> Iterator[Receiver]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            payload = b"ok" if status < 400 else b"receiver trouble"
+            payload = state.body or (b"ok" if status < 400 else b"receiver trouble")
             self.send_response(status)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
