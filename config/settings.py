@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    # Two-factor login (TOTP authenticator apps) for desk accounts: dashboard/twofactor.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dashboard",
     "detection",
     "integrations",
@@ -89,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(); ours then holds back a session that still owes its code.
+    "django_otp.middleware.OTPMiddleware",
+    "dashboard.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -396,6 +402,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Seniors and Admins must log in with a code from an authenticator app (TOTP). Off for the
+# single-machine demo; turn it on in production. Anyone who enrolled is asked for a code anyway.
+UNMASK_REQUIRE_2FA_FOR_STAFF = env_bool("UNMASK_REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = env_str("UNMASK_OTP_ISSUER", "Unmask")
+# A login lasts this long (Django's default, two weeks, unless set).
+SESSION_COOKIE_AGE = env_int("UNMASK_SESSION_AGE_S", 14 * 24 * 3600, minimum=60)
 # No inline scripts or styles anywhere: every script is a static file of ours.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
