@@ -174,3 +174,20 @@ def test_session_lifetime_comes_from_the_environment(tmp_path):
 
     assert session_age(UNMASK_SESSION_AGE_S="3600") == "3600"
     assert session_age() == str(14 * 24 * 3600)
+
+
+def test_the_admin_logs_in_through_the_desk_login_and_its_code(client, admin_user):
+    enrolled(admin_user)
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=/admin/")
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_moderator_sent_to_the_admin_login_is_refused_not_looped(client, moderator):
+    client.force_login(moderator)
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
