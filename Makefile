@@ -7,8 +7,11 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 VAR := var
 
-# `make run` is a single-machine desk: production settings, plain HTTP on 127.0.0.1.
+# `make run` is a single-machine desk: production settings, plain HTTP on 127.0.0.1. These are
+# also the settings' defaults, so `.venv/bin/python manage.py ...` in a new shell acts the same.
 RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=$(VAR)/secret_key
+# var/ holds the database (sessions, password hashes), media and keys: owner-only.
+OWNER_ONLY := umask 077;
 
 .PHONY: run serve-prod test install install-dev system-packages lint format bench clean
 
@@ -30,15 +33,16 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 $(VAR)/secret_key:
-	mkdir -p $(VAR)
-	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	$(OWNER_ONLY) mkdir -p $(VAR)
+	$(OWNER_ONLY) $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
 run: install $(VAR)/secret_key
-	$(RUN_ENV) $(PY) manage.py migrate --noinput
-	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(PY) manage.py seed_demo
-	$(RUN_ENV) scripts/run-desk
+	chmod -R go-rwx $(VAR)
+	$(OWNER_ONLY) $(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(OWNER_ONLY) $(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(OWNER_ONLY) $(RUN_ENV) $(PY) manage.py seed_demo
+	$(OWNER_ONLY) $(RUN_ENV) scripts/run-desk
 
 # gunicorn + Celery worker + beat with production settings from the environment (see README).
 serve-prod: install

@@ -5,24 +5,60 @@ var/, media under var/media/. DATABASE_URL switches to PostgreSQL and CELERY_BRO
 """
 
 import os
+import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 from config.ops.logs import logging_config
+
+# Everything this process writes (SQLite database and its journal, media, broker messages, key
+# files, logs) is readable by its owner only: the database holds sessions and password hashes.
+os.umask(0o077)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("UNMASK_VAR_DIR", str(BASE_DIR / "var")))
 for _sub in ("tmp", "media", "broker/queue", "broker/control"):
-    (VAR_DIR / _sub).mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / _sub).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "unmask-development-only-secret-key-change-me-0123456789abcdef"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET if DEBUG else None)
+# Secrets not given in the environment are generated once into owner-only files under var/ (the
+# files `make run` uses), so management commands run from the checkout need no variables.
+# Production turns this off (scripts/serve-prod, Procfile): then every secret must be given.
+UNMASK_VAR_SECRETS = env_bool("UNMASK_VAR_SECRETS", True)
+# Names of the secrets that came from those generated files (a deploy check warns about them).
+UNMASK_GENERATED_SECRETS: list[str] = []
+
+
+def _secret(name: str, file_name: str, generate: Callable[[], str]) -> str:
+    fallback = VAR_DIR / file_name if UNMASK_VAR_SECRETS else None
+    value, generated = env_secret(name, fallback=fallback, generate=generate)
+    if generated:
+        UNMASK_GENERATED_SECRETS.append(name)
+    return value
+
+
+SECRET_KEY = _secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+# Fernet keys for secrets stored in the database (webhook endpoint secrets): comma-separated,
+# the first encrypts, every one decrypts (rotation: put the new key first, re-save, drop the old).
+_FIELD_KEY = _secret("UNMASK_FIELD_KEY", "field_key", lambda: Fernet.generate_key().decode())
+UNMASK_FIELD_KEYS = [key.strip() for key in _FIELD_KEY.split(",") if key.strip()]
+for _key in UNMASK_FIELD_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "UNMASK_FIELD_KEY holds a key that is not a Fernet key (32 url-safe base64 bytes; "
+            "make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        ) from _exc
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -40,6 +76,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    # Two-factor login (TOTP authenticator apps) for desk accounts: dashboard/twofactor.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dashboard",
     "detection",
     "integrations",
@@ -63,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(); ours then holds back a session that still owes its code.
+    "django_otp.middleware.OTPMiddleware",
+    "dashboard.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -168,6 +210,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp")
+# Stored clips, crops and model files: owner-only, whatever umask the process was started with.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_HANDLERS = ["dashboard.uploads.HashingUploadHandler"]
 UNMASK_UPLOAD_MAX_BYTES = env_int("UNMASK_UPLOAD_MAX_BYTES", 512 * 1024 * 1024, minimum=1)
 UNMASK_MAX_DURATION_S = env_float("UNMASK_MAX_DURATION_S", 15 * 60.0, minimum=0.1)
@@ -397,6 +442,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Seniors and Admins must log in with a code from an authenticator app (TOTP). Off for the
+# single-machine demo; turn it on in production. Anyone who enrolled is asked for a code anyway.
+UNMASK_REQUIRE_2FA_FOR_STAFF = env_bool("UNMASK_REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = env_str("UNMASK_OTP_ISSUER", "Unmask")
+# A login lasts this long (Django's default, two weeks, unless set).
+SESSION_COOKIE_AGE = env_int("UNMASK_SESSION_AGE_S", 14 * 24 * 3600, minimum=60)
 # No inline scripts or styles anywhere: every script is a static file of ours.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

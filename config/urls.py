@@ -12,6 +12,7 @@ from drf_spectacular.views import (
 )
 
 from config.ops import health, metrics
+from desk.views import account
 
 urlpatterns = [
     # For load balancers and Prometheus: outside /api/ (no DRF auth or throttles), no login.
@@ -22,7 +23,10 @@ urlpatterns = [
     path("team/", include("teamwork.urls")),
     path("insight/", include("insight.urls")),
     path("provenance/", include("provenance.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account.UnmaskLoginView.as_view(), name="login"),
+    # The login's second step and enrolling an authenticator (dashboard/twofactor.py).
+    path("login/code/", account.otp_verify, name="otp_verify"),
+    path("account/two-factor/", account.otp_setup, name="otp_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

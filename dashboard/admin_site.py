@@ -1,7 +1,8 @@
 """The operators' admin site and what its model admins share.
 
 - `UnmaskAdminSite`: Django's admin for the Admin role only, with clip counts per status on its
-  index page (installed through dashboard/admin_config.py).
+  index page (installed through dashboard/admin_config.py). It logs in through the desk's login,
+  so the authenticator's code is asked for there too.
 - `RoleAdmin`: model admins whose permissions follow the Unmask role (Admin), not per-model
   Django permissions, so the panel matches the API's "admins do everything".
 - `export_as_csv`: an action that writes the selected rows' list columns as CSV.
@@ -12,9 +13,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -31,6 +35,14 @@ class UnmaskAdminSite(AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and is_admin(request.user)
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # One login for desk and admin: the desk's asks for the authenticator's code.
+        if request.user.is_authenticated:
+            if not self.has_permission(request):
+                raise PermissionDenied  # a desk account without the Admin role: no loop
+            return HttpResponseRedirect(reverse("admin:index"))
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
     def status_counts(self) -> list[dict[str, Any]]:
         counts = dict(Clip.objects.order_by().values_list("status").annotate(n=Count("pk")))

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# Registers the owner-only data checks (var/, SQLite, media, generated keys); imports no model.
+from dashboard import checks  # noqa: F401
+
 
 class DashboardConfig(AppConfig):
     name = "dashboard"

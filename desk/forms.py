@@ -181,3 +181,16 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label="Action", max_length=50, required=False)
     date_from = DeskDateField(label="From", required=False)
     date_to = DeskDateField(label="To", required=False)
+
+
+class OneTimeCodeForm(forms.Form):
+    """The 6-digit code of an authenticator app (spaces allowed, as apps show it)."""
+
+    code = forms.RegexField(
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        max_length=10,
+        error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )

@@ -29,6 +29,8 @@ from integrations.tasks import schedule_delivery
 class WebhookEndpointForm(forms.ModelForm):
     # The model's validators still allow only http(s); a bare host means https.
     url = forms.URLField(max_length=500, assume_scheme="https")
+    # Stored encrypted (a text column); the secret itself stays a one-line value of at most 100.
+    secret = forms.CharField(max_length=100)
     events = forms.MultipleChoiceField(
         choices=[(e.value, e.label) for e in SUBSCRIBABLE_EVENTS],
         widget=forms.CheckboxSelectMultiple,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from integrations import egress
 from integrations.constants import SUBSCRIBABLE_EVENTS, DeliveryStatus, EventType
+from integrations.fields import EncryptedTextField
 
 # Only plain web URLs: never file://, ftp:// or anything urllib would also open.
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -31,8 +32,8 @@ class WebhookEndpoint(models.Model):
         validators=[http_url_validator],
         help_text="http(s) URL that receives a JSON POST per event.",
     )
-    secret = models.CharField(
-        max_length=100,
+    # Stored encrypted under UNMASK_FIELD_KEY (integrations/fields.py); plain text in Python.
+    secret = EncryptedTextField(
         default=generate_secret,
         help_text=(
             "Shared secret for the signature: X-Unmask-Signature: v1=<hex HMAC-SHA256 of "

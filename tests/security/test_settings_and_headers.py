@@ -63,6 +63,8 @@ def test_production_settings_pass_the_deploy_check():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": "x" * 30 + "production-grade-random-key-9f8e7d6c5b4a3",
+        "UNMASK_FIELD_KEY": "uVjL6c1H0cBvQpYbAU5s8r8bJ8gkz4wQ0E1nH3uEJ2k=",
+        "UNMASK_VAR_SECRETS": "false",
         "DEBUG": "false",
         "ALLOWED_HOSTS": "unmask.example.org",
         "SECURE_HSTS_SECONDS": "31536000",
