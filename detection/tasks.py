@@ -18,7 +18,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus
+from dashboard.constants import SCORING_STATES, ClipStatus
 from dashboard.models import Clip
 from dashboard.priority import compute_priority
 from dashboard.workflow import TransitionError, record_event, transition
@@ -271,7 +271,7 @@ def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
     if model is None:
         raise NoActiveModelError("No active detector model; activate one in the admin.")
     clip = Clip.objects.get(pk=clip_id)
-    if clip.status in (ClipStatus.QUEUED, ClipStatus.SCORING):
+    if clip.status in SCORING_STATES:
         return ScoringOutcome(clip_id, "skipped", "clip is waiting for its first scoring")
     if DetectionRun.objects.filter(clip=clip, model=model, status=RunStatus.DONE).exists():
         return ScoringOutcome(clip_id, "already_scored", model.label)
