@@ -135,13 +135,11 @@ class Clip(models.Model):
         return self.public_id.hex[:8]
 
     def active_run(self) -> "models.Model | None":
-        """The finished run of the active detector model, if it scored this clip."""
-        return (
-            self.runs.filter(model__is_active=True, status="done")
-            .select_related("model")
-            .order_by("-finished_at")
-            .first()
-        )
+        """The finished run of the active detector model, if it scored this clip.
+
+        `runs` is detection's DetectionRunQuerySet, which holds the definition (reached through
+        the relation, so the core imports no detection module)."""
+        return self.runs.active().select_related("model").order_by("-finished_at").first()
 
 
 class Report(models.Model):
