@@ -29,7 +29,7 @@ from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
 from detection.registry import model_local_path
 from detection.storage_io import local_path
-from integrations.events import emit
+from integrations.events import queue_webhook_event
 from provenance.tasks import match_clip_on_commit
 
 logger = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def _fail(clip_id: int, reason: str) -> None:
         fields={"failure_reason": reason[:500], "scoring_lease_until": None, "scoring_job": ""},
         data={"reason": reason[:500]},
     )
-    emit("clip.failed", clip_id, {"reason": reason[:500]})
+    queue_webhook_event("clip.failed", clip_id, {"reason": reason[:500]})
 
 
 def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
@@ -257,7 +257,7 @@ def _finish(clip: Clip, model: DetectorModel, run: DetectionRun) -> None:
         },
         data={"model": model.label, "score": run.clip_score, "run": run.pk},
     )
-    emit(
+    queue_webhook_event(
         "clip.scored",
         clip.pk,
         {"model": model.label, "score": run.clip_score, "threshold": run.threshold},

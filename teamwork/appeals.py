@@ -18,7 +18,7 @@ from dashboard.models import Clip, Decision
 from dashboard.roles import is_moderator, is_reporter
 from dashboard.workflow import record_event
 from integrations.constants import EventType
-from integrations.events import emit
+from integrations.events import queue_webhook_event
 from teamwork.constants import APPEAL_OUTCOMES, AppealSource, AppealState
 from teamwork.models import Appeal
 
@@ -137,7 +137,7 @@ def decide_appeal(appeal_id: int, user: AbstractBaseUser, outcome: str, reason: 
             actor=user,
             data={"appeal": appeal.pk, "decision": appeal.decision_id, "reason": reason[:500]},
         )
-        emit(
+        queue_webhook_event(
             EventType.CLIP_APPEAL_DECIDED,
             clip,
             {
