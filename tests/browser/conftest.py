@@ -23,7 +23,7 @@ from dashboard.models import Clip, Label
 from detection.models import DetectorModel
 from detection.synthetic import face_frames
 from tests.conftest import PASSWORD
-from tests.dashboard.test_desk_fixtures import add_run, detector
+from tests.factories import DetectionRunFactory, DetectorModelFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -211,8 +211,10 @@ def make_review_clip(reporter) -> Callable[..., Clip]:
         clip = result.clip
         assert clip.codec.lower() in ("h264", "avc1"), clip.codec
         if "model" not in models:
-            models["model"] = detector()
-        add_run(clip, models["model"], [score / 4, score / 2, score, score * 0.8])
+            models["model"] = DetectorModelFactory()
+        DetectionRunFactory(
+            clip=clip, model=models["model"], scores=[score / 4, score / 2, score, score * 0.8]
+        )
         Clip.objects.filter(pk=clip.pk).update(
             status=ClipStatus.AWAITING_REVIEW, score=score, priority=100 * score
         )

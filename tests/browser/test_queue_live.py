@@ -7,13 +7,15 @@ from playwright.sync_api import expect
 from dashboard.constants import ClipStatus
 from dashboard.models import Clip
 from tests.browser.conftest import log_in
-from tests.dashboard.test_desk_fixtures import scored_clip
+from tests.factories import ScoredClipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_scoring_progress_updates_live_and_stops_when_done(new_page, moderator):
-    clip = scored_clip(status=ClipStatus.SCORING, score=None, scoring_done=2, scoring_total=10)
+    clip = ScoredClipFactory(
+        status=ClipStatus.SCORING, score=None, scoring_done=2, scoring_total=10
+    )
     page = new_page()
     log_in(page, "moderator")
     page.evaluate("window.__sameDocument = true")
@@ -33,8 +35,8 @@ def test_scoring_progress_updates_live_and_stops_when_done(new_page, moderator):
 
 
 def test_filters_narrow_the_queue_in_place(new_page, moderator):
-    wanted = scored_clip(score=0.9, caption="a kiss, off-screen")
-    other = scored_clip(score=0.3, caption="a speech")
+    wanted = ScoredClipFactory(score=0.9, caption="a kiss, off-screen")
+    other = ScoredClipFactory(score=0.3, caption="a speech")
     page = new_page(width=800)
     log_in(page, "moderator")
     rows = page.locator("table.queue tbody tr")

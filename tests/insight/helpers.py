@@ -10,8 +10,7 @@ from detection.models import DetectorModel
 from insight.models import AgreementSample
 from teamwork.appeals import decide_appeal, file_appeal
 from teamwork.constants import AppealSource, AppealState
-from tests.dashboard.test_desk_fixtures import add_run, detector
-from tests.factories import ClipFactory, PersonFactory
+from tests.factories import ClipFactory, DetectionRunFactory, DetectorModelFactory, PersonFactory
 
 
 def clip_at(created_at: datetime, status: str, **kwargs: object) -> Clip:
@@ -40,7 +39,7 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
     """A day of work touching every chart: decisions, labels, persons, an agreement pair, and
     three appeals against moderator's decisions (one upheld, one overturned, one open)."""
     now = timezone.now()
-    model = detector()
+    model = DetectorModelFactory()
     person = PersonFactory(name="Ana")
     outcomes = [
         (DecisionAction.APPROVE, ClipStatus.APPROVED, (), 0.2),
@@ -52,7 +51,7 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
         clip = clip_at(now - timedelta(hours=5), ClipStatus.IN_REVIEW, platform="tube")
         decided.append(clip)
         clip.persons.add(person)
-        add_run(clip, model, [score], crops=0)
+        DetectionRunFactory(clip=clip, model=model, scores=[score], crops=0)
         first = decide(
             clip, moderator, action, now - timedelta(hours=i + 1), labels, final_status=status
         )
