@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from dashboard.constants import ClipStatus
 from dashboard.ingest import Submission, ingest_upload
 from dashboard.models import Clip, Label
+from dashboard.workflow import transition
 from detection.models import DetectorModel
 from detection.synthetic import face_frames
 from tests.conftest import PASSWORD
@@ -215,10 +216,13 @@ def make_review_clip(reporter) -> Callable[..., Clip]:
         DetectionRunFactory(
             clip=clip, model=models["model"], scores=[score / 4, score / 2, score, score * 0.8]
         )
-        Clip.objects.filter(pk=clip.pk).update(
-            status=ClipStatus.AWAITING_REVIEW, score=score, priority=100 * score
-        )
-        clip.refresh_from_db()
-        return clip
+        # Into the queue as the scoring task puts it there: through the state machine.
+        transition(clip.pk, ClipStatus.SCORING, actor_label="test", expected_from=("queued",))
+        return transition(
+            clip.pk,
+            ClipStatus.AWAITING_REVIEW,
+            actor_label="test",
+            fields={"score": score, "priority": 100 * score},
+        ).clip
 
     return make

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from dashboard.constants import ClipStatus
 from dashboard.models import Clip
+from dashboard.workflow import transition
 from tests.browser.conftest import log_in
 from tests.factories import ScoredClipFactory
 
@@ -25,8 +26,12 @@ def test_scoring_progress_updates_live_and_stops_when_done(new_page, moderator):
     Clip.objects.filter(pk=clip.pk).update(scoring_done=7)
     expect(progress.locator("progress")).to_have_attribute("value", "7", timeout=6000)
 
-    Clip.objects.filter(pk=clip.pk).update(
-        status=ClipStatus.AWAITING_REVIEW, score=0.81, scoring_done=10
+    # Scoring finishes the way the worker finishes it: through the state machine.
+    transition(
+        clip.pk,
+        ClipStatus.AWAITING_REVIEW,
+        actor_label="test",
+        fields={"score": 0.81, "scoring_done": 10},
     )
     expect(progress.locator("meter")).to_have_attribute("value", "0.810", timeout=6000)
     expect(progress).not_to_have_attribute("hx-trigger", "every 2s")
