@@ -26,6 +26,8 @@ from tests.factories import (
     DetectorModelFactory,
     PersonFactory,
     ScoredClipFactory,
+    decided_clip,
+    escalated_clip,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +82,8 @@ def test_thumbnail_comes_from_the_active_run_not_a_shadow(moderator):
 def test_default_queue_is_open_clips_and_never_escalated_ones_for_moderators(moderator, senior):
     waiting = ScoredClipFactory()
     scoring = ScoredClipFactory(status=ClipStatus.SCORING, score=None)
-    ScoredClipFactory(status=ClipStatus.APPROVED)
-    escalated = ScoredClipFactory(status=ClipStatus.ESCALATED)
+    decided_clip()
+    escalated = escalated_clip()
     assert set(filter_clips(QueueFilters(), moderator)) == {waiting, scoring}
     assert not filter_clips(QueueFilters(status=ClipStatus.ESCALATED), moderator).exists()
     assert list(filter_clips(QueueFilters(status=ClipStatus.ESCALATED), senior)) == [escalated]
@@ -91,7 +93,7 @@ def test_default_queue_is_open_clips_and_never_escalated_ones_for_moderators(mod
 def test_counts_per_status_at_the_top(client, moderator):
     for _ in range(3):
         ScoredClipFactory()
-    ScoredClipFactory(status=ClipStatus.REMOVED)
+    decided_clip("remove")
     client.force_login(moderator)
     counts = {s: n for s, _, n in client.get(QUEUE).context["status_counts"]}
     assert counts[ClipStatus.AWAITING_REVIEW] == 3
@@ -249,7 +251,7 @@ def test_next_clip_on_an_empty_queue_says_so(client, moderator):
 
 
 def test_escalations_page_lists_escalated_clips_for_seniors(client, senior):
-    escalated = ScoredClipFactory(status=ClipStatus.ESCALATED)
+    escalated = escalated_clip()
     ScoredClipFactory()
     client.force_login(senior)
     response = client.get(reverse("dashboard:escalations"))

@@ -12,7 +12,7 @@ from dashboard.decisions import DecisionError, add_note, add_person, remove_pers
 from dashboard.media import blur_media_for, set_blur_media
 from dashboard.models import AuditEvent, Person
 from dashboard.queue import priority_band, sla_deadline
-from tests.factories import ScoredClipFactory
+from tests.factories import ScoredClipFactory, escalated_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -105,8 +105,10 @@ def test_may_decide_now_only_with_a_live_claim_and_the_right_role(moderator, mod
     assert not may_decide_now(clip, moderator2)
     clip.claim_expires_at = timezone.now() - timedelta(seconds=1)
     assert not may_decide_now(clip, moderator)
-    clip.claim_expires_at = timezone.now() + timedelta(minutes=1)
-    clip.status = ClipStatus.ESCALATED
-    assert not may_decide_now(clip, moderator)  # escalated: seniors only
-    clip.claimed_by = senior
-    assert may_decide_now(clip, senior)
+    escalated = escalated_clip(by=moderator2)
+    # Even with a live claim (in memory: the claim service would refuse it), not a moderator.
+    escalated.claimed_by = moderator
+    escalated.claim_expires_at = timezone.now() + timedelta(minutes=1)
+    assert not may_decide_now(escalated, moderator)  # escalated: seniors only
+    escalated = claim_clip(escalated.pk, senior).clip
+    assert may_decide_now(escalated, senior)

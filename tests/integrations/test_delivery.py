@@ -12,7 +12,7 @@ from integrations.constants import DeliveryStatus
 from integrations.events import queue_webhook_event, send_test_event
 from integrations.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.signing import verify_signature
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, decided_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def quick_retries(settings):
 
 
 def emitted(endpoint, django_capture_on_commit_callbacks) -> WebhookDelivery:
-    clip = ClipFactory(status="approved")
+    clip = decided_clip()
     with django_capture_on_commit_callbacks() as callbacks:
         event = queue_webhook_event("clip.decided", clip, {"action": "approve", "labels": []})
     assert event is not None and len(callbacks) == 1  # the send waits for the commit
