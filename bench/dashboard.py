@@ -42,7 +42,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from dashboard.constants import ClipStatus, DecisionAction, Role  # noqa: E402
+from dashboard.constants import REVIEWABLE_STATES, ClipStatus, DecisionAction, Role  # noqa: E402
 from dashboard.models import Clip, Decision, Label, Person  # noqa: E402
 from dashboard.roles import set_role  # noqa: E402
 from insight import metrics, summary  # noqa: E402
@@ -61,7 +61,6 @@ OUTCOMES = {
     ClipStatus.LABELED: (DecisionAction.LABEL, 28),
     ClipStatus.REMOVED: (DecisionAction.REMOVE, 17),
 }
-OPEN_STATES = [ClipStatus.AWAITING_REVIEW, ClipStatus.IN_REVIEW, ClipStatus.ESCALATED]
 
 
 def seed(rng: random.Random) -> None:
@@ -85,7 +84,7 @@ def seed(rng: random.Random) -> None:
         for i in range(start, min(start + BATCH, total)):
             created = now - timedelta(minutes=rng.randrange(60 * 24 * DAYS))
             decided = i < DECIDED
-            status = rng.choices(statuses, weights)[0] if decided else rng.choice(OPEN_STATES)
+            status = rng.choices(statuses, weights)[0] if decided else rng.choice(REVIEWABLE_STATES)
             wait = timedelta(minutes=min(rng.expovariate(1 / 360), 60 * 24 * 5))
             decided_at = min(created + wait, now) if decided else None
             escalated = decided and rng.random() < 0.06

@@ -35,7 +35,14 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from dashboard.constants import ClipStatus, DecisionAction, ReportReason, Role  # noqa: E402
+from dashboard.constants import (  # noqa: E402
+    REVIEWABLE_STATES,
+    SCORING_STATES,
+    ClipStatus,
+    DecisionAction,
+    ReportReason,
+    Role,
+)
 from dashboard.models import Clip, Decision, Label, Person, Report  # noqa: E402
 from dashboard.priority import protected_points, report_points  # noqa: E402
 from dashboard.roles import set_role  # noqa: E402
@@ -97,7 +104,7 @@ def seed(rng: random.Random) -> None:
         extra: list[tuple[int, int, bool, float | None, str]] = []
         for i in range(start, min(start + BATCH, CLIPS)):
             status = rng.choices(statuses, weights)[0]
-            scored = status not in (ClipStatus.QUEUED, ClipStatus.SCORING)
+            scored = status not in SCORING_STATES
             score = round(rng.random(), 3) if scored else None
             reports = 1 + (rng.random() < 0.3) + (rng.random() < 0.1)
             person = rng.randrange(len(persons)) if rng.random() < 0.3 else -1
@@ -173,8 +180,7 @@ def seed(rng: random.Random) -> None:
             FaceCrop.objects.bulk_create(
                 FaceCrop(run=run, rank=0, time_s=1.25, score=run.clip_score or 0, jpeg=JPEG)
                 for run in created_runs
-                if run.clip.status
-                in (ClipStatus.AWAITING_REVIEW, ClipStatus.IN_REVIEW, ClipStatus.ESCALATED)
+                if run.clip.status in REVIEWABLE_STATES
             )
             created_decisions = Decision.objects.bulk_create(decisions)
             Decision.labels.through.objects.bulk_create(

@@ -48,12 +48,16 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from dashboard.constants import ClipStatus, Role  # noqa: E402
+from dashboard.constants import (  # noqa: E402
+    FINAL_STATES,
+    REVIEWABLE_STATES,
+    SLA_CLOCK_STATES,
+    Role,
+)
 from dashboard.models import Clip, Report  # noqa: E402
 from dashboard.roles import set_role  # noqa: E402
 from teamwork.models import SlaBand, SlaBreach  # noqa: E402
 from teamwork.sla import (  # noqa: E402
-    OPEN_STATES,
     configured_bands,
     deadline_for,
     open_clips_by_time_left,
@@ -75,13 +79,15 @@ def seed(rng: random.Random) -> None:
         ]
     )
     now = timezone.now()
-    finals = [ClipStatus.APPROVED, ClipStatus.LABELED, ClipStatus.REMOVED]
-    opens = [ClipStatus.AWAITING_REVIEW, ClipStatus.IN_REVIEW, ClipStatus.ESCALATED]
     for start in range(0, CLIPS, BATCH):
         clips = []
         for i in range(start, min(CLIPS, start + BATCH)):
             public_id = uuid.UUID(int=rng.getrandbits(128))
-            status = rng.choice(opens) if rng.random() < OPEN_SHARE else rng.choice(finals)
+            status = (
+                rng.choice(REVIEWABLE_STATES)
+                if rng.random() < OPEN_SHARE
+                else rng.choice(FINAL_STATES)
+            )
             clips.append(
                 Clip(
                     public_id=public_id,
@@ -119,13 +125,13 @@ def late_sql(now) -> set[int]:
 def late_python(now) -> set[int]:
     bands = configured_bands()
     first = dict(
-        Report.objects.filter(clip__status__in=OPEN_STATES)
+        Report.objects.filter(clip__status__in=SLA_CLOCK_STATES)
         .values_list("clip_id")
         .annotate(first=Min("created_at"))
     )
     breached = set(SlaBreach.objects.values_list("clip_id", flat=True))
     late = set()
-    for pk, priority, created_at in Clip.objects.filter(status__in=OPEN_STATES).values_list(
+    for pk, priority, created_at in Clip.objects.filter(status__in=SLA_CLOCK_STATES).values_list(
         "pk", "priority", "created_at"
     ):
         if pk in breached:
@@ -172,7 +178,7 @@ def main() -> None:
             json.dumps(
                 {
                     "clips": CLIPS,
-                    "open_clips": Clip.objects.filter(status__in=OPEN_STATES).count(),
+                    "open_clips": Clip.objects.filter(status__in=SLA_CLOCK_STATES).count(),
                     "late_clips": len(sql_late),
                     "sql_median_ms": sql_ms,
                     "python_median_ms": python_ms,

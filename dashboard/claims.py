@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from dashboard.constants import FINAL_STATES, ClipStatus
+from dashboard.constants import FINAL_STATES, REVIEWABLE_STATES, ClipStatus
 from dashboard.models import Clip
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, record_event, transition
@@ -66,11 +66,7 @@ def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
         raise ClaimError("already_decided", f"Clip {clip.short_id} was already decided.")
     if clip.status == ClipStatus.ESCALATED and not is_senior(user):
         raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
-    if clip.status not in (
-        ClipStatus.AWAITING_REVIEW,
-        ClipStatus.IN_REVIEW,
-        ClipStatus.ESCALATED,
-    ):
+    if clip.status not in REVIEWABLE_STATES:
         raise ClaimError("not_reviewable", f"Clip {clip.short_id} is {clip.get_status_display()}.")
 
 

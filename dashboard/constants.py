@@ -17,9 +17,26 @@ class ClipStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-FINAL_STATES = (ClipStatus.APPROVED, ClipStatus.LABELED, ClipStatus.REMOVED)
-# States in which a moderator (or, for escalated clips, a senior) can take the clip.
-REVIEWABLE_STATES = (ClipStatus.AWAITING_REVIEW, ClipStatus.IN_REVIEW, ClipStatus.ESCALATED)
+_S = ClipStatus
+
+# Named sets of states. Each name says what the set means; a module that needs "open" clips
+# picks the set whose meaning it has instead of spelling a tuple of its own. Tuples, so the
+# database can read them from the (status, ...) indexes with `status__in`.
+
+# Decided for good: no transition leaves these (workflow.py asserts it).
+FINAL_STATES: tuple[str, ...] = (_S.APPROVED, _S.LABELED, _S.REMOVED)
+# Not decided yet, failed clips included: the team dashboard's backlog (insight).
+UNDECIDED_STATES: tuple[str, ...] = tuple(s for s in _S.values if s not in FINAL_STATES)
+# Still in the scoring pipeline: no score yet, nothing for a person to review.
+SCORING_STATES: tuple[str, ...] = (_S.QUEUED, _S.SCORING)
+# A moderator (or, for escalated clips, a senior) may open and claim the clip (claims.py).
+REVIEWABLE_STATES: tuple[str, ...] = (_S.AWAITING_REVIEW, _S.IN_REVIEW, _S.ESCALATED)
+# What the moderators' queue lists by default: on its way to a moderator or with one; not
+# escalated (the seniors' queue), not waiting for a second person, not failed, not decided.
+MODERATOR_QUEUE_STATES: tuple[str, ...] = (_S.QUEUED, _S.SCORING, _S.AWAITING_REVIEW, _S.IN_REVIEW)
+# The SLA clock runs: undecided and waiting on people or the pipeline. A failed clip waits on
+# operators, so its deadline is not counted (teamwork.sla).
+SLA_CLOCK_STATES: tuple[str, ...] = tuple(s for s in UNDECIDED_STATES if s != _S.FAILED)
 
 
 class ReportReason(models.TextChoices):

@@ -22,7 +22,7 @@ from dashboard.persons import resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
-from integrations.events import decision_event_type, decision_payload, emit
+from integrations.events import decision_event_type, decision_payload, queue_webhook_event
 from provenance.models import ClipCredentials
 from provenance.tasks import bank_decision_on_commit
 from teamwork.models import PendingDecision
@@ -163,7 +163,9 @@ def apply_decision(
         )
         if labels:
             decision.labels.set(labels)
-        emit(decision_event_type(request.action), result.clip, decision_payload(decision, labels))
+        queue_webhook_event(
+            decision_event_type(request.action), result.clip, decision_payload(decision, labels)
+        )
         bank_decision_on_commit(decision.pk, request.action, labels)
     return decision
 

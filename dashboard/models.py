@@ -146,13 +146,11 @@ class Clip(models.Model):
         return f"Media erased under {self.media_erased_under} on {self.media_erased_at:%Y-%m-%d}."
 
     def active_run(self) -> "models.Model | None":
-        """The finished run of the active detector model, if it scored this clip."""
-        return (
-            self.runs.filter(model__is_active=True, status="done")
-            .select_related("model")
-            .order_by("-finished_at")
-            .first()
-        )
+        """The finished run of the active detector model, if it scored this clip.
+
+        `runs` is detection's DetectionRunQuerySet, which holds the definition (reached through
+        the relation, so the core imports no detection module)."""
+        return self.runs.active().select_related("model").order_by("-finished_at").first()
 
 
 class Report(models.Model):

@@ -128,7 +128,10 @@ def record_event(
     actor_label: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Audit an act that does not change a clip's status (a report, a claim, a note)."""
+    """Audit an act that does not change a clip's status (a report, a claim, a note).
+
+    The audit trail's writer (an AuditEvent row); the webhook outbox has its own,
+    `integrations.events.queue_webhook_event`."""
     status = clip.status if clip else ""
     return AuditEvent.objects.create(
         clip=clip,

@@ -19,19 +19,12 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from dashboard.constants import FINAL_STATES, ClipStatus, ReportReason
+from dashboard.constants import FINAL_STATES, MODERATOR_QUEUE_STATES, ClipStatus, ReportReason
 from dashboard.models import Clip, Decision, Person, Report
 from dashboard.roles import is_senior
 from detection.models import FaceCrop, RunStatus
 from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
 
-# The queue's default view: everything not decided and not escalated.
-OPEN_STATES: tuple[str, ...] = (
-    ClipStatus.QUEUED,
-    ClipStatus.SCORING,
-    ClipStatus.AWAITING_REVIEW,
-    ClipStatus.IN_REVIEW,
-)
 PAGE_SIZES = (25, 50, 100)
 SORT_TIME_LEFT = "time_left"
 SORTS = (("", "Priority"), (SORT_TIME_LEFT, "Time left (SLA)"))
@@ -145,7 +138,7 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
         # Labels come from decisions, so a label search looks beyond the open queue.
         statuses = list(allowed)
     else:
-        statuses = [s for s in OPEN_STATES if s in allowed]
+        statuses = [s for s in MODERATOR_QUEUE_STATES if s in allowed]
     queryset = Clip.objects.filter(status__in=statuses)
     if filters.score_band in SCORE_BANDS:
         _, low, high = SCORE_BANDS[filters.score_band]

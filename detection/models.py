@@ -5,7 +5,7 @@ Only `detection/registry.py` and `detection/tasks.py` write these; the scoring p
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 
@@ -15,6 +15,25 @@ class DetectorModelQuerySet(models.QuerySet):
 
     def shadows(self) -> "DetectorModelQuerySet":
         return self.filter(is_shadow=True, is_active=False)
+
+
+class DetectionRunQuerySet(models.QuerySet):
+    """Runs, and the one definition of "a clip's active run": the finished run of the active
+    detector model. There is at most one per clip (one run per clip and model version, one
+    active model). The clip's score, the review page, decisions' evidence and evidence packs
+    all mean this run."""
+
+    def with_active_flag(self) -> "DetectionRunQuerySet":
+        """Annotate `is_active_run`, for pages that list every run of a clip and single out
+        the active one without a second query."""
+        return self.annotate(
+            is_active_run=ExpressionWrapper(
+                Q(model__is_active=True, status=RunStatus.DONE), output_field=BooleanField()
+            )
+        )
+
+    def active(self) -> "DetectionRunQuerySet":
+        return self.with_active_flag().filter(is_active_run=True)
 
 
 class DetectorModel(models.Model):
@@ -78,6 +97,8 @@ class DetectionRun(models.Model):
     error = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DetectionRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

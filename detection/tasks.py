@@ -17,7 +17,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.constants import ClipEvent, ClipStatus
+from dashboard.constants import SCORING_STATES, ClipEvent, ClipStatus
 from dashboard.events import announce
 from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
 from dashboard.models import Clip
@@ -270,7 +270,7 @@ def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
     if model is None:
         raise NoActiveModelError("No active detector model; activate one in the admin.")
     clip = Clip.objects.get(pk=clip_id)
-    if clip.status in (ClipStatus.QUEUED, ClipStatus.SCORING):
+    if clip.status in SCORING_STATES:
         return ScoringOutcome(clip_id, "skipped", "clip is waiting for its first scoring")
     if DetectionRun.objects.filter(clip=clip, model=model, status=RunStatus.DONE).exists():
         return ScoringOutcome(clip_id, "already_scored", model.label)

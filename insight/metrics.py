@@ -23,7 +23,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When, Wind
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from dashboard.constants import FINAL_STATES, ClipStatus, DecisionAction
+from dashboard.constants import UNDECIDED_STATES, ClipStatus, DecisionAction
 from dashboard.models import Clip, Decision
 from insight.dbfunctions import BucketDay, BucketHour
 from insight.models import ClipHour, DecisionHour, LabelHour, PersonHour, WaitHour
@@ -52,8 +52,6 @@ AGE_BUCKETS: Sequence[tuple[str, timedelta]] = (
     ("3–7 d", timedelta(days=7)),
 )
 OLDEST_BUCKET = "> 7 d"
-# Named rather than "not final", so the database reads them from its (status, created_at) index.
-OPEN_STATES = tuple(s for s in ClipStatus.values if s not in FINAL_STATES)
 # Ranges up to this long are charted per hour, longer ones per day.
 HOURLY_UP_TO = timedelta(days=3)
 TOP_N = 10
@@ -153,7 +151,7 @@ def backlog(now: datetime | None = None) -> dict[str, Any]:
         default=Value(OLDEST_BUCKET),
     )
     rows = (
-        Clip.objects.filter(status__in=OPEN_STATES)
+        Clip.objects.filter(status__in=UNDECIDED_STATES)
         .annotate(age=age)
         .values("status", "age")
         .annotate(n=Count("id"))
@@ -289,7 +287,7 @@ class TeamMetrics:
         """
         n = sum(row["n"] for row in self.decided)
         open_late = Clip.objects.filter(
-            status__in=OPEN_STATES, created_at__lt=self.now - self.sla
+            status__in=UNDECIDED_STATES, created_at__lt=self.now - self.sla
         ).count()
         sla_s = self.sla.total_seconds()
         exact = n <= EXACT_PERCENTILES_UP_TO or sla_edge(sla_s) is None

@@ -10,10 +10,10 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard.hooks import ClipEventListener, clip_event_listeners
-        from integrations.events import emit
+        from integrations.events import queue_webhook_event
 
         # Every clip event is announced to the webhook endpoints subscribed to it.
         clip_event_listeners.register(
             "webhooks",
-            ClipEventListener("webhooks", lambda event, clip, data: emit(event, clip, data)),
+            ClipEventListener("webhooks", queue_webhook_event),
         )

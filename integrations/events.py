@@ -1,8 +1,9 @@
-"""Announcing clip changes to webhook endpoints: `emit` writes the outbox, tasks send it.
+"""The webhook outbox: `queue_webhook_event` writes an event and its deliveries; tasks send them.
 
-Services call `emit(event_type, clip, payload)` inside the transaction that made the change: the
-event and one delivery per subscribed endpoint commit (or roll back) with it, and the delivery
-tasks are enqueued only after commit. Nothing here talks to the network.
+Services call `queue_webhook_event(event_type, clip, payload)` inside the transaction that made
+the change: the event and one delivery per subscribed endpoint commit (or roll back) with it, and
+the delivery tasks are enqueued only after commit. Nothing here talks to the network. (The audit
+trail is another writer: `dashboard.workflow.record_event` writes an AuditEvent.)
 """
 
 import json
@@ -47,7 +48,7 @@ def envelope(event: WebhookEvent, clip: Clip | None, data: dict[str, Any]) -> di
     )
 
 
-def record_event(
+def _write_outbox(
     event_type: str,
     clip: Clip | None,
     payload: dict[str, Any],
@@ -69,7 +70,9 @@ def record_event(
     return event
 
 
-def emit(event_type: str, clip: Clip | int, payload: dict[str, Any]) -> WebhookEvent | None:
+def queue_webhook_event(
+    event_type: str, clip: Clip | int, payload: dict[str, Any]
+) -> WebhookEvent | None:
     """Announce `event_type` about `clip` (or its id) to every active endpoint subscribed to it.
 
     Returns the event, or None when nobody listens. Call it inside the transaction of the change.
@@ -82,12 +85,12 @@ def emit(event_type: str, clip: Clip | int, payload: dict[str, Any]) -> WebhookE
         return None
     if not isinstance(clip, Clip):
         clip = Clip.objects.get(pk=clip)
-    return record_event(event_type, clip, payload, endpoints)
+    return _write_outbox(event_type, clip, payload, endpoints)
 
 
 def send_test_event(endpoints: Iterable[WebhookEndpoint]) -> WebhookEvent | None:
     """The admin's "send test event": one test event to each of `endpoints`, subscribed or not."""
-    return record_event(
+    return _write_outbox(
         EventType.TEST, None, {"message": "A test event from Unmask's admin."}, endpoints
     )
 

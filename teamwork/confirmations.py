@@ -17,7 +17,7 @@ from dashboard.decisions import DecisionError, DecisionRequest, _validate_reques
 from dashboard.models import Clip, Decision, Label
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, transition
-from integrations.events import decision_event_type, decision_payload, emit
+from integrations.events import decision_event_type, decision_payload, queue_webhook_event
 from provenance.tasks import bank_decision_on_commit
 from teamwork.constants import PendingState
 from teamwork.models import PendingDecision
@@ -122,7 +122,9 @@ def _resolve(
         pending.save(
             update_fields=["state", "resolved_by", "resolved_at", "resolution_reason", "decision"]
         )
-        emit(decision_event_type(action), result.clip, decision_payload(decision, labels))
+        queue_webhook_event(
+            decision_event_type(action), result.clip, decision_payload(decision, labels)
+        )
         # As apply_decision does for a decision it applies: bank a confirmed fake's hashes.
         bank_decision_on_commit(decision.pk, action, labels)
     return decision

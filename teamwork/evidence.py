@@ -37,7 +37,7 @@ from django.utils import timezone
 from dashboard.models import AuditEvent, Clip
 from dashboard.workflow import record_event
 from detection.frames import VideoSampler
-from detection.models import DetectionRun, RunStatus
+from detection.models import DetectionRun
 from detection.storage_io import local_path
 from provenance.hashing import hash_frames
 from provenance.services import active_matches, credentials_for
@@ -116,6 +116,7 @@ def _dumps(value: Any) -> bytes:
 def _runs(clip: Clip) -> list[DetectionRun]:
     return list(
         DetectionRun.objects.filter(clip=clip)
+        .with_active_flag()
         .select_related("model")
         .prefetch_related("crops")
         .order_by("-model__is_active", "is_shadow", "-finished_at")
@@ -123,7 +124,7 @@ def _runs(clip: Clip) -> list[DetectionRun]:
 
 
 def _active_run(runs: list[DetectionRun]) -> DetectionRun | None:
-    return next((r for r in runs if r.model.is_active and r.status == RunStatus.DONE), None)
+    return next((r for r in runs if r.is_active_run), None)
 
 
 def _key_frame_points(run: DetectionRun | None) -> list[dict[str, Any]]:

@@ -29,14 +29,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dashboard.constants import FINAL_STATES, ClipStatus
+from dashboard.constants import SLA_CLOCK_STATES
 from dashboard.models import AuditEvent, Clip, Report
 from teamwork.models import SlaBand, SlaBreach
 
-# Clips the SLA still runs for: everything not decided (a failed clip waits on operators).
-OPEN_STATES = tuple(
-    s for s in ClipStatus.values if s not in FINAL_STATES and s != ClipStatus.FAILED
-)
 SWEEP_ACTOR = "teamwork.tasks.record_sla_breaches"
 SWEEP_BATCH = 500
 
@@ -103,8 +99,10 @@ def with_deadline(queryset: QuerySet[Clip], bands: list[Band] | None = None) -> 
 
 
 def open_clips_by_time_left() -> QuerySet[Clip]:
-    """Undecided clips, the least time left first."""
-    return with_deadline(Clip.objects.filter(status__in=OPEN_STATES)).order_by("sla_deadline", "id")
+    """Clips the SLA clock runs for (SLA_CLOCK_STATES), the least time left first."""
+    return with_deadline(Clip.objects.filter(status__in=SLA_CLOCK_STATES)).order_by(
+        "sla_deadline", "id"
+    )
 
 
 def record_sla_breaches(now: datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 """Fixtures shared by the whole suite: fixed users per role, API clients, generated media."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from dashboard.constants import Role
 from dashboard.roles import set_role
 from dashboard.tokens import create_token
 from detection.synthetic import make_clip
+from tests.scratch import scratch_database
 
 PASSWORD = "correct horse battery staple 42"  # noqa: S105
 
@@ -93,3 +94,9 @@ def isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path) -> Iterator[str]:
+    """An empty database for a migration check run in its own process (tests/scratch.py)."""
+    yield from scratch_database(tmp_path)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import moderator_required, senior_required
 from dashboard.claims import ClaimError, claim_next_clip, release_claim
-from dashboard.constants import ClipStatus
+from dashboard.constants import SCORING_STATES, ClipStatus
 from dashboard.models import Clip
 from dashboard.roles import is_senior
 from desk.forms import QueueFilterForm
@@ -127,7 +127,7 @@ def scoring_progress(request: HttpRequest, public_id: str) -> HttpResponse:
         ),
         public_id=public_id,
     )
-    finished = clip.status not in (ClipStatus.QUEUED, ClipStatus.SCORING)
+    finished = clip.status not in SCORING_STATES
     return render(
         request,
         "dashboard/_scoring_progress.html",

@@ -41,7 +41,7 @@ from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
 from desk.media import blur_media_for, set_blur_media
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
-from detection.models import DetectionRun, RunStatus
+from detection.models import DetectionRun
 from teamwork.models import PendingDecision
 
 HISTORY_LIMIT = 200
@@ -73,11 +73,12 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     user = request.user
     runs = list(
         DetectionRun.objects.filter(clip=clip)
+        .with_active_flag()
         .select_related("model")
         .prefetch_related("crops")
         .order_by("-model__is_active", "is_shadow", "-finished_at")
     )
-    active = next((r for r in runs if r.model.is_active and r.status == RunStatus.DONE), None)
+    active = next((r for r in runs if r.is_active_run), None)
     chart = build_chart(active.timeline, active.threshold, clip.duration_s) if active else None
     reports = list(clip.reports.select_related("reporter"))
     first_reported_at = min((r.created_at for r in reports), default=clip.created_at)

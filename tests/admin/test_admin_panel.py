@@ -23,7 +23,7 @@ from integrations.models import (
     WebhookEvent,
 )
 from tests.detection.conftest import SPEC, build_onnx
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, escalated_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +229,7 @@ def test_force_release_is_for_admins(moderator, moderator2):
 
 
 def test_force_release_keeps_an_escalated_clip_escalated(senior, admin_user):
-    clip = ClipFactory(status=ClipStatus.ESCALATED)
+    clip = escalated_clip()
     claim_clip(clip.pk, senior)
     assert force_release(clip.pk, admin_user) is True
     clip.refresh_from_db()

@@ -4,7 +4,7 @@ import pytest
 
 from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent, Decision
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, decided_clip, escalated_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_claim_held_by_another_is_409(api_client_for, moderator, moderator2, hel
 
 
 def test_escalated_clips_are_for_seniors(api_client_for, moderator, senior):
-    clip = ClipFactory(status=ClipStatus.ESCALATED)
+    clip = escalated_clip()
     refused = api_client_for(moderator).post(url(clip, "claim"))
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "senior_only"
     client = api_client_for(senior)
@@ -78,7 +78,7 @@ def test_escalated_clips_are_for_seniors(api_client_for, moderator, senior):
 
 
 def test_decided_clip_cannot_be_claimed(api_client_for, moderator):
-    clip = ClipFactory(status=ClipStatus.APPROVED)
+    clip = decided_clip()
     response = api_client_for(moderator).post(url(clip, "claim"))
     assert response.status_code == 409 and response.json()["error"]["code"] == "already_decided"
 
@@ -106,7 +106,7 @@ def test_next_takes_the_highest_priority_then_204(api_client_for, moderator):
 
 
 def test_next_escalated_is_for_seniors(api_client_for, moderator, senior):
-    clip = ClipFactory(status=ClipStatus.ESCALATED)
+    clip = escalated_clip()
     body = {"escalated": True}
     refused = api_client_for(moderator).post("/api/v1/clips/next/", body, format="json")
     assert refused.status_code == 403

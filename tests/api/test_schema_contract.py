@@ -18,7 +18,7 @@ from dashboard.constants import ClipStatus, Role
 from dashboard.roles import set_role
 from dashboard.tokens import create_token
 from teamwork.appeals import file_appeal
-from tests.factories import ClipFactory, PersonFactory
+from tests.factories import ClipFactory, PersonFactory, escalated_clip
 from tests.teamwork.helpers import decided_clip
 
 not_a_server_error = schemathesis.checks.not_a_server_error
@@ -45,7 +45,7 @@ def api_schema(live_server, admin_user, scored_clip, settings, django_user_model
     }
     PersonFactory()
     ClipFactory.create_batch(3, status=ClipStatus.AWAITING_REVIEW)
-    escalated = ClipFactory(status=ClipStatus.ESCALATED)
+    escalated = escalated_clip()
     claim_clip(escalated.pk, admin_user)
     # Open appeals on clips another moderator decided, so the admin may review them.
     decider = django_user_model.objects.create_user("decider")

@@ -19,11 +19,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from dashboard.constants import ClipStatus
 from dashboard.models import Clip, Label
+from dashboard.workflow import transition
 from desk.ingest import Submission, ingest_upload
 from detection.models import DetectorModel
 from detection.synthetic import face_frames
 from tests.conftest import PASSWORD
-from tests.dashboard.test_desk_fixtures import add_run, detector
+from tests.factories import DetectionRunFactory, DetectorModelFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -211,12 +212,17 @@ def make_review_clip(reporter) -> Callable[..., Clip]:
         clip = result.clip
         assert clip.codec.lower() in ("h264", "avc1"), clip.codec
         if "model" not in models:
-            models["model"] = detector()
-        add_run(clip, models["model"], [score / 4, score / 2, score, score * 0.8])
-        Clip.objects.filter(pk=clip.pk).update(
-            status=ClipStatus.AWAITING_REVIEW, score=score, priority=100 * score
+            models["model"] = DetectorModelFactory()
+        DetectionRunFactory(
+            clip=clip, model=models["model"], scores=[score / 4, score / 2, score, score * 0.8]
         )
-        clip.refresh_from_db()
-        return clip
+        # Into the queue as the scoring task puts it there: through the state machine.
+        transition(clip.pk, ClipStatus.SCORING, actor_label="test", expected_from=("queued",))
+        return transition(
+            clip.pk,
+            ClipStatus.AWAITING_REVIEW,
+            actor_label="test",
+            fields={"score": score, "priority": 100 * score},
+        ).clip
 
     return make

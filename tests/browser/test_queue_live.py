@@ -6,14 +6,17 @@ from playwright.sync_api import expect
 
 from dashboard.constants import ClipStatus
 from dashboard.models import Clip
+from dashboard.workflow import transition
 from tests.browser.conftest import log_in
-from tests.dashboard.test_desk_fixtures import scored_clip
+from tests.factories import ScoredClipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_scoring_progress_updates_live_and_stops_when_done(new_page, moderator):
-    clip = scored_clip(status=ClipStatus.SCORING, score=None, scoring_done=2, scoring_total=10)
+    clip = ScoredClipFactory(
+        status=ClipStatus.SCORING, score=None, scoring_done=2, scoring_total=10
+    )
     page = new_page()
     log_in(page, "moderator")
     page.evaluate("window.__sameDocument = true")
@@ -23,8 +26,12 @@ def test_scoring_progress_updates_live_and_stops_when_done(new_page, moderator):
     Clip.objects.filter(pk=clip.pk).update(scoring_done=7)
     expect(progress.locator("progress")).to_have_attribute("value", "7", timeout=6000)
 
-    Clip.objects.filter(pk=clip.pk).update(
-        status=ClipStatus.AWAITING_REVIEW, score=0.81, scoring_done=10
+    # Scoring finishes the way the worker finishes it: through the state machine.
+    transition(
+        clip.pk,
+        ClipStatus.AWAITING_REVIEW,
+        actor_label="test",
+        fields={"score": 0.81, "scoring_done": 10},
     )
     expect(progress.locator("meter")).to_have_attribute("value", "0.810", timeout=6000)
     expect(progress).not_to_have_attribute("hx-trigger", "every 2s")
@@ -33,8 +40,8 @@ def test_scoring_progress_updates_live_and_stops_when_done(new_page, moderator):
 
 
 def test_filters_narrow_the_queue_in_place(new_page, moderator):
-    wanted = scored_clip(score=0.9, caption="a kiss, off-screen")
-    other = scored_clip(score=0.3, caption="a speech")
+    wanted = ScoredClipFactory(score=0.9, caption="a kiss, off-screen")
+    other = ScoredClipFactory(score=0.3, caption="a speech")
     page = new_page(width=800)
     log_in(page, "moderator")
     rows = page.locator("table.queue tbody tr")

@@ -6,14 +6,14 @@ import pytest
 from django.urls import reverse
 
 from dashboard.constants import ClipStatus
-from tests.dashboard.test_desk_fixtures import detector, scored_clip
+from tests.factories import DetectorModelFactory, ScoredClipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def clip():
-    return scored_clip(model=detector())
+    return ScoredClipFactory(model=DetectorModelFactory())
 
 
 def desk_requests(clip):

@@ -6,14 +6,14 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from dashboard.http import ByteRange, RangeNotSatisfiable, parse_range
-from tests.dashboard.test_desk_fixtures import detector, scored_clip, tiny_jpeg
+from tests.factories import DetectorModelFactory, ScoredClipFactory, tiny_jpeg
 
 PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes
 
 
 @pytest.fixture
 def clip(db):
-    clip = scored_clip(model=detector())
+    clip = ScoredClipFactory(model=DetectorModelFactory())
     default_storage.delete(clip.file.name)
     clip.file.name = default_storage.save(clip.file.name, ContentFile(PAYLOAD))
     clip.save()

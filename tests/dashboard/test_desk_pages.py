@@ -9,17 +9,16 @@ from django.utils import timezone
 from dashboard.claims import claim_clip
 from dashboard.decisions import DecisionRequest, add_note, apply_decision
 from dashboard.models import AuditEvent
-from tests.dashboard.test_desk_fixtures import scored_clip
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, ScoredClipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_person_page_lists_every_clip_with_status_and_decisions(client, moderator):
     ana = PersonFactory(name="Ana Example")
-    decided = scored_clip(persons=(ana,))
-    waiting = scored_clip(persons=(ana,))
-    elsewhere = scored_clip()
+    decided = ScoredClipFactory(persons=(ana,))
+    waiting = ScoredClipFactory(persons=(ana,))
+    elsewhere = ScoredClipFactory()
     claim_clip(decided.pk, moderator)
     apply_decision(decided.pk, moderator, DecisionRequest("label", ["face-swap"]))
     client.force_login(moderator)
@@ -35,7 +34,7 @@ def test_person_page_queries_do_not_grow_with_clips(
 ):
     ana = PersonFactory()
     for _ in range(15):
-        clip = scored_clip(persons=(ana,))
+        clip = ScoredClipFactory(persons=(ana,))
         claim_clip(clip.pk, moderator)
         apply_decision(clip.pk, moderator, DecisionRequest("label", ["face-swap"]))
     client.force_login(moderator)
@@ -44,8 +43,8 @@ def test_person_page_queries_do_not_grow_with_clips(
 
 
 def test_audit_log_filters_by_clip_user_action_and_date(client, senior, moderator, moderator2):
-    one = scored_clip()
-    two = scored_clip()
+    one = ScoredClipFactory()
+    two = ScoredClipFactory()
     claim_clip(one.pk, moderator)
     claim_clip(two.pk, moderator2)
     add_note(one.pk, moderator, "check the ears")

@@ -20,8 +20,15 @@ from desk.queue import (
     queue_page,
     status_counts,
 )
-from tests.dashboard.test_desk_fixtures import add_run, detector, scored_clip
-from tests.factories import ClipFactory, PersonFactory
+from tests.factories import (
+    ClipFactory,
+    DetectionRunFactory,
+    DetectorModelFactory,
+    PersonFactory,
+    ScoredClipFactory,
+    decided_clip,
+    escalated_clip,
+)
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("dashboard:queue")
@@ -32,9 +39,9 @@ def short_ids(response) -> list[str]:
 
 
 def test_queue_orders_by_priority_then_age(client, moderator):
-    old_low = scored_clip(score=0.3, age=timedelta(hours=5))
-    new_high = scored_clip(score=0.9)
-    old_high = scored_clip(score=0.9, age=timedelta(hours=1))
+    old_low = ScoredClipFactory(score=0.3, age=timedelta(hours=5))
+    new_high = ScoredClipFactory(score=0.9)
+    old_high = ScoredClipFactory(score=0.9, age=timedelta(hours=1))
     client.force_login(moderator)
     response = client.get(QUEUE)
     assert short_ids(response) == [old_high.short_id, new_high.short_id, old_low.short_id]
@@ -42,8 +49,11 @@ def test_queue_orders_by_priority_then_age(client, moderator):
 
 def test_rows_show_score_reasons_persons_platform_and_holder(client, moderator, moderator2):
     ana = PersonFactory(name="Ana Example", protected=True)
-    clip = scored_clip(
-        model=detector(), platform="video-site", persons=(ana,), reason=ReportReason.IMPERSONATION
+    clip = ScoredClipFactory(
+        model=DetectorModelFactory(),
+        platform="video-site",
+        persons=(ana,),
+        reports__reason=ReportReason.IMPERSONATION,
     )
     claim_clip(clip.pk, moderator2)
     client.force_login(moderator)
@@ -59,19 +69,21 @@ def test_rows_show_score_reasons_persons_platform_and_holder(client, moderator, 
 
 
 def test_thumbnail_comes_from_the_active_run_not_a_shadow(moderator):
-    clip = scored_clip()
-    shadow = add_run(clip, detector("shadow", active=False, shadow=True))
-    active = add_run(clip, detector("baseline"))
+    clip = ScoredClipFactory()
+    shadow = DetectionRunFactory(
+        clip=clip, model=DetectorModelFactory(name="shadow", is_active=False, is_shadow=True)
+    )
+    active = DetectionRunFactory(clip=clip, model=DetectorModelFactory(name="baseline"))
     row = queue_page(QueueFilters(), moderator).rows[0]
     assert row.thumb_crop_id == active.crops.get(rank=0).pk
     assert row.thumb_crop_id != shadow.crops.get(rank=0).pk
 
 
 def test_default_queue_is_open_clips_and_never_escalated_ones_for_moderators(moderator, senior):
-    waiting = scored_clip()
-    scoring = scored_clip(status=ClipStatus.SCORING, score=None)
-    scored_clip(status=ClipStatus.APPROVED)
-    escalated = scored_clip(status=ClipStatus.ESCALATED)
+    waiting = ScoredClipFactory()
+    scoring = ScoredClipFactory(status=ClipStatus.SCORING, score=None)
+    decided_clip()
+    escalated = escalated_clip()
     assert set(filter_clips(QueueFilters(), moderator)) == {waiting, scoring}
     assert not filter_clips(QueueFilters(status=ClipStatus.ESCALATED), moderator).exists()
     assert list(filter_clips(QueueFilters(status=ClipStatus.ESCALATED), senior)) == [escalated]
@@ -80,8 +92,8 @@ def test_default_queue_is_open_clips_and_never_escalated_ones_for_moderators(mod
 
 def test_counts_per_status_at_the_top(client, moderator):
     for _ in range(3):
-        scored_clip()
-    scored_clip(status=ClipStatus.REMOVED)
+        ScoredClipFactory()
+    decided_clip("remove")
     client.force_login(moderator)
     counts = {s: n for s, _, n in client.get(QUEUE).context["status_counts"]}
     assert counts[ClipStatus.AWAITING_REVIEW] == 3
@@ -114,13 +126,13 @@ def test_counts_per_status_at_the_top(client, moderator):
 def test_filters(client, moderator, params, expected):
     ana = PersonFactory(name="Ana Example")
     clips = {
-        "high": scored_clip(score=0.95, persons=(ana,)),
-        "medium": scored_clip(score=0.6, platform="tube", caption="a kiss, off-screen"),
-        "low": scored_clip(score=0.1, reason=ReportReason.IMPERSONATION),
-        "unscored": scored_clip(score=None),
-        "old": scored_clip(score=0.2, age=timedelta(days=5)),
+        "high": ScoredClipFactory(score=0.95, persons=(ana,)),
+        "medium": ScoredClipFactory(score=0.6, platform="tube", caption="a kiss, off-screen"),
+        "low": ScoredClipFactory(score=0.1, reports__reason=ReportReason.IMPERSONATION),
+        "unscored": ScoredClipFactory(score=None),
+        "old": ScoredClipFactory(score=0.2, age=timedelta(days=5)),
     }
-    removed = scored_clip()
+    removed = ScoredClipFactory()
     claim_clip(removed.pk, moderator)
     apply_decision(removed.pk, moderator, DecisionRequest("remove", ["face-swap"], reason="p"))
     clips["removed"] = removed
@@ -135,15 +147,15 @@ def test_filters(client, moderator, params, expected):
 
 
 def test_search_by_short_id(client, moderator):
-    wanted = scored_clip()
-    scored_clip()
+    wanted = ScoredClipFactory()
+    ScoredClipFactory()
     client.force_login(moderator)
     response = client.get(QUEUE, {"q": wanted.short_id})
     assert short_ids(response) == [wanted.short_id]
 
 
 def test_htmx_filtering_returns_only_the_results(client, moderator):
-    scored_clip()
+    ScoredClipFactory()
     client.force_login(moderator)
     response = client.get(QUEUE, {"q": ""}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
@@ -153,7 +165,7 @@ def test_htmx_filtering_returns_only_the_results(client, moderator):
 def _queue_queries(client, model, moderator2, n: int, per_page: int) -> int:
     ana, bo = PersonFactory(), PersonFactory(protected=True)
     for i in range(n):
-        clip = scored_clip(model=model, score=i / n, reports=2, persons=(ana, bo))
+        clip = ScoredClipFactory(model=model, score=i / n, reports=2, persons=(ana, bo))
         if i % 3 == 0:
             claim_clip(clip.pk, moderator2)
     with CaptureQueriesContext(connection) as queries:
@@ -167,7 +179,7 @@ def test_queue_query_count_does_not_grow_with_page_size(
     client, moderator, moderator2, django_assert_max_num_queries
 ):
     client.force_login(moderator)
-    model = detector()
+    model = DetectorModelFactory()
     few = _queue_queries(client, model, moderator2, 10, 25)
     many = _queue_queries(client, model, moderator2, 40, 50)
     assert few == many
@@ -178,7 +190,7 @@ def test_queue_query_count_does_not_grow_with_page_size(
 
 def test_pagination(client, moderator):
     for i in range(30):
-        scored_clip(score=i / 100)
+        ScoredClipFactory(score=i / 100)
     client.force_login(moderator)
     first = client.get(QUEUE)
     assert len(first.context["rows"]) == 25
@@ -189,7 +201,9 @@ def test_pagination(client, moderator):
 
 
 def test_scoring_clips_poll_a_progress_fragment_until_done(client, moderator):
-    clip = scored_clip(status=ClipStatus.SCORING, score=None, scoring_done=3, scoring_total=12)
+    clip = ScoredClipFactory(
+        status=ClipStatus.SCORING, score=None, scoring_done=3, scoring_total=12
+    )
     client.force_login(moderator)
     page = client.get(QUEUE).content.decode()
     url = reverse("dashboard:progress", args=[clip.public_id])
@@ -207,8 +221,8 @@ def test_scoring_clips_poll_a_progress_fragment_until_done(client, moderator):
 
 
 def test_next_clip_claims_the_highest_priority_clip(client, moderator):
-    scored_clip(score=0.2)
-    top = scored_clip(score=0.9)
+    ScoredClipFactory(score=0.2)
+    top = ScoredClipFactory(score=0.9)
     client.force_login(moderator)
     response = client.post(reverse("dashboard:next"))
     assert response.status_code == 302
@@ -219,8 +233,8 @@ def test_next_clip_claims_the_highest_priority_clip(client, moderator):
 
 
 def test_next_clip_skips_and_releases_the_clip_being_left(client, moderator):
-    top = scored_clip(score=0.9)
-    second = scored_clip(score=0.5)
+    top = ScoredClipFactory(score=0.9)
+    second = ScoredClipFactory(score=0.5)
     client.force_login(moderator)
     client.post(reverse("dashboard:next"))
     response = client.post(reverse("dashboard:next"), {"release": str(top.public_id)})
@@ -237,8 +251,8 @@ def test_next_clip_on_an_empty_queue_says_so(client, moderator):
 
 
 def test_escalations_page_lists_escalated_clips_for_seniors(client, senior):
-    escalated = scored_clip(status=ClipStatus.ESCALATED)
-    scored_clip()
+    escalated = escalated_clip()
+    ScoredClipFactory()
     client.force_login(senior)
     response = client.get(reverse("dashboard:escalations"))
     assert short_ids(response) == [escalated.short_id]

@@ -7,8 +7,12 @@ from django.urls import reverse
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent, Clip, Decision, DeskPreference
-from tests.dashboard.test_desk_fixtures import add_run, detector, scored_clip
-from tests.factories import PersonFactory
+from tests.factories import (
+    DetectionRunFactory,
+    DetectorModelFactory,
+    PersonFactory,
+    ScoredClipFactory,
+)
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -26,12 +30,17 @@ def decide(client, clip: Clip, action: str, version: int | None = None, json=Fal
 
 @pytest.fixture
 def model():
-    return detector()
+    return DetectorModelFactory()
 
 
 def test_opening_a_clip_claims_it_and_shows_the_evidence(client, moderator, model):
-    clip = scored_clip(model=model, platform="video-site", caption="kiss off-screen")
-    add_run(clip, detector("candidate", "2", active=False, shadow=True), [0.1, 0.2], shadow=True)
+    clip = ScoredClipFactory(model=model, platform="video-site", caption="kiss off-screen")
+    DetectionRunFactory(
+        clip=clip,
+        model=DetectorModelFactory(name="candidate", version="2", is_active=False, is_shadow=True),
+        scores=[0.1, 0.2],
+        is_shadow=True,
+    )
     client.force_login(moderator)
     response = client.get(url("clip", clip))
     assert response.status_code == 200
@@ -54,7 +63,7 @@ def test_opening_a_clip_claims_it_and_shows_the_evidence(client, moderator, mode
 
 
 def test_another_moderator_sees_who_holds_it_and_cannot_decide(client, moderator, moderator2):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     claim_clip(clip.pk, moderator)
     client.force_login(moderator2)
     page = client.get(url("clip", clip)).content.decode()
@@ -69,8 +78,8 @@ def test_another_moderator_sees_who_holds_it_and_cannot_decide(client, moderator
 
 
 def test_decide_and_next_by_form_post(client, moderator):
-    first = scored_clip(score=0.9)
-    second = scored_clip(score=0.5)
+    first = ScoredClipFactory(score=0.9)
+    second = ScoredClipFactory(score=0.5)
     client.force_login(moderator)
     client.get(url("clip", first))
     response = decide(client, first, "approve")
@@ -83,7 +92,7 @@ def test_decide_and_next_by_form_post(client, moderator):
 
 
 def test_decide_by_script_answers_json_with_the_next_url(client, moderator):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     response = decide(client, clip, "label", json=True, labels=["animated-still"], note="n")
@@ -95,7 +104,7 @@ def test_decide_by_script_answers_json_with_the_next_url(client, moderator):
 
 
 def test_a_decision_is_never_applied_twice(client, moderator):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     clip.refresh_from_db()
@@ -107,7 +116,7 @@ def test_a_decision_is_never_applied_twice(client, moderator):
 
 
 def test_a_clip_changed_since_the_page_opened_is_refused(client, moderator):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     clip.refresh_from_db()
@@ -131,7 +140,7 @@ def test_a_clip_changed_since_the_page_opened_is_refused(client, moderator):
     ],
 )
 def test_incomplete_decisions_are_refused(client, moderator, action, fields, code):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     response = decide(client, clip, action, json=True, **fields)
@@ -142,7 +151,7 @@ def test_incomplete_decisions_are_refused(client, moderator, action, fields, cod
 
 
 def test_escalated_clips_are_decided_by_seniors_only(client, moderator, senior):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     assert decide(client, clip, "escalate", reason="famous person").status_code == 302
@@ -166,7 +175,7 @@ def test_escalated_clips_are_decided_by_seniors_only(client, moderator, senior):
 
 
 def test_heartbeat_renews_only_the_holders_claim(client, moderator, moderator2):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     clip.refresh_from_db()
@@ -186,7 +195,7 @@ def test_heartbeat_renews_only_the_holders_claim(client, moderator, moderator2):
 
 
 def test_release_gives_the_clip_back(client, moderator):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     response = client.post(url("release", clip))
@@ -197,7 +206,7 @@ def test_release_gives_the_clip_back(client, moderator):
 
 
 def test_decided_clips_open_read_only(client, moderator):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     client.get(url("clip", clip))
     decide(client, clip, "approve")
@@ -208,7 +217,7 @@ def test_decided_clips_open_read_only(client, moderator):
 
 
 def test_notes_are_audited_and_shown(client, moderator):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     response = client.post(url("note", clip), {"note": "Mouth edges flicker at 0:01"})
     assert response.status_code == 302
@@ -221,7 +230,7 @@ def test_notes_are_audited_and_shown(client, moderator):
 
 
 def test_persons_are_added_and_removed_audited_and_reprioritised(client, moderator):
-    clip = scored_clip(score=0.5, reports=0)
+    clip = ScoredClipFactory(score=0.5, reports=0)
     PersonFactory(name="Ana Example", protected=True, aliases=["A. Example"])
     client.force_login(moderator)
     client.post(url("person_add", clip), {"name": "a. example"})
@@ -241,7 +250,7 @@ def test_persons_are_added_and_removed_audited_and_reprioritised(client, moderat
 
 
 def test_blur_is_on_by_default_and_remembered_per_moderator(client, moderator, moderator2):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     client.force_login(moderator)
     assert 'class="blur-media"' in client.get(reverse("dashboard:queue")).content.decode()
     response = client.post(reverse("dashboard:blur"), {"blur": "0"}, **JSON)

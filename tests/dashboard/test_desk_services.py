@@ -12,13 +12,13 @@ from dashboard.decisions import DecisionError, add_note, add_person, remove_pers
 from dashboard.models import AuditEvent, Person
 from desk.media import blur_media_for, set_blur_media
 from desk.queue import priority_band, sla_deadline
-from tests.dashboard.test_desk_fixtures import scored_clip
+from tests.factories import ScoredClipFactory, escalated_clip
 
 pytestmark = pytest.mark.django_db
 
 
 def test_renew_claim_extends_only_a_live_claim_of_the_holder(moderator, moderator2, settings):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     claimed = claim_clip(clip.pk, moderator).clip
     with pytest.raises(ClaimError) as refused:
         renew_claim(clip.pk, moderator2)
@@ -34,15 +34,15 @@ def test_renew_claim_extends_only_a_live_claim_of_the_holder(moderator, moderato
 
 
 def test_claim_next_clip_skips_excluded_clips(moderator):
-    top = scored_clip(score=0.9)
-    other = scored_clip(score=0.1)
+    top = ScoredClipFactory(score=0.9)
+    other = ScoredClipFactory(score=0.1)
     assert claim_next_clip(moderator, exclude=[top.pk]).pk == other.pk
     assert claim_next_clip(moderator, exclude=[top.pk]) is None
     assert claim_next_clip(moderator).pk == top.pk
 
 
 def test_add_note_is_audited_and_needs_text_and_a_moderator(moderator, reporter):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     event = add_note(clip.pk, moderator, "  looks animated  ")
     assert event.action == "clip.note" and event.data == {"note": "looks animated"}
     assert event.clip == clip and event.actor == moderator
@@ -55,7 +55,7 @@ def test_add_note_is_audited_and_needs_text_and_a_moderator(moderator, reporter)
 
 
 def test_persons_added_once_removed_audited(moderator):
-    clip = scored_clip(score=0.2, reports=0)
+    clip = ScoredClipFactory(score=0.2, reports=0)
     person = add_person(clip.pk, moderator, "Bo Example")
     assert add_person(clip.pk, moderator, "bo example") == person
     assert Person.objects.count() == 1
@@ -80,7 +80,7 @@ def test_sla_deadline_per_priority_band(settings):
 
 def test_review_page_sla_counts_from_the_first_report(client, moderator, settings):
     settings.UNMASK_SLA_HOURS_NORMAL = 24.0
-    clip = scored_clip(score=0.5, age=timedelta(hours=30))
+    clip = ScoredClipFactory(score=0.5, age=timedelta(hours=30))
     client.force_login(moderator)
     response = client.get(f"/clips/{clip.public_id}/")
     assert response.context["sla_deadline"] == clip.reports.get().created_at + timedelta(hours=24)
@@ -98,15 +98,17 @@ def test_blur_preference_defaults_on_and_is_per_user(moderator, moderator2):
 
 
 def test_may_decide_now_only_with_a_live_claim_and_the_right_role(moderator, moderator2, senior):
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     assert not may_decide_now(clip, moderator)  # not claimed yet
     clip = claim_clip(clip.pk, moderator).clip
     assert may_decide_now(clip, moderator)
     assert not may_decide_now(clip, moderator2)
     clip.claim_expires_at = timezone.now() - timedelta(seconds=1)
     assert not may_decide_now(clip, moderator)
-    clip.claim_expires_at = timezone.now() + timedelta(minutes=1)
-    clip.status = ClipStatus.ESCALATED
-    assert not may_decide_now(clip, moderator)  # escalated: seniors only
-    clip.claimed_by = senior
-    assert may_decide_now(clip, senior)
+    escalated = escalated_clip(by=moderator2)
+    # Even with a live claim (in memory: the claim service would refuse it), not a moderator.
+    escalated.claimed_by = moderator
+    escalated.claim_expires_at = timezone.now() + timedelta(minutes=1)
+    assert not may_decide_now(escalated, moderator)  # escalated: seniors only
+    escalated = claim_clip(escalated.pk, senior).clip
+    assert may_decide_now(escalated, senior)

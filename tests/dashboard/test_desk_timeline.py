@@ -1,7 +1,7 @@
 """The server-rendered score timeline: geometry, threshold, seek targets, and escaping."""
 
 from desk.timeline import HEIGHT, PAD_LEFT, PAD_TOP, PLOT_H, PLOT_W, build_chart, render_svg
-from tests.dashboard.test_desk_fixtures import timeline
+from tests.factories import timeline
 
 
 def test_points_are_placed_by_time_and_score():

@@ -1,21 +1,57 @@
-"""Builders for insight tests: decided clips and decisions at chosen times."""
+"""Builders for insight tests: clips that arrived, and decisions made, at chosen times.
+
+Nothing here writes `Clip.status` itself: clips move through the state machine and decisions
+are made by the desk's services (claim_clip, apply_decision) with the clock set to the chosen
+time (time-machine), so the Decision, its audit events and the clip's `decided_at` carry that
+time as they would on the desk.
+"""
 
 from datetime import datetime, timedelta
 
+import time_machine
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus, DecisionAction
-from dashboard.models import Clip, Decision, Label
+from dashboard.claims import claim_clip
+from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.decisions import DecisionRequest, apply_decision
+from dashboard.models import Clip, Decision
+from dashboard.workflow import transition
 from detection.models import DetectorModel
 from insight.models import AgreementSample
 from teamwork.appeals import decide_appeal, file_appeal
 from teamwork.constants import AppealSource, AppealState
-from tests.dashboard.test_desk_fixtures import add_run, detector
-from tests.factories import ClipFactory, PersonFactory
+from tests.factories import (
+    ClipFactory,
+    DetectionRunFactory,
+    DetectorModelFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+# States a clip is created in; later ones are reached through the workflow.
+ARRIVAL_STATES = (ClipStatus.QUEUED, ClipStatus.AWAITING_REVIEW)
+
+
+def _at(moment: datetime) -> time_machine.travel:
+    return time_machine.travel(moment, tick=False)
 
 
 def clip_at(created_at: datetime, status: str, **kwargs: object) -> Clip:
-    return ClipFactory(created_at=created_at, status=status, **kwargs)
+    """A clip that arrived at `created_at` and is now in `status`: queued or awaiting review
+    as created; opened for review or escalated through the workflow at that time."""
+    if status in ARRIVAL_STATES:
+        return ClipFactory(created_at=created_at, status=status, **kwargs)
+    clip = ClipFactory(created_at=created_at, status=ClipStatus.AWAITING_REVIEW, **kwargs)
+    if status == ClipStatus.IN_REVIEW:
+        # Opened by a moderator whose lease has run out since: nobody holds it now.
+        with _at(created_at):
+            transition(clip.pk, ClipStatus.IN_REVIEW, actor_label="tests.insight.clip_at")
+    elif status == ClipStatus.ESCALATED:
+        decide(clip, UserFactory(), DecisionAction.ESCALATE, created_at)
+    else:
+        raise ValueError(f"make a {status} clip with decide(), not clip_at()")
+    clip.refresh_from_db()
+    return clip
 
 
 def decide(
@@ -26,13 +62,17 @@ def decide(
     labels: tuple[str, ...] = (),
     final_status: str | None = None,
 ) -> Decision:
-    """A Decision at `at`; with final_status, the clip is marked decided then too."""
-    decision = Decision.objects.create(clip=clip, action=action, moderator=moderator, created_at=at)
-    if labels:
-        decision.labels.set(Label.objects.filter(slug__in=labels))
-    if final_status:
-        Clip.objects.filter(pk=clip.pk).update(status=final_status, decided_at=at)
-        clip.refresh_from_db()
+    """`moderator` claims `clip` and decides it with `action` at `at`, through the desk's
+    services; `final_status`, when given, is the status the clip must end in."""
+    reason = "Needs a second look" if action in (DecisionAction.ESCALATE, "remove") else ""
+    with _at(at):
+        claim_clip(clip.pk, moderator)
+        decision = apply_decision(
+            clip.pk, moderator, DecisionRequest(action, labels=labels, reason=reason)
+        )
+    assert isinstance(decision, Decision), "a two-person policy held the decision"
+    clip.refresh_from_db()
+    assert clip.status == (final_status or DECISION_TARGET[DecisionAction(action)])
     return decision
 
 
@@ -40,7 +80,7 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
     """A day of work touching every chart: decisions, labels, persons, an agreement pair, and
     three appeals against moderator's decisions (one upheld, one overturned, one open)."""
     now = timezone.now()
-    model = detector()
+    model = DetectorModelFactory()
     person = PersonFactory(name="Ana")
     outcomes = [
         (DecisionAction.APPROVE, ClipStatus.APPROVED, (), 0.2),
@@ -52,7 +92,7 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
         clip = clip_at(now - timedelta(hours=5), ClipStatus.IN_REVIEW, platform="tube")
         decided.append(clip)
         clip.persons.add(person)
-        add_run(clip, model, [score], crops=0)
+        DetectionRunFactory(clip=clip, model=model, scores=[score], crops=0)
         first = decide(
             clip, moderator, action, now - timedelta(hours=i + 1), labels, final_status=status
         )

@@ -43,7 +43,7 @@ def test_agreement_stats_from_the_database(moderator, moderator2):
     now = timezone.now()
     pairs = [(A, A)] * 4 + [(A, R)] + [(R, R)] * 3 + [(R, A)] * 2
     for i, (first, second) in enumerate(pairs):
-        clip = clip_at(now - timedelta(hours=2), ClipStatus.APPROVED)
+        clip = clip_at(now - timedelta(hours=2), ClipStatus.AWAITING_REVIEW)
         decision = decide(clip, moderator, first, now - timedelta(hours=1, minutes=i))
         AgreementSample.objects.create(
             clip=clip,
@@ -53,7 +53,7 @@ def test_agreement_stats_from_the_database(moderator, moderator2):
             reviewed_at=now - timedelta(minutes=10),
         )
     # One sample still waiting for its second opinion does not count.
-    waiting = clip_at(now, ClipStatus.APPROVED)
+    waiting = clip_at(now, ClipStatus.AWAITING_REVIEW)
     AgreementSample.objects.create(clip=waiting, first_decision=decide(waiting, moderator, A, now))
     span = DateRange(now - timedelta(days=1), now)
     stats = agreement.agreement_stats(span)

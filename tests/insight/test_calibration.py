@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.constants import ClipStatus, DecisionAction
 from insight.calibration import calibrate
-from tests.dashboard.test_desk_fixtures import add_run, detector
+from tests.factories import DetectionRunFactory, DetectorModelFactory
 from tests.insight.helpers import clip_at, decide
 
 ROWS = [
@@ -34,15 +34,15 @@ def model(moderator):
         slug="missing-context",
         defaults={"name": "Missing context", "category": "context", "manipulated": False},
     )
-    model = detector("calib", "1")
-    other = detector("calib", "2", active=False)
+    model = DetectorModelFactory(name="calib", version="1")
+    other = DetectorModelFactory(name="calib", version="2", is_active=False)
     for score, status, action, labels in ROWS:
         clip = clip_at(timezone.now(), ClipStatus.IN_REVIEW)
-        add_run(clip, model, [score], crops=0)
+        DetectionRunFactory(clip=clip, model=model, scores=[score], crops=0)
         decide(clip, moderator, action, timezone.now(), labels=labels, final_status=status)
     open_clip = clip_at(timezone.now(), ClipStatus.AWAITING_REVIEW)
-    add_run(open_clip, model, [0.99], crops=0)
-    add_run(open_clip, other, [0.99], crops=0)
+    DetectionRunFactory(clip=open_clip, model=model, scores=[0.99], crops=0)
+    DetectionRunFactory(clip=open_clip, model=other, scores=[0.99], crops=0)
     return model
 
 
@@ -93,7 +93,7 @@ def test_reliability_diagram(model):
 
 
 def test_model_with_no_decided_clips(db):
-    result = calibrate(detector("empty", "1"))
+    result = calibrate(DetectorModelFactory(name="empty", version="1"))
     assert result.total == 0
     assert result.suggested_threshold() is None
     assert result.reliability() == []

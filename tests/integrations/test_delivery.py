@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from config.celery import app as celery_app
 from integrations import delivery, tasks
 from integrations.constants import DeliveryStatus
-from integrations.events import emit, send_test_event
+from integrations.events import queue_webhook_event, send_test_event
 from integrations.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from integrations.signing import verify_signature
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, decided_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,9 @@ def quick_retries(settings):
 
 
 def emitted(endpoint, django_capture_on_commit_callbacks) -> WebhookDelivery:
-    clip = ClipFactory(status="approved")
+    clip = decided_clip()
     with django_capture_on_commit_callbacks() as callbacks:
-        event = emit("clip.decided", clip, {"action": "approve", "labels": []})
+        event = queue_webhook_event("clip.decided", clip, {"action": "approve", "labels": []})
     assert event is not None and len(callbacks) == 1  # the send waits for the commit
     return WebhookDelivery.objects.get(event=event, endpoint=endpoint)
 
@@ -177,7 +177,7 @@ def test_unknown_event_types_are_refused(db):
     with pytest.raises(ValidationError):
         endpoint.full_clean()
     with pytest.raises(ValueError):
-        emit("clip.exploded", ClipFactory(), {})
+        queue_webhook_event("clip.exploded", ClipFactory(), {})
 
 
 def test_nobody_listening_records_nothing(db):
@@ -187,7 +187,7 @@ def test_nobody_listening_records_nothing(db):
     WebhookEndpoint.objects.create(
         name="off", url="https://example.org/o", events=["clip.decided"], active=False
     )
-    assert emit("clip.decided", ClipFactory(), {}) is None
+    assert queue_webhook_event("clip.decided", ClipFactory(), {}) is None
     assert WebhookEvent.objects.count() == 0
 
 

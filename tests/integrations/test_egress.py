@@ -120,11 +120,13 @@ def test_admin_form_refuses_the_metadata_address(client, admin_user):
 
 
 def _pending_delivery(url: str) -> WebhookDelivery:
-    from integrations.events import emit
+    from integrations.events import queue_webhook_event
 
     # Saved directly: the endpoint passed the save-time check with an earlier DNS answer.
     WebhookEndpoint.objects.create(name="hook", url=url, events=["clip.decided"])
-    event = emit("clip.decided", ClipFactory(status="approved"), {"action": "approve"})
+    event = queue_webhook_event(
+        "clip.decided", ClipFactory(status="approved"), {"action": "approve"}
+    )
     return WebhookDelivery.objects.get(event=event)
 
 
@@ -145,9 +147,9 @@ def test_dns_rebinding_after_the_save_check_is_refused_at_send(resolver, no_sock
     endpoint = _endpoint("http://rebind.attacker.example/h")
     endpoint.full_clean()
     endpoint.save()
-    from integrations.events import emit
+    from integrations.events import queue_webhook_event
 
-    emit("clip.decided", ClipFactory(status="approved"), {"action": "approve"})
+    queue_webhook_event("clip.decided", ClipFactory(status="approved"), {"action": "approve"})
     pending = WebhookDelivery.objects.get(endpoint=endpoint)
     delivery.attempt_delivery(pending.pk)
     attempt = DeliveryAttempt.objects.get(delivery=pending)

@@ -72,13 +72,13 @@ def test_refused_decision_announces_nothing(listener, moderator, moderator2):
 def test_rolled_back_decision_leaves_no_outbox_row(listener, moderator, monkeypatch):
     clip_id = held_clip(moderator)
 
-    real_emit = events.emit
+    real_queue = events.queue_webhook_event
 
-    def emit_then_fail(*args):
-        real_emit(*args)
+    def queue_then_fail(*args):
+        real_queue(*args)
         raise RuntimeError("the decision's transaction fails after the outbox row")
 
-    monkeypatch.setattr("dashboard.decisions.emit", emit_then_fail)
+    monkeypatch.setattr("dashboard.decisions.queue_webhook_event", queue_then_fail)
     with pytest.raises(RuntimeError):
         apply_decision(clip_id, moderator, DecisionRequest(action="approve"))
     assert WebhookEvent.objects.count() == 0

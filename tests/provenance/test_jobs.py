@@ -15,8 +15,7 @@ from dashboard.models import AuditEvent, Decision
 from detection.tasks import _finish
 from provenance import jobs, tasks
 from provenance.models import BankEntry, BankMatch, JobKind, JobState, ProvenanceJob
-from tests.dashboard.test_desk_fixtures import add_run, detector
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, DetectionRunFactory, DetectorModelFactory
 from tests.provenance.conftest import stored_clip
 
 # The decision's on_commit callbacks run inside the request only when the test really commits.
@@ -128,8 +127,8 @@ def test_scoring_finishes_with_the_broker_down_and_the_clip_is_matched_once_it_i
     banked_entry, fake_reupload, broker
 ):
     clip = stored_clip(fake_reupload, status=ClipStatus.SCORING)
-    model = detector()
-    run = add_run(clip, model)
+    model = DetectorModelFactory()
+    run = DetectionRunFactory(clip=clip, model=model)
     broker.down()
 
     _finish(clip, model, run)  # commits and sends the match job: the publish fails

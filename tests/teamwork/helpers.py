@@ -1,15 +1,13 @@
 """Build team-workflow states through the real services."""
 
-from dashboard.claims import claim_clip
-from dashboard.constants import ClipStatus
-from dashboard.decisions import DecisionRequest, apply_decision
-from tests.factories import ClipFactory
+from dashboard.models import Clip, Decision
+from tests import factories
 
 
-def decided_clip(moderator, action: str = "remove", reason: str = "Impersonation policy"):
-    """A clip `moderator` decided directly (no protected person, so no second moderator)."""
-    clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW)
-    claim_clip(clip.pk, moderator)
-    decision = apply_decision(clip.pk, moderator, DecisionRequest(action=action, reason=reason))
-    clip.refresh_from_db()
-    return clip, decision
+def decided_clip(
+    moderator, action: str = "remove", reason: str = "Impersonation policy"
+) -> tuple[Clip, Decision]:
+    """A clip `moderator` decided directly (no protected person, so no second moderator), and
+    the decision: tests.factories.decided_clip on a clip with no score and no report."""
+    clip = factories.decided_clip(action, moderator, reason=reason, score=None, reports=0)
+    return clip, clip.decisions.get()

@@ -25,7 +25,7 @@ from teamwork.confirmations import overturn_decision
 from teamwork.constants import PackState
 from teamwork.models import EvidencePack
 from teamwork.packs import EvidenceError, request_pack
-from tests.factories import ClipFactory, PersonFactory
+from tests.factories import ClipFactory, PersonFactory, decided_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def test_undecided_clip_has_no_pack(scored_clip, moderator):
 
 
 def test_unreadable_media_fails_the_pack_audited(moderator):
-    clip = ClipFactory(status=ClipStatus.REMOVED)
+    clip = decided_clip("remove")
     pack = EvidencePack.objects.create(clip=clip, requested_by=moderator)
     assert tasks.build_evidence_pack.run(pack.pk) == "failed"
     pack.refresh_from_db()
@@ -196,7 +196,7 @@ def test_difference_hash_survives_rescaling():
 def test_lost_or_abandoned_builds_are_sent_again(moderator, monkeypatch):
     sent = []
     monkeypatch.setattr(tasks.build_evidence_pack, "apply_async", lambda args: sent.append(args[0]))
-    clip = ClipFactory(status=ClipStatus.REMOVED)
+    clip = decided_clip("remove")
     now = timezone.now()
     fresh = EvidencePack.objects.create(clip=clip, requested_at=now)
     lost = EvidencePack.objects.create(clip=clip, requested_at=now - timedelta(minutes=30))

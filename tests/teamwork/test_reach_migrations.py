@@ -7,66 +7,15 @@ the suite's own test database back and forth would need a flush that other trans
 then trip over.
 """
 
-import os
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
-
-import psycopg
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def scratch_database_url(tmp_path) -> Iterator[str]:
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
-        return
-    assert db["ENGINE"].endswith("postgresql"), db["ENGINE"]
-    name = f"unmask_migrations_{uuid.uuid4().hex[:12]}"
-    server = {
-        "host": db["HOST"] or "127.0.0.1",
-        "port": db["PORT"] or 5432,
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    credentials = quote(db["USER"], safe="")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    try:
-        yield f"postgres://{credentials}@{server['host']}:{server['port']}/{name}"
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from tests.scratch import run_check
 
 
 @pytest.mark.slow
 def test_reach_migrations_forward_and_back(scratch_database_url, tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": scratch_database_url,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "UNMASK_VAR_DIR": str(tmp_path / "var"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.teamwork.reach_migrations_check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
-    assert done.stdout.strip().splitlines()[-1] == "ok"
+    run_check("tests.teamwork.reach_migrations_check", scratch_database_url, tmp_path)
 
 
 def test_dashboard_and_teamwork_models_match_their_migrations():

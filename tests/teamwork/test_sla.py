@@ -18,7 +18,7 @@ from teamwork.sla import (
     with_deadline,
 )
 from teamwork.tasks import record_sla_breaches as sweep_task
-from tests.factories import ClipFactory
+from tests.factories import ClipFactory, claimed_clip, decided_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,9 @@ def test_changing_a_band_moves_the_deadline(bands):
 
 def test_breaches_are_recorded_once_and_audited(bands):
     old = timezone.now() - timedelta(hours=3)
-    late = ClipFactory(status=ClipStatus.IN_REVIEW, priority=130, created_at=old)
+    late = claimed_clip(priority=130, created_at=old)
     ClipFactory(status=ClipStatus.AWAITING_REVIEW, priority=10, created_at=old)  # 48 h left
-    ClipFactory(status=ClipStatus.REMOVED, priority=130, created_at=old)  # decided
+    decided_clip("remove", priority=130, created_at=old)
     assert record_sla_breaches() == 1
     breach = SlaBreach.objects.get()
     assert (breach.clip, breach.band, breach.status_at_detection) == (

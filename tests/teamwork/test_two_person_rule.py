@@ -16,7 +16,7 @@ from teamwork.confirmations import (
 from teamwork.constants import PendingState
 from teamwork.models import PendingDecision, TwoPersonPolicy
 from teamwork.policy import covering_policies
-from tests.factories import ClipFactory, PersonFactory
+from tests.factories import ClipFactory, PersonFactory, escalated_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,8 @@ REMOVE = DecisionRequest(action="remove", reason="Impersonation policy")
 
 
 def _protected_clip(status=ClipStatus.AWAITING_REVIEW):
-    clip = ClipFactory(status=status)
+    # Escalating is not covered by the protected-person policy: the clip escalates directly.
+    clip = escalated_clip() if status == ClipStatus.ESCALATED else ClipFactory(status=status)
     clip.persons.add(PersonFactory(protected=True))
     return clip
 

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
-from dashboard.constants import ClipStatus
+from dashboard.constants import SCORING_STATES, ClipStatus
 from dashboard.jobs import enqueue
 from dashboard.models import Clip
 from detection.models import DetectionRun, DetectorModel, RunStatus
 from detection.tasks import rescore_clip, run_rescoring
 
-RESCORABLE = [s.value for s in ClipStatus if s not in (ClipStatus.QUEUED, ClipStatus.SCORING)]
+RESCORABLE = [s.value for s in ClipStatus if s not in SCORING_STATES]
 
 
 def _parse_since(raw: str) -> datetime:
