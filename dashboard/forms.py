@@ -7,8 +7,9 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
-from dashboard.ingest import MAX_REACH, MAX_SUBJECTS, InvalidReach, Submission, parse_reach
+from dashboard.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
 from dashboard.models import Label
+from dashboard.persons import MAX_SUBJECTS
 from dashboard.queue import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,

@@ -14,7 +14,7 @@ import logging
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from dashboard.constants import ReportReason
 from dashboard.filenames import sanitize_filename
-from dashboard.models import Clip, Person, Report
+from dashboard.models import Clip, Report
+from dashboard.persons import resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.workflow import record_event
 from detection.probe import MediaFacts, MediaLimits, MediaRejected, probe_media
@@ -37,7 +38,6 @@ from detection.tasks import enqueue_scoring_on_commit
 
 logger = logging.getLogger(__name__)
 
-MAX_SUBJECTS = 20
 # A trillion views: beyond any platform's count, and far inside a 64-bit column.
 MAX_REACH = 10**12
 _ASCII_INTEGER = re.compile(r"-?[0-9]+")
@@ -134,31 +134,6 @@ def _hash_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def resolve_persons(names: Iterable[str]) -> list[Person]:
-    """Find persons by name or alias (case-insensitive); create the ones not known yet."""
-    persons: list[Person] = []
-    for raw in list(names)[:MAX_SUBJECTS]:
-        name = " ".join(raw.split())[:200]
-        if not name:
-            continue
-        person = Person.objects.filter(name__iexact=name).first()
-        if person is None:
-            lowered = name.lower()
-            person = next(
-                (
-                    candidate
-                    for candidate in Person.objects.exclude(aliases=[])
-                    if lowered in (str(alias).lower() for alias in candidate.aliases)
-                ),
-                None,
-            )
-        if person is None:
-            person, _ = Person.objects.get_or_create(name=name)
-        if person not in persons:
-            persons.append(person)
-    return persons
 
 
 def raise_reach(clip: Clip, reach: int) -> bool:

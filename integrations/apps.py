@@ -1,4 +1,4 @@
-"""App configuration of the integrations app."""
+"""App configuration of the integrations app; registers its decision listener with the core."""
 
 from django.apps import AppConfig
 
@@ -7,3 +7,9 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dashboard import hooks
+        from integrations.events import announce_decision
+
+        hooks.decision_recorded.register("integrations.webhook_outbox", announce_decision)

@@ -5,14 +5,14 @@ twice updates the same match rows. Enqueue them with the ``*_on_commit`` helpers
 never runs before the row it names is committed.
 """
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 
 from dashboard.constants import DecisionAction
-from dashboard.models import Label
+from dashboard.models import Decision, Label
 from provenance import services
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -54,16 +54,17 @@ def make_rendition(decision_id: int) -> None:
     services.do_make_rendition(decision_id)
 
 
-def bank_decision_on_commit(decision_id: int, action: str, labels: Iterable[Label]) -> None:
-    """After the decision commits, bank the clip — only for removals and manipulated labels.
+def bank_decided_clip(decision: Decision, labels: Sequence[Label]) -> None:
+    """The `decision_committed` hook: once a decision has committed, bank the clip — only for
+    removals and manipulated labels.
 
     Decided here from what the caller already holds (no query), so other decisions enqueue
     nothing; the task checks again from the stored decision.
     """
-    if action == DecisionAction.REMOVE or (
-        action == DecisionAction.LABEL and any(label.manipulated for label in labels)
+    if decision.action == DecisionAction.REMOVE or (
+        decision.action == DecisionAction.LABEL and any(label.manipulated for label in labels)
     ):
-        transaction.on_commit(lambda: bank_decision.delay(decision_id))
+        bank_decision.delay(decision.pk)
 
 
 def match_clip_on_commit(clip_id: int) -> None:

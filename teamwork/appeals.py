@@ -45,7 +45,8 @@ def appealed_decision(clip: Clip) -> Decision | None:
 def original_deciders(decision: Decision) -> set[int]:
     """Who took the appealed decision: its moderator and, under the two-person rule, the
     proposer it cites."""
-    people = {decision.moderator_id}
+    # A system decision (a bank's auto-apply) has no moderator: nobody is excluded for it.
+    people = {decision.moderator_id} - {None}
     proposer = (decision.evidence or {}).get("two_person", {}).get("proposed_by")
     if proposer:
         people.add(proposer)

@@ -1,3 +1,5 @@
+"""App configuration of the team workflow; registers its say in decisions with the core."""
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,9 @@ class TeamworkConfig(AppConfig):
     name = "teamwork"
     verbose_name = "Team workflow"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dashboard import hooks
+        from teamwork.policy import hold_if_covered
+
+        hooks.decision_guards.register("teamwork.two_person_rule", hold_if_covered)

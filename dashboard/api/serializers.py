@@ -12,8 +12,9 @@ from rest_framework import serializers
 
 from dashboard.constants import DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
-from dashboard.ingest import MAX_REACH, MAX_SUBJECTS, InvalidReach, Submission, parse_reach
+from dashboard.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
+from dashboard.persons import MAX_SUBJECTS
 from detection.models import DetectorModel
 from detection.registry import Manifest
 from provenance.serializers import BankMatchSerializer, ClipCredentialsSerializer
