@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.decisions import DecisionError, evidence_for, propose_decision
+from dashboard.errors import ServiceError
 from dashboard.models import Clip, Decision, Label, Person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
@@ -57,14 +58,8 @@ DEFAULT_FAKE_BANK = "Known fakes"
 DEFAULT_REFERENCE_BANK = "Authentic references"
 
 
-class ProvenanceError(Exception):
+class ProvenanceError(ServiceError):
     """A provenance act was refused; ``code`` is stable for the API."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
 
 
 # --- fingerprints ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from dashboard.constants import FINAL_STATES
+from dashboard.errors import ServiceError
 from dashboard.models import Clip, Decision
 from dashboard.roles import is_moderator, is_reporter
 from dashboard.workflow import record_event
@@ -25,14 +26,8 @@ from teamwork.models import Appeal
 MAX_STATEMENT = 10000
 
 
-class AppealError(Exception):
+class AppealError(ServiceError):
     """An appeal, or its review, was refused; `code` is stable for the API."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
 
 
 def appealed_decision(clip: Clip) -> Decision | None:
