@@ -17,7 +17,6 @@ What a moderator adds while reviewing (a note, a person depicted or removed) is 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -158,8 +157,10 @@ def record_decision(
             decision.labels.set(labels)
         for listener in hooks.decision_recorded:
             listener(decision, labels)
-        for listener in hooks.decision_committed:
-            transaction.on_commit(partial(listener, decision, labels))
+        for after_commit in hooks.decision_committed:
+            work = after_commit(decision, labels)
+            if work is not None:
+                transaction.on_commit(work)
     return decision
 
 

@@ -94,11 +94,15 @@ DecisionEvidence = Callable[["Clip"], dict[str, Any]]
 """What a satellite adds to the evidence kept with a decision (one or two queries at most)."""
 
 DecisionListener = Callable[["Decision", "Sequence[Label]"], None]
-"""Told of a recorded decision and its labels."""
+"""Told of a recorded decision and its labels, inside the decision's transaction."""
+
+DecisionAfterCommit = Callable[["Decision", "Sequence[Label]"], "Callable[[], None] | None"]
+"""Asked, inside the decision's transaction, what to do once it commits: the work to run then
+(e.g. enqueue a job), or None when this decision calls for nothing. The core schedules it."""
 
 decision_guards: HookList[DecisionGuard] = HookList("decision_guards")
 decision_evidence: HookList[DecisionEvidence] = HookList("decision_evidence")
 # Run inside the decision's transaction: what must commit or roll back with it (an outbox row).
 decision_recorded: HookList[DecisionListener] = HookList("decision_recorded")
-# Run after the decision's transaction commits: work that must not see an uncommitted row.
-decision_committed: HookList[DecisionListener] = HookList("decision_committed")
+# Work run after the decision's transaction commits (a job must never see an uncommitted row).
+decision_committed: HookList[DecisionAfterCommit] = HookList("decision_committed")

@@ -5,7 +5,8 @@ twice updates the same match rows. Enqueue them with the ``*_on_commit`` helpers
 never runs before the row it names is committed.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
@@ -54,8 +55,8 @@ def make_rendition(decision_id: int) -> None:
     services.do_make_rendition(decision_id)
 
 
-def bank_decided_clip(decision: Decision, labels: Sequence[Label]) -> None:
-    """The `decision_committed` hook: once a decision has committed, bank the clip — only for
+def bank_decided_clip(decision: Decision, labels: Sequence[Label]) -> Callable[[], None] | None:
+    """The `decision_committed` hook: once the decision commits, bank the clip — only for
     removals and manipulated labels.
 
     Decided here from what the caller already holds (no query), so other decisions enqueue
@@ -64,7 +65,8 @@ def bank_decided_clip(decision: Decision, labels: Sequence[Label]) -> None:
     if decision.action == DecisionAction.REMOVE or (
         decision.action == DecisionAction.LABEL and any(label.manipulated for label in labels)
     ):
-        bank_decision.delay(decision.pk)
+        return partial(bank_decision.delay, decision.pk)
+    return None
 
 
 def match_clip_on_commit(clip_id: int) -> None:

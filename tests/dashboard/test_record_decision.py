@@ -19,7 +19,7 @@ def told(db):
     )
     hooks.decision_committed.register(
         "test.committed",
-        lambda d, labels: seen.append(("committed", d.pk, [x.slug for x in labels])),
+        lambda d, labels: lambda: seen.append(("committed", d.pk, [x.slug for x in labels])),
     )
     yield seen
     hooks.decision_recorded.unregister("test.recorded")

@@ -78,7 +78,8 @@ def test_rolled_back_decision_leaves_no_outbox_row(listener, moderator, monkeypa
         real_emit(*args)
         raise RuntimeError("the decision's transaction fails after the outbox row")
 
-    monkeypatch.setattr("dashboard.decisions.emit", emit_then_fail)
+    # The outbox row is written by integrations' decision_recorded hook (dashboard.hooks).
+    monkeypatch.setattr(events, "emit", emit_then_fail)
     with pytest.raises(RuntimeError):
         apply_decision(clip_id, moderator, DecisionRequest(action="approve"))
     assert WebhookEvent.objects.count() == 0
