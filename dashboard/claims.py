@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dashboard.constants import FINAL_STATES, REVIEWABLE_STATES, ClipStatus
+from dashboard.errors import ServiceError
 from dashboard.models import Clip
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, record_event, transition
@@ -23,14 +24,10 @@ from dashboard.workflow import TransitionError, record_event, transition
 MAX_NEXT_ATTEMPTS = 20
 
 
-class ClaimError(Exception):
+class ClaimError(ServiceError):
     """A claim was refused; `code` is stable for the API, the message is for a person."""
 
-    def __init__(self, code: str, message: str, status: int = 409) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
+    default_status = 409
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
-"""Decisions: approve, label, remove or escalate a clip the moderator holds.
+"""Decisions: approve, label, remove or escalate a clip — the one place a Decision is written.
 
-`apply_decision` checks everything first (role, claim, state, version, required labels and
-reasons), then in one transaction moves the clip through the state machine, writes the immutable
-Decision with the evidence the moderator saw, and audits it. A refused decision changes nothing.
+`record_decision` is what a decision means, whoever decides (a moderator at the desk, a second
+moderator confirming under the two-person rule, a bank's auto-apply policy): under the clip's
+row lock it moves the clip through the state machine (audited), writes the immutable Decision
+with the evidence seen, sets its labels, tells the `decision_recorded` hooks (the webhook
+outbox) inside the transaction and the `decision_committed` hooks (banking) after commit.
+`propose_decision` asks the `decision_guards` first (the two-person rule), which may hold the
+decision for a person to confirm instead. `apply_decision` is the desk's entry: it checks
+role, claim, state, version, labels and reasons, then proposes. A refused decision changes
+nothing.
+
+Satellites contribute only through `dashboard.hooks`; this module imports none of them.
 
 What a moderator adds while reviewing (a note, a person depicted or removed) is audited here too.
 """
@@ -13,30 +21,22 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from dashboard import hooks
 from dashboard.claims import ClaimError, check_can_review
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.errors import ServiceError
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person
 from dashboard.persons import resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
-from integrations.events import decision_event_type, decision_payload, queue_webhook_event
-from provenance.models import ClipCredentials
-from provenance.tasks import bank_decision_on_commit
-from teamwork.models import PendingDecision
-from teamwork.policy import covering_policies, hold_for_confirmation
 
 
-class DecisionError(Exception):
+class DecisionError(ServiceError):
     """A decision was refused; `code` is stable for the API, `status` its HTTP status."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class DecisionRequest:
     expected_version: int | None = None
 
 
-def _validate_request(request: DecisionRequest) -> list[Label]:
+def validate_request(request: DecisionRequest) -> list[Label]:
+    """The request's labels, or DecisionError when the action, labels or reason are wrong."""
     if request.action not in DecisionAction.values:
         raise DecisionError("invalid_action", f"Unknown action {request.action!r}.")
     slugs = list(dict.fromkeys(request.labels))
@@ -65,23 +66,20 @@ def _validate_request(request: DecisionRequest) -> list[Label]:
     return labels
 
 
-def _credentials_evidence(clip: Clip) -> dict[str, Any] | None:
-    """What the clip's C2PA manifest said when the moderator decided; None if not read yet."""
-    credentials = ClipCredentials.objects.filter(clip=clip).first()
-    if credentials is None:
-        return None
-    return {**credentials.summary(), "failures": credentials.failures}
-
-
 def evidence_for(clip: Clip) -> dict[str, Any]:
-    """What the moderator saw, kept with the decision so it can be reproduced later."""
+    """What the decider saw, kept with the decision so it can be reproduced later.
+
+    The core keeps the score, reports, reach and the active run; satellites add theirs
+    (Content Credentials, bank matches) through `hooks.decision_evidence`.
+    """
     run = clip.active_run()
     evidence: dict[str, Any] = {
         "score": clip.score,
         "reports": clip.reports.count(),
         "reach": clip.reach,
-        "content_credentials": _credentials_evidence(clip),
     }
+    for contribute in hooks.decision_evidence:
+        evidence.update(contribute(clip))
     if run is not None:
         evidence.update(
             {
@@ -98,12 +96,129 @@ def evidence_for(clip: Clip) -> dict[str, Any]:
     return evidence
 
 
+def _check_actor(actor: AbstractBaseUser | None, actor_label: str) -> None:
+    if actor is None and not actor_label:
+        raise ValueError("A decision needs a moderator or, for the system, an actor label.")
+
+
+def record_decision(
+    clip: Clip,
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    actor_label: str = "",
+    labels: Sequence[Label] = (),
+    note: str = "",
+    reason: str = "",
+    evidence: dict[str, Any] | None = None,
+    audit_action: str = "",
+    audit_data: dict[str, Any] | None = None,
+) -> Decision:
+    """Record a decision on `clip` (locked by the caller's transaction): everything it means.
+
+    `actor` is the moderator, or None for the system (then `actor_label` says which policy).
+    `evidence` defaults to `evidence_for(clip)`; `audit_action` to "decision.<action>", with
+    `audit_data` added to the audit row. Raises DecisionError when the state machine refuses.
+    """
+    _check_actor(actor, actor_label)
+    labels = list(labels)
+    if evidence is None:
+        evidence = evidence_for(clip)
+    with transaction.atomic():
+        try:
+            result = transition(
+                clip.pk,
+                DECISION_TARGET[DecisionAction(action)],
+                actor=actor,
+                actor_label=actor_label,
+                action=audit_action or f"decision.{action}",
+                fields={"claimed_by": None, "claim_expires_at": None},
+                data={
+                    "labels": [label.slug for label in labels],
+                    "reason": reason,
+                    "evidence": evidence,
+                    **(audit_data or {}),
+                },
+            )
+        except StaleVersionError as exc:  # pragma: no cover - callers hold the row lock
+            raise DecisionError("stale_version", str(exc), 409) from exc
+        except TransitionError as exc:
+            raise DecisionError("invalid_transition", str(exc), 409) from exc
+        decision = Decision.objects.create(
+            clip=result.clip,
+            action=action,
+            note=note,
+            reason=reason,
+            moderator=actor,
+            actor_label="" if actor is not None else actor_label,
+            evidence=evidence,
+        )
+        if labels:
+            decision.labels.set(labels)
+        for listener in hooks.decision_recorded:
+            listener(decision, labels)
+        for after_commit in hooks.decision_committed:
+            work = after_commit(decision, labels)
+            if work is not None:
+                transaction.on_commit(work)
+    return decision
+
+
+def propose_decision(
+    clip: Clip,
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    actor_label: str = "",
+    labels: Sequence[Label] = (),
+    note: str = "",
+    reason: str = "",
+    evidence: dict[str, Any] | None = None,
+    audit_data: dict[str, Any] | None = None,
+) -> Decision | Model:
+    """Record a decision unless a `decision_guards` hook holds it (the two-person rule).
+
+    Returns the Decision, or the record that holds it (a pending decision). Call inside a
+    transaction with the clip row locked.
+    """
+    _check_actor(actor, actor_label)
+    labels = list(labels)
+    if evidence is None:
+        evidence = evidence_for(clip)
+    proposal = hooks.ProposedDecision(
+        clip=clip,
+        action=action,
+        labels=labels,
+        note=note,
+        reason=reason,
+        evidence=evidence,
+        actor=actor,
+        actor_label=actor_label,
+        audit_data=audit_data or {},
+    )
+    for guard in hooks.decision_guards:
+        held = guard(proposal)
+        if held is not None:
+            return held
+    return record_decision(
+        clip,
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        labels=labels,
+        note=note,
+        reason=reason,
+        evidence=evidence,
+        audit_data=audit_data,
+    )
+
+
 def apply_decision(
     clip_id: int, user: AbstractBaseUser, request: DecisionRequest
-) -> Decision | PendingDecision:
-    """Apply `request`, or, when the two-person rule covers it, hold it as a PendingDecision
-    for a second moderator (teamwork.policy) and return that instead."""
-    labels = _validate_request(request)
+) -> Decision | Model:
+    """The desk's decision: check it, then record it — or, when a guard (the two-person rule)
+    covers it, hold it for a second moderator and return what holds it."""
+    labels = validate_request(request)
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         try:
@@ -122,52 +237,14 @@ def apply_decision(
             )
         if clip.status == ClipStatus.ESCALATED and request.action == DecisionAction.ESCALATE:
             raise DecisionError("already_escalated", "This clip is already escalated.", 409)
-        target = DECISION_TARGET[DecisionAction(request.action)]
-        evidence = evidence_for(clip)
-        covered_by = covering_policies(clip, request.action)
-        if covered_by:
-            return hold_for_confirmation(
-                clip,
-                user,
-                action=request.action,
-                labels=labels,
-                note=request.note,
-                reason=request.reason,
-                evidence=evidence,
-                covered_by=covered_by,
-            )
-        try:
-            result = transition(
-                clip.pk,
-                target,
-                actor=user,
-                action=f"decision.{request.action}",
-                fields={"claimed_by": None, "claim_expires_at": None},
-                data={
-                    "labels": [label.slug for label in labels],
-                    "reason": request.reason,
-                    "evidence": evidence,
-                },
-            )
-        except StaleVersionError as exc:  # pragma: no cover - guarded above under the row lock
-            raise DecisionError("stale_version", str(exc), 409) from exc
-        except TransitionError as exc:
-            raise DecisionError("invalid_transition", str(exc), 409) from exc
-        decision = Decision.objects.create(
-            clip=result.clip,
+        return propose_decision(
+            clip,
+            actor=user,
             action=request.action,
+            labels=labels,
             note=request.note,
             reason=request.reason,
-            moderator=user,
-            evidence=evidence,
         )
-        if labels:
-            decision.labels.set(labels)
-        queue_webhook_event(
-            decision_event_type(request.action), result.clip, decision_payload(decision, labels)
-        )
-        bank_decision_on_commit(decision.pk, request.action, labels)
-    return decision
 
 
 def _check_moderator(user: AbstractBaseUser) -> None:

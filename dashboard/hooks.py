@@ -9,14 +9,16 @@ behaviour is deterministic, and a test can see exactly who contributes what.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
     from django.core.files.storage import Storage
+    from django.db.models import Model
 
-    from dashboard.models import Clip
+    from dashboard.models import Clip, Decision, Label
 
 T = TypeVar("T")
 
@@ -125,3 +127,48 @@ class RetentionBlocker:
 # provenance (disclosed renditions); read by the retention app.
 clip_media_holders: HookList[MediaHolder] = HookList("clip_media_holders")
 retention_blockers: HookList[RetentionBlocker] = HookList("retention_blockers")
+
+
+# --- decisions (dashboard.decisions) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposedDecision:
+    """A decision about to be recorded, as the decision guards see it.
+
+    `actor` is the moderator deciding, or None when the system decides (then `actor_label`
+    names the policy). The clip is locked by the caller's transaction.
+    """
+
+    clip: Clip
+    action: str
+    labels: Sequence[Label]
+    note: str
+    reason: str
+    evidence: dict[str, Any]
+    actor: AbstractBaseUser | None = None
+    actor_label: str = ""
+    audit_data: dict[str, Any] = field(default_factory=dict)
+
+
+DecisionGuard = Callable[[ProposedDecision], "Model | None"]
+"""Given a proposed decision, hold it (write and return the record that holds it, e.g. a
+pending decision awaiting a second moderator, and move the clip on) or return None to let it
+apply. The first guard that holds wins; the decision is then not recorded."""
+
+DecisionEvidence = Callable[["Clip"], dict[str, Any]]
+"""What a satellite adds to the evidence kept with a decision (one or two queries at most)."""
+
+DecisionListener = Callable[["Decision", "Sequence[Label]"], None]
+"""Told of a recorded decision and its labels, inside the decision's transaction."""
+
+DecisionAfterCommit = Callable[["Decision", "Sequence[Label]"], "Callable[[], None] | None"]
+"""Asked, inside the decision's transaction, what to do once it commits: the work to run then
+(e.g. enqueue a job), or None when this decision calls for nothing. The core schedules it."""
+
+decision_guards: HookList[DecisionGuard] = HookList("decision_guards")
+decision_evidence: HookList[DecisionEvidence] = HookList("decision_evidence")
+# Run inside the decision's transaction: what must commit or roll back with it (an outbox row).
+decision_recorded: HookList[DecisionListener] = HookList("decision_recorded")
+# Work run after the decision's transaction commits (a job must never see an uncommitted row).
+decision_committed: HookList[DecisionAfterCommit] = HookList("decision_committed")

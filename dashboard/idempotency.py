@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from dashboard.errors import ServiceError
 from dashboard.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
@@ -24,14 +25,8 @@ _KEY_CHARS = frozenset(string.ascii_letters + string.digits + string.punctuation
 ABANDONED_AFTER = timedelta(minutes=5)
 
 
-class IdempotencyError(Exception):
+class IdempotencyError(ServiceError):
     """The key cannot be used for this request; `code` and `status` are for the API."""
-
-    def __init__(self, code: str, message: str, status: int) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -204,18 +204,38 @@ class Decision(AppendOnlyModel):
     labels = models.ManyToManyField(Label, blank=True, related_name="decisions")
     note = models.TextField(blank=True, max_length=5000)
     reason = models.CharField(max_length=500, blank=True)
+    # The person who decided; null when the system did (then `actor_label` names the policy).
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
     )
+    # For decisions of the system: which policy decided, e.g. "policy:provenance_auto_apply".
+    actor_label = models.CharField(max_length=100, blank=True)
     # The evidence as the moderator saw it: model, version, score, threshold, ...
     evidence = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(moderator__isnull=False) | ~models.Q(actor_label=""),
+                name="decision_has_an_actor",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.clip} by {self.moderator}"
+        return f"{self.get_action_display()} {self.clip} by {self.decided_by}"
+
+    @property
+    def decided_by(self) -> str:
+        """Who decided, for pages and exports: the moderator's username or the system's label."""
+        if self.moderator_id is not None:
+            return self.moderator.get_username()
+        return self.actor_label
 
 
 class AuditEvent(AppendOnlyModel):

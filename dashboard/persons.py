@@ -1,9 +1,14 @@
-"""People depicted: how a stated name becomes a Person row (by name or alias, case-insensitive)."""
+"""Finding the persons a clip depicts by name or alias, shared by ingest and the review desk.
+
+Kept apart from `dashboard.ingest` so that deciding and annotating a clip does not import the
+upload pipeline (and through it, detection).
+"""
 
 from collections.abc import Iterable
 
 from dashboard.models import Person
 
+# At most this many names are taken from one report or one request.
 MAX_SUBJECTS = 20
 
 

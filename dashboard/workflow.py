@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboard.constants import FINAL_STATES, ClipStatus
+from dashboard.errors import ServiceError
 from dashboard.models import AuditEvent, Clip
 
 S = ClipStatus
@@ -40,24 +41,26 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 assert all(not ALLOWED_TRANSITIONS[s] for s in FINAL_STATES)
 
 
-class TransitionError(Exception):
+class TransitionError(ServiceError):
     """The clip is not in a state from which the requested transition is allowed."""
 
-    code = "invalid_transition"
+    error_code = "invalid_transition"
+    default_status = 409
 
     def __init__(self, clip: Clip, to_status: str, message: str = "") -> None:
         self.clip = clip
         self.from_status = clip.status
         self.to_status = to_status
         super().__init__(
-            message or f"Clip {clip.short_id} cannot go from {clip.status} to {to_status}."
+            self.error_code,
+            message or f"Clip {clip.short_id} cannot go from {clip.status} to {to_status}.",
         )
 
 
 class StaleVersionError(TransitionError):
     """The clip changed since the caller read it."""
 
-    code = "stale_version"
+    error_code = "stale_version"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from dashboard.errors import ServiceError
 from dashboard.workflow import record_event
 from detection.inference import ModelSpec, ModelValidationError, validate_model
 from detection.models import DetectorModel
@@ -31,8 +32,14 @@ BASELINE_DIR = Path(__file__).resolve().parent / "models"
 BASELINE_MANIFEST = BASELINE_DIR / "baseline-v1.json"
 
 
-class RegistryError(Exception):
-    """A model could not be registered; the message says why, for an operator."""
+class RegistryError(ServiceError):
+    """A model could not be registered (or switched); the message says why, for an operator.
+
+    Always the code "model_refused": the message carries the detail.
+    """
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__("model_refused", message, status)
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ def set_shadow(
     model: DetectorModel, shadow: bool, *, actor: AbstractBaseUser | None = None
 ) -> None:
     if model.is_active and shadow:
-        raise RegistryError("The active model cannot also be a shadow.")
+        raise RegistryError("The active model cannot also be a shadow.", 409)
     model.is_shadow = shadow
     model.save(update_fields=["is_shadow"])
     record_event(

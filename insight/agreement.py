@@ -20,6 +20,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from dashboard.constants import DecisionAction
+from dashboard.errors import ServiceError
 from dashboard.models import Decision
 from dashboard.roles import is_moderator
 from dashboard.workflow import record_event
@@ -32,12 +33,8 @@ SAMPLE_WINDOW = timedelta(days=2)
 _BUCKETS = 10_000
 
 
-class AgreementError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
+class AgreementError(ServiceError):
+    """A refused request about a second review; `code` is stable for the API."""
 
 
 def is_sampled(public_id_hex: str, share: float) -> bool:

@@ -69,7 +69,7 @@ def decision_rows(span: DateRange) -> Iterator[dict[str, Any]]:
             "action": d.action,
             "labels": ";".join(sorted(label.slug for label in d.labels.all())),
             "reason": d.reason,
-            "moderator": d.moderator.get_username(),
+            "moderator": d.decided_by,
             "model": evidence.get("model", ""),
             "model_version": evidence.get("model_version", ""),
             "score": evidence.get("score"),

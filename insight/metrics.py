@@ -55,6 +55,8 @@ OLDEST_BUCKET = "> 7 d"
 # Ranges up to this long are charted per hour, longer ones per day.
 HOURLY_UP_TO = timedelta(days=3)
 TOP_N = 10
+# How the per-moderator table names decisions the system took (no moderator).
+SYSTEM_DECIDER = "system"
 
 
 @dataclass(frozen=True)
@@ -330,14 +332,15 @@ class TeamMetrics:
 
     def per_moderator(self) -> list[dict[str, Any]]:
         """Decisions per moderator and how many were overturned, busiest first."""
-        totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        totals: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
         for row in self.decisions:
             totals[row["moderator"]][0] += row["n"]
             totals[row["moderator"]][1] += row["overturned"]
         names = dict(get_user_model().objects.filter(pk__in=totals).values_list("pk", "username"))
         rows = [
             {
-                "moderator": names[pk],
+                # Decisions without a moderator were taken by the system (bank auto-apply).
+                "moderator": names[pk] if pk is not None else SYSTEM_DECIDER,
                 "decisions": n,
                 "overturned": overturned,
                 "overturn_rate": overturned / n if n else 0.0,

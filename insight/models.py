@@ -56,9 +56,9 @@ class AgreementSample(models.Model):
 # stand in the way of deleting a person or a label (the triggers mark the hours stale instead).
 
 
-def _loose_key(model: str) -> models.ForeignKey:
+def _loose_key(model: str, *, null: bool = False) -> models.ForeignKey:
     return models.ForeignKey(
-        model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", null=null
     )
 
 
@@ -125,7 +125,8 @@ class DecisionHour(models.Model):
     """Decisions taken in the hour per moderator and action, and how many were overturned."""
 
     hour = models.DateTimeField()
-    moderator = _loose_key(settings.AUTH_USER_MODEL)
+    # Null for decisions the system took (a bank's auto-apply policy).
+    moderator = _loose_key(settings.AUTH_USER_MODEL, null=True)
     action = models.CharField(max_length=20, choices=DecisionAction.choices)
     decisions = models.PositiveIntegerField()
     overturned = models.PositiveIntegerField()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.access import moderator_required, senior_required
 from dashboard.constants import DecisionAction
+from dashboard.errors import ServiceError, refuse
 from dashboard.workflow import record_event
 from detection.models import DetectorModel
 from insight import agreement, calibration, charts, exports, metrics
@@ -261,18 +262,16 @@ def second_review(request: HttpRequest, sample_id: int) -> HttpResponse:
                 request.POST.get("action", ""),
                 request.POST.get("note", ""),
             )
-        except agreement.AgreementError as exc:
-            messages.error(request, exc.message)
-            status = exc.status
+        except ServiceError as exc:
+            status = refuse(request, exc)
         else:
             messages.success(request, "Thank you: your second opinion is recorded.")
             return redirect("insight:second_review_queue")
     else:
         try:
             agreement.check_can_second_review(sample, request.user)
-        except agreement.AgreementError as exc:
-            messages.error(request, exc.message)
-            status = exc.status
+        except ServiceError as exc:
+            status = refuse(request, exc)
     return render(
         request,
         "insight/second_review.html",

@@ -1,4 +1,4 @@
-"""App configuration of the integrations app."""
+"""App configuration of the integrations app; registers its decision listener with the core."""
 
 from django.apps import AppConfig
 
@@ -17,3 +17,8 @@ class IntegrationsConfig(AppConfig):
             "webhooks",
             ClipEventListener("webhooks", queue_webhook_event),
         )
+
+        from dashboard import hooks
+        from integrations.events import announce_decision
+
+        hooks.decision_recorded.register("integrations.webhook_outbox", announce_decision)

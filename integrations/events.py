@@ -108,3 +108,11 @@ def decision_payload(decision: Any, labels: Iterable[Any]) -> dict[str, Any]:
         "labels": [label.slug for label in labels],
         "decided_at": decision.created_at,
     }
+
+
+def announce_decision(decision: Any, labels: Iterable[Any]) -> WebhookEvent | None:
+    """The `decision_recorded` hook: write the decision's webhook event to the outbox, inside
+    the decision's transaction (dashboard.hooks)."""
+    return queue_webhook_event(
+        decision_event_type(decision.action), decision.clip, decision_payload(decision, labels)
+    )

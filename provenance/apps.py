@@ -1,3 +1,5 @@
+"""App configuration of provenance; registers its evidence and banking with the core."""
+
 from django.apps import AppConfig
 
 
@@ -30,3 +32,10 @@ class ProvenanceConfig(AppConfig):
         from provenance.holdings import register
 
         register()
+
+        from dashboard import hooks
+        from provenance.services import decision_evidence
+        from provenance.tasks import bank_decided_clip
+
+        hooks.decision_evidence.register("provenance.credentials", decision_evidence)
+        hooks.decision_committed.register("provenance.banking", bank_decided_clip)

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import c2pa
 import cv2
@@ -27,9 +28,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.constants import ClipStatus, DecisionAction
+from dashboard.decisions import DecisionError, evidence_for, propose_decision
+from dashboard.errors import ServiceError
 from dashboard.filenames import sanitize_filename
-from dashboard.models import Clip, Decision, Person
+from dashboard.models import Clip, Decision, Label, Person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
@@ -60,14 +63,8 @@ DEFAULT_REFERENCE_BANK = "Authentic references"
 logger = logging.getLogger(__name__)
 
 
-class ProvenanceError(Exception):
+class ProvenanceError(ServiceError):
     """A provenance act was refused; ``code`` is stable for the API."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
 
 
 # --- fingerprints ------------------------------------------------------------------------
@@ -338,11 +335,26 @@ def closer_to_reference(matches: list[BankMatch]) -> bool:
 
 
 def _auto_apply(clip: Clip, match: BankMatch) -> None:
-    """Apply the banked decision as the system, only to a clip nobody is reviewing."""
+    """Decide the clip as the banked decision did, as the system, only when nobody reviews it.
+
+    The decision is recorded like any other (Decision row, webhook, banking, audit) by
+    `dashboard.decisions.propose_decision`, so the two-person rule applies: when a policy
+    covers the clip, the decision waits for a moderator to confirm it.
+    """
     entry = match.entry
     if clip.status != ClipStatus.AWAITING_REVIEW or not entry.decision_action:
         return
-    target = DECISION_TARGET[DecisionAction(entry.decision_action)]
+    action = entry.decision_action
+    labels = list(Label.objects.filter(slug__in=entry.labels, active=True))
+    if action == DecisionAction.LABEL and not labels:
+        return  # the banked labels are gone: a person decides
+    source = {
+        "entry": entry.pk,
+        "decision": entry.decision_id,
+        "share": match.share,
+        "best_distance": match.best_distance,
+    }
+    reason = f"Matches known fake #{entry.pk} in {entry.bank.name} (share {match.share:.2f})."
     try:
         with transaction.atomic():
             # The state machine only decides clips under review: the system takes it first.
@@ -354,24 +366,40 @@ def _auto_apply(clip: Clip, match: BankMatch) -> None:
                 expected_from=(ClipStatus.AWAITING_REVIEW,),
                 data={"entry": entry.pk},
             )
-            transition(
-                clip.pk,
-                target,
+            clip.refresh_from_db()
+            propose_decision(
+                clip,
+                actor=None,
                 actor_label=AUTO_APPLY_ACTOR,
-                action=f"decision.{entry.decision_action}",
-                expected_from=(ClipStatus.IN_REVIEW,),
-                data={
-                    "labels": entry.labels,
-                    "auto_applied_from": {
-                        "entry": entry.pk,
-                        "decision": entry.decision_id,
-                        "share": match.share,
-                        "best_distance": match.best_distance,
-                    },
-                },
+                action=action,
+                labels=labels,
+                reason=reason[:500],
+                evidence={**evidence_for(clip), "auto_applied_from": source},
+                audit_data={"auto_applied_from": source},
             )
-    except TransitionError:
+    except (TransitionError, DecisionError):
         return  # claimed or decided meanwhile: a person is on it
+
+
+def decision_evidence(clip: Clip) -> dict[str, Any]:
+    """The `decision_evidence` hook: what provenance knew when the clip was decided — its
+    Content Credentials (None when not read yet) and the bank matches the desk showed."""
+    credentials = ClipCredentials.objects.filter(clip=clip).first()
+    return {
+        "content_credentials": None
+        if credentials is None
+        else {**credentials.summary(), "failures": credentials.failures},
+        "bank_matches": [
+            {
+                "entry": m.entry_id,
+                "bank": m.entry.bank.name,
+                "kind": m.entry.bank.kind,
+                "share": m.share,
+                "best_distance": m.best_distance,
+            }
+            for m in active_matches(clip)
+        ],
+    }
 
 
 def do_mark_match_wrong(match_id: int, user: AbstractBaseUser) -> BankMatch:

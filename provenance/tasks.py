@@ -1,14 +1,14 @@
 """Celery tasks of the provenance app: thin wrappers that take ids and call the services.
 
 Each job is asked for by a :class:`~provenance.models.ProvenanceJob` row written with the
-change that calls for it (`bank_decision_on_commit`, `match_clip_on_commit`), sent once that
-change commits, and marked done when it finishes. When the broker is down the row stays
-pending and `resend_provenance_jobs` (every minute, from the beat) sends it again. All jobs are
-idempotent: a re-sent bank job for a banked clip, or a re-sent match job, does nothing.
+change that calls for it (`bank_decided_clip`, a decision hook, and `match_clip_on_commit`),
+sent once that change commits, and marked done when it finishes. When the broker is down the row
+stays pending and `resend_provenance_jobs` (every minute, from the beat) sends it again. All jobs
+are idempotent: a re-sent bank job for a banked clip, or a re-sent match job, does nothing.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dashboard.constants import DecisionAction
 from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
-from dashboard.models import Label
+from dashboard.models import Decision, Label
 from detection.frames import UnreadableMediaError
 from provenance import jobs, services
 from provenance.models import JobKind
@@ -88,19 +88,21 @@ def _send(job_id: int, kind: str, target_id: int, *, on_commit: bool) -> bool | 
     )
 
 
-def bank_decision_on_commit(decision_id: int, action: str, labels: Iterable[Label]) -> None:
-    """Ask for the clip to be banked — only for removals and manipulated labels — and send the
-    job once the decision commits.
+def bank_decided_clip(decision: Decision, labels: Sequence[Label]) -> Callable[[], None] | None:
+    """The `decision_committed` hook: ask for the clip to be banked — only for removals and
+    manipulated labels — and send the job once the decision commits.
 
     Decided here from what the caller already holds (no query), so other decisions write and
     enqueue nothing; the task checks again from the stored decision. Call it inside the
     decision's transaction: the request commits (or rolls back) with the decision.
     """
-    if action == DecisionAction.REMOVE or (
-        action == DecisionAction.LABEL and any(label.manipulated for label in labels)
+    if decision.action == DecisionAction.REMOVE or (
+        decision.action == DecisionAction.LABEL and any(label.manipulated for label in labels)
     ):
-        job_id = jobs.request_job(JobKind.BANK, decision_id=decision_id)
-        _send(job_id, JobKind.BANK, decision_id, on_commit=True)
+        job_id = jobs.request_job(JobKind.BANK, decision_id=decision.pk)
+        _send(job_id, JobKind.BANK, decision.pk, on_commit=True)
+    # The job row is the marker and enqueue_on_commit sends it: nothing more to run on commit.
+    return None
 
 
 def match_clip_on_commit(clip_id: int) -> None:

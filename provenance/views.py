@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required
+from dashboard.errors import ServiceError, refuse
 from dashboard.http import stored_file_response
 from provenance import services
 from provenance.forms import ReferenceForm
@@ -21,8 +22,8 @@ def mark_wrong(request: HttpRequest, match_id: int) -> HttpResponse:
     match = get_object_or_404(BankMatch.objects.select_related("clip"), pk=match_id)
     try:
         services.do_mark_match_wrong(match.pk, request.user)
-    except services.ProvenanceError as exc:
-        messages.error(request, exc.message)
+    except ServiceError as exc:
+        refuse(request, exc)
     else:
         messages.success(request, f"Match with entry #{match.entry_id} marked wrong.")
     return redirect("dashboard:clip", public_id=match.clip.public_id)

@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from dashboard.constants import FINAL_STATES, ClipEvent
+from dashboard.errors import ServiceError
 from dashboard.events import announce
 from dashboard.models import Clip, Decision
 from dashboard.roles import is_moderator, is_reporter
@@ -24,14 +25,8 @@ from teamwork.models import Appeal
 MAX_STATEMENT = 10000
 
 
-class AppealError(Exception):
+class AppealError(ServiceError):
     """An appeal, or its review, was refused; `code` is stable for the API."""
-
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
 
 
 def appealed_decision(clip: Clip) -> Decision | None:
@@ -44,7 +39,8 @@ def appealed_decision(clip: Clip) -> Decision | None:
 def original_deciders(decision: Decision) -> set[int]:
     """Who took the appealed decision: its moderator and, under the two-person rule, the
     proposer it cites."""
-    people = {decision.moderator_id}
+    # A system decision (a bank's auto-apply) has no moderator: nobody is excluded for it.
+    people = {decision.moderator_id} - {None}
     proposer = (decision.evidence or {}).get("two_person", {}).get("proposed_by")
     if proposer:
         people.add(proposer)

@@ -1,3 +1,5 @@
+"""App configuration of the team workflow; registers its say in decisions with the core."""
+
 from django.apps import AppConfig
 
 
@@ -11,3 +13,8 @@ class TeamworkConfig(AppConfig):
         from teamwork.holdings import register
 
         register()
+
+        from dashboard import hooks
+        from teamwork.policy import hold_if_covered
+
+        hooks.decision_guards.register("teamwork.two_person_rule", hold_if_covered)

@@ -1,8 +1,9 @@
 """Resolving a pending decision under the two-person rule: confirm it or overturn it.
 
-A different moderator than the proposer resolves it (a senior when the clip was escalated).
-Either way the outcome goes through the state machine and an immutable Decision is written
-naming both people; an overturn records the disagreement in the audit log.
+A different moderator than the proposer resolves it (a senior when the clip was escalated);
+when the system proposed it (a bank's auto-apply), any moderator may. Either way the outcome is
+recorded by `dashboard.decisions.record_decision`, citing both proposer and resolver; an
+overturn records the disagreement in the audit log.
 """
 
 from typing import Any
@@ -12,13 +13,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
-from dashboard.decisions import DecisionError, DecisionRequest, _validate_request
+from dashboard.constants import ClipStatus, DecisionAction
+from dashboard.decisions import DecisionError, DecisionRequest, record_decision, validate_request
 from dashboard.models import Clip, Decision, Label
 from dashboard.roles import is_moderator, is_senior
-from dashboard.workflow import TransitionError, transition
-from integrations.events import decision_event_type, decision_payload, queue_webhook_event
-from provenance.tasks import bank_decision_on_commit
+from dashboard.workflow import transition
 from teamwork.constants import PendingState
 from teamwork.models import PendingDecision
 
@@ -81,6 +80,7 @@ def _resolve(
         two_person: dict[str, Any] = {
             "pending": pending.pk,
             "proposed_by": pending.proposed_by_id,
+            "proposer_label": pending.proposer_label,
             "proposed_action": pending.action,
             "proposed_at": pending.proposed_at.isoformat(),
             "resolved_by": user.pk,
@@ -89,31 +89,17 @@ def _resolve(
             "policies": pending.covered_by,
         }
         disagreement = state == PendingState.OVERTURNED
-        try:
-            result = transition(
-                clip.pk,
-                DECISION_TARGET[DecisionAction(action)],
-                actor=user,
-                action=f"decision.{state}",
-                data={
-                    "labels": [label.slug for label in labels],
-                    "reason": reason,
-                    "two_person": two_person,
-                    "disagreement": disagreement,
-                },
-            )
-        except TransitionError as exc:  # pragma: no cover - the status was checked above
-            raise DecisionError("invalid_transition", str(exc), 409) from exc
-        decision = Decision.objects.create(
-            clip=result.clip,
+        decision = record_decision(
+            clip,
+            actor=user,
             action=action,
+            labels=labels,
             note=note,
             reason=reason,
-            moderator=user,
             evidence={**pending.evidence, "two_person": two_person},
+            audit_action=f"decision.{state}",
+            audit_data={"two_person": two_person, "disagreement": disagreement},
         )
-        if labels:
-            decision.labels.set(labels)
         pending.state = state
         pending.resolved_by = user
         pending.resolved_at = now
@@ -122,11 +108,6 @@ def _resolve(
         pending.save(
             update_fields=["state", "resolved_by", "resolved_at", "resolution_reason", "decision"]
         )
-        queue_webhook_event(
-            decision_event_type(action), result.clip, decision_payload(decision, labels)
-        )
-        # As apply_decision does for a decision it applies: bank a confirmed fake's hashes.
-        bank_decision_on_commit(decision.pk, action, labels)
     return decision
 
 
@@ -149,7 +130,7 @@ def overturn_decision(
 ) -> Decision:
     """A second moderator disagrees: their own outcome (`request`) applies instead, audited as
     a disagreement. It must differ from the proposal (agreeing is `confirm_decision`)."""
-    labels = _validate_request(request)
+    labels = validate_request(request)
     if not request.reason.strip():
         raise DecisionError("reason_required", "Say why you overturn this decision.")
     pending = PendingDecision.objects.get(pk=pending_id)

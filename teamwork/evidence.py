@@ -220,7 +220,7 @@ def decision_chain(clip: Clip) -> dict[str, Any]:
             {
                 "action": p.action,
                 "reason": p.reason,
-                "proposed_by": _user(p.proposed_by),
+                "proposed_by": p.proposer,
                 "proposed_at": p.proposed_at,
                 "policies": p.covered_by,
                 "state": p.state,
@@ -236,7 +236,7 @@ def decision_chain(clip: Clip) -> dict[str, Any]:
                 "action": d.action,
                 "labels": [label.slug for label in d.labels.all()],
                 "reason": d.reason,
-                "moderator": _user(d.moderator),
+                "moderator": d.decided_by,
                 "decided_at": d.created_at,
                 "evidence": d.evidence,
             }

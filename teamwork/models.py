@@ -66,9 +66,15 @@ class PendingDecision(models.Model):
     # Which policy rows covered it, for the audit trail and the confirmer's page.
     covered_by = models.JSONField(default=list, blank=True)
     from_status = models.CharField(max_length=20)
+    # The moderator who proposed it; null when the system did (`proposer_label` names it).
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_decisions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposed_decisions",
     )
+    proposer_label = models.CharField(max_length=100, blank=True)
     proposed_at = models.DateTimeField(default=timezone.now, db_index=True)
     state = models.CharField(
         max_length=12, choices=PendingState.choices, default=PendingState.PENDING, db_index=True
@@ -93,11 +99,22 @@ class PendingDecision(models.Model):
                 fields=["clip"],
                 condition=Q(state="pending"),
                 name="one_pending_decision_per_clip",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_by__isnull=False) | ~Q(proposer_label=""),
+                name="pending_decision_has_a_proposer",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.clip} by {self.proposed_by} ({self.state})"
+        return f"{self.get_action_display()} {self.clip} by {self.proposer} ({self.state})"
+
+    @property
+    def proposer(self) -> str:
+        """Who proposed it, for pages: the moderator's username or the system's label."""
+        if self.proposed_by_id is not None:
+            return self.proposed_by.get_username()
+        return self.proposer_label
 
 
 class Appeal(models.Model):

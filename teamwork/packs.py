@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from dashboard.constants import FINAL_STATES
+from dashboard.errors import ServiceError
 from dashboard.models import Clip
 from dashboard.roles import is_moderator
 from dashboard.workflow import record_event
@@ -14,12 +15,8 @@ from teamwork.models import EvidencePack
 from teamwork.tasks import enqueue_pack_build
 
 
-class EvidenceError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
-        self.code = code
-        self.message = message
-        self.status = status
-        super().__init__(message)
+class EvidenceError(ServiceError):
+    """A refused request about an evidence pack; `code` is stable for the API."""
 
 
 def check_can_request(clip: Clip, user: AbstractBaseUser) -> None:

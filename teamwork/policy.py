@@ -1,10 +1,10 @@
 """The two-person rule: which decisions wait for a second moderator, and how one is held.
 
-`dashboard.decisions.apply_decision` asks `covering_policies` before it applies an outcome; when
-a policy covers it, `hold_for_confirmation` records the proposal as a PendingDecision and moves
-the clip to `awaiting_confirm` (audited) instead. Resolving it is `teamwork.confirmations`.
-
-This module imports nothing from dashboard.decisions, which imports it.
+`hold_if_covered` is registered as a decision guard (`dashboard.hooks.decision_guards`): before
+`dashboard.decisions.propose_decision` records an outcome — a moderator's or the system's (a
+bank's auto-apply) — it asks `covering_policies`; when a policy covers it,
+`hold_for_confirmation` records the proposal as a PendingDecision and moves the clip to
+`awaiting_confirm` (audited) instead. Resolving it is `teamwork.confirmations`.
 """
 
 from collections.abc import Sequence
@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from dashboard.constants import ClipStatus, DecisionAction
+from dashboard.hooks import ProposedDecision
 from dashboard.models import Clip, Label
 from dashboard.workflow import transition
 from teamwork.models import PendingDecision, TwoPersonPolicy
@@ -58,7 +59,7 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
 
 def hold_for_confirmation(
     clip: Clip,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     *,
     action: str,
     labels: Sequence[Label],
@@ -66,10 +67,13 @@ def hold_for_confirmation(
     reason: str,
     evidence: dict[str, Any],
     covered_by: list[str],
+    proposer_label: str = "",
+    audit_data: dict[str, Any] | None = None,
 ) -> PendingDecision:
-    """Record `user`'s proposal and park the clip until another moderator resolves it.
+    """Record the proposal of `user` (or, when None, of the system named by `proposer_label`)
+    and park the clip until a moderator resolves it.
 
-    Call inside the caller's transaction with the clip row locked (apply_decision does).
+    Call inside the caller's transaction with the clip row locked (the decision guard is).
     """
     pending = PendingDecision.objects.create(
         clip=clip,
@@ -80,6 +84,7 @@ def hold_for_confirmation(
         covered_by=covered_by,
         from_status=clip.status,
         proposed_by=user,
+        proposer_label="" if user is not None else proposer_label,
     )
     if labels:
         pending.labels.set(labels)
@@ -87,6 +92,7 @@ def hold_for_confirmation(
         clip.pk,
         ClipStatus.AWAITING_CONFIRM,
         actor=user,
+        actor_label="" if user is not None else proposer_label,
         action="decision.pending",
         fields={"claimed_by": None, "claim_expires_at": None},
         data={
@@ -96,7 +102,28 @@ def hold_for_confirmation(
             "reason": reason,
             "policies": covered_by,
             "evidence": evidence,
+            **(audit_data or {}),
         },
     )
     pending.clip = result.clip  # the row as the transition left it
     return pending
+
+
+def hold_if_covered(proposal: ProposedDecision) -> PendingDecision | None:
+    """The two-person rule as a decision guard (`dashboard.hooks.decision_guards`): hold the
+    proposed decision for a second moderator when an active policy covers it."""
+    covered_by = covering_policies(proposal.clip, proposal.action)
+    if not covered_by:
+        return None
+    return hold_for_confirmation(
+        proposal.clip,
+        proposal.actor,
+        action=proposal.action,
+        labels=proposal.labels,
+        note=proposal.note,
+        reason=proposal.reason,
+        evidence=proposal.evidence,
+        covered_by=covered_by,
+        proposer_label=proposal.actor_label,
+        audit_data=proposal.audit_data,
+    )

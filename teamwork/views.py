@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, senior_required
-from dashboard.decisions import DecisionError
+from dashboard.errors import ServiceError, refuse
 from dashboard.http import media_erased_response, stored_file_response
 from dashboard.models import Clip
 from dashboard.roles import is_senior
@@ -81,9 +81,8 @@ def pending_confirm(request: HttpRequest, pending_id: int) -> HttpResponse:
         return _pending_page(request, pending, 400, confirm_form=form)
     try:
         confirmations.confirm_decision(pending.pk, request.user, form.cleaned_data["note"])
-    except DecisionError as exc:
-        messages.error(request, exc.message)
-        return _pending_page(request, pending, exc.status, confirm_form=form)
+    except ServiceError as exc:
+        return _pending_page(request, pending, refuse(request, exc), confirm_form=form)
     messages.success(
         request, f"Clip {pending.clip.short_id}: {pending.get_action_display().lower()} confirmed."
     )
@@ -100,9 +99,8 @@ def pending_overturn(request: HttpRequest, pending_id: int) -> HttpResponse:
         return _pending_page(request, pending, 400, overturn_form=form)
     try:
         decision = confirmations.overturn_decision(pending.pk, request.user, form.to_request())
-    except DecisionError as exc:
-        messages.error(request, exc.message)
-        return _pending_page(request, pending, exc.status, overturn_form=form)
+    except ServiceError as exc:
+        return _pending_page(request, pending, refuse(request, exc), overturn_form=form)
     messages.success(
         request,
         f"Clip {pending.clip.short_id}: overturned, {decision.get_action_display().lower()} "
@@ -117,9 +115,8 @@ def pending_withdraw(request: HttpRequest, pending_id: int) -> HttpResponse:
     pending = _pending_or_404(pending_id)
     try:
         confirmations.withdraw_decision(pending.pk, request.user, request.POST.get("reason", ""))
-    except DecisionError as exc:
-        messages.error(request, exc.message)
-        return _pending_page(request, pending, exc.status)
+    except ServiceError as exc:
+        return _pending_page(request, pending, refuse(request, exc))
     messages.success(request, f"Clip {pending.clip.short_id}: decision withdrawn.")
     return redirect("teamwork:confirmations")
 
@@ -175,9 +172,8 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         appeals.decide_appeal(
             appeal.pk, request.user, form.cleaned_data["outcome"], form.cleaned_data["reason"]
         )
-    except appeals.AppealError as exc:
-        messages.error(request, exc.message)
-        return _appeal_page(request, appeal, form, exc.status)
+    except ServiceError as exc:
+        return _appeal_page(request, appeal, form, refuse(request, exc))
     messages.success(request, f"Appeal on clip {appeal.clip.short_id} decided.")
     return redirect("teamwork:appeals")
 
@@ -199,9 +195,8 @@ def appeal_new(request: HttpRequest, public_id: str) -> HttpResponse:
                     appellant=form.cleaned_data["appellant"],
                     source="desk",
                 )
-            except appeals.AppealError as exc:
-                messages.error(request, exc.message)
-                status = exc.status
+            except ServiceError as exc:
+                status = refuse(request, exc)
             else:
                 messages.success(request, "Appeal recorded; it waits in the Appeals queue.")
                 return redirect("teamwork:appeal", appeal_id=appeal.pk)
@@ -240,8 +235,8 @@ def pack_request(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = get_object_or_404(Clip, public_id=public_id)
     try:
         pack = packs.request_pack(clip.pk, request.user)
-    except packs.EvidenceError as exc:
-        messages.error(request, exc.message)
+    except ServiceError as exc:
+        refuse(request, exc)
         return redirect("dashboard:clip", public_id=clip.public_id)
     return redirect("teamwork:pack", pack_id=pack.pk)
 

@@ -3,10 +3,7 @@
 from rest_framework import viewsets
 from rest_framework.views import APIView
 
-from dashboard.api.errors import ApiError
 from dashboard.api.idempotency import IdempotentPostMixin
-from dashboard.claims import ClaimError
-from dashboard.decisions import DecisionError
 
 
 class UnmaskViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
@@ -15,8 +12,3 @@ class UnmaskViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
 
 class UnmaskAPIView(IdempotentPostMixin, APIView):
     """A DRF view whose POSTs honour `Idempotency-Key`."""
-
-
-def service_error(exc: ClaimError | DecisionError) -> ApiError:
-    """A refusal from the claims or decisions service, with its own code and status."""
-    return ApiError(exc.code, exc.message, exc.status)

@@ -1,6 +1,7 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"?}}.
 
-DRF's exceptions go through `api_exception_handler`; Django's own 400/403/404/500 pages (a URL no
+DRF's exceptions and every service's refusal (`dashboard.errors.ServiceError`, with its own code
+and status) go through `api_exception_handler`; Django's own 400/403/404/500 pages (a URL no
 route matches, a crash) go through the handlers at the bottom, which answer JSON under /api/ and
 Django's usual HTML pages everywhere else.
 """
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from dashboard.api.throttling import FailedAuthThrottle
+from dashboard.errors import ServiceError
 
 _DEFAULT_CODES = {
     400: "invalid",
@@ -83,6 +85,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = ApiError("too_large", "The request body is larger than the limit.", 413)
     elif isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
         exc = ApiError("invalid", "The request is malformed.", 400)
+    elif isinstance(exc, ServiceError):  # a service refused: its own code, sentence and status
+        exc = ApiError(exc.code, exc.message, exc.status)
     response = exception_handler(exc, context)
     if response is None:
         return None

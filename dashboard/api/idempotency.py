@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dashboard import idempotency
-from dashboard.api.errors import ApiError
 from dashboard.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -73,19 +72,16 @@ class IdempotentPostMixin:
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None:
             return
-        try:
-            reservation = idempotency.reserve(
-                request.user, key, method=request.method, path=request.path
+        reservation = idempotency.reserve(
+            request.user, key, method=request.method, path=request.path
+        )
+        if reservation.replay:
+            idempotency.check_replay(
+                reservation.record,
+                method=request.method,
+                path=request.path,
+                fingerprint=request_fingerprint(request),
             )
-            if reservation.replay:
-                idempotency.check_replay(
-                    reservation.record,
-                    method=request.method,
-                    path=request.path,
-                    fingerprint=request_fingerprint(request),
-                )
-        except idempotency.IdempotencyError as exc:
-            raise ApiError(exc.code, exc.message, exc.status) from exc
         if reservation.replay:
             raise _Replay(reservation.record)
         self._idempotency_record = reservation.record

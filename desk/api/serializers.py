@@ -222,7 +222,8 @@ class DecisionSerializer(serializers.ModelSerializer):
     clip = serializers.UUIDField(source="clip.public_id", read_only=True)
     clip_status = serializers.CharField(source="clip.status", read_only=True)
     labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    moderator = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    # Null when the system decided; `actor_label` then names the policy.
+    moderator = serializers.SlugRelatedField(read_only=True, slug_field="username", allow_null=True)
     evidence = serializers.DictField(read_only=True)
 
     class Meta:
@@ -236,6 +237,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "note",
             "reason",
             "moderator",
+            "actor_label",
             "evidence",
             "created_at",
         ]

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard.access import moderator_required
 from dashboard.claims import (
-    ClaimError,
     claim_clip,
     claim_next_clip,
     may_decide_now,
@@ -35,6 +34,7 @@ from dashboard.decisions import (
     apply_decision,
     remove_person,
 )
+from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.models import Clip, Decision, Label
 from dashboard.roles import is_senior
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
@@ -60,13 +60,10 @@ def _clip_or_404(public_id: str) -> Clip:
     return get_object_or_404(Clip.objects.select_related("claimed_by"), public_id=public_id)
 
 
-def _refusal(
-    request: HttpRequest, clip: Clip, code: str, message: str, status: int
-) -> HttpResponse:
+def _refusal(request: HttpRequest, clip: Clip, error: ServiceError) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"error": code, "message": message}, status=status)
-    messages.error(request, message)
-    return _render_review(request, clip, status=status)
+        return refusal_json(error)
+    return _render_review(request, clip, status=refuse(request, error))
 
 
 def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
@@ -118,7 +115,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
 
 
 def _render_review(
-    request: HttpRequest, clip: Clip, status: int = 200, refusal: ClaimError | None = None
+    request: HttpRequest, clip: Clip, status: int = 200, refusal: ServiceError | None = None
 ) -> HttpResponse:
     clip.refresh_from_db()
     context = _review_context(request, clip)
@@ -133,7 +130,7 @@ def clip_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(public_id)
     try:
         claim_clip(clip.pk, request.user)
-    except ClaimError as exc:
+    except ServiceError as exc:
         return _render_review(request, clip, refusal=exc)
     return _render_review(request, clip)
 
@@ -145,8 +142,8 @@ def heartbeat(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(public_id)
     try:
         clip = renew_claim(clip.pk, request.user)
-    except ClaimError as exc:
-        return JsonResponse({"error": exc.code, "message": exc.message}, status=exc.status)
+    except ServiceError as exc:
+        return refusal_json(exc)
     return JsonResponse({"claim_expires_at": clip.claim_expires_at.isoformat()})
 
 
@@ -156,8 +153,8 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(public_id)
     try:
         release_claim(clip.pk, request.user)
-    except ClaimError as exc:
-        messages.error(request, exc.message)
+    except ServiceError as exc:
+        refuse(request, exc)
     else:
         messages.info(request, f"Clip {clip.short_id} is back in the queue.")
     return redirect("dashboard:queue")
@@ -170,12 +167,12 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(public_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _refusal(request, clip, "invalid_form", _form_errors(form), 400)
+        return _refusal(request, clip, ServiceError("invalid_form", _form_errors(form)))
     from_escalations = clip.status == ClipStatus.ESCALATED
     try:
         decision = apply_decision(clip.pk, request.user, form.to_request())
-    except DecisionError as exc:
-        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    except ServiceError as exc:
+        return _refusal(request, clip, exc)
     action = DecisionAction(form.cleaned_data["action"]).label.lower()
     done = f"Clip {clip.short_id}: {action} recorded."
     if isinstance(decision, PendingDecision):
@@ -208,11 +205,11 @@ def note(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(public_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _refusal(request, clip, "note_required", "Write the note first.", 400)
+        return _refusal(request, clip, DecisionError("note_required", "Write the note first."))
     try:
         add_note(clip.pk, request.user, form.cleaned_data["note"])
-    except DecisionError as exc:
-        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    except ServiceError as exc:
+        return _refusal(request, clip, exc)
     return _fragment_or_back(request, clip, "dashboard/_notes.html")
 
 
@@ -222,11 +219,11 @@ def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(public_id)
     form = PersonForm(request.POST)
     if not form.is_valid():
-        return _refusal(request, clip, "name_required", "Give the person's name.", 400)
+        return _refusal(request, clip, DecisionError("name_required", "Give the person's name."))
     try:
         add_person(clip.pk, request.user, form.cleaned_data["name"])
-    except DecisionError as exc:
-        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    except ServiceError as exc:
+        return _refusal(request, clip, exc)
     return _fragment_or_back(request, clip, "dashboard/_persons.html")
 
 
@@ -236,8 +233,8 @@ def person_remove(request: HttpRequest, public_id: str, person_id: int) -> HttpR
     clip = _clip_or_404(public_id)
     try:
         remove_person(clip.pk, request.user, person_id)
-    except DecisionError as exc:
-        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    except ServiceError as exc:
+        return _refusal(request, clip, exc)
     return _fragment_or_back(request, clip, "dashboard/_persons.html")
 
 

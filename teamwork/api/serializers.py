@@ -13,7 +13,10 @@ class PendingDecisionSerializer(serializers.ModelSerializer):
     clip = serializers.UUIDField(source="clip.public_id", read_only=True)
     clip_status = serializers.CharField(source="clip.status", read_only=True)
     labels = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    proposed_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    # Null when the system proposed it (a bank's auto-apply); `proposer_label` then names it.
+    proposed_by = serializers.SlugRelatedField(
+        read_only=True, slug_field="username", allow_null=True
+    )
 
     class Meta:
         model = PendingDecision
@@ -25,6 +28,7 @@ class PendingDecisionSerializer(serializers.ModelSerializer):
             "labels",
             "reason",
             "proposed_by",
+            "proposer_label",
             "proposed_at",
             "state",
             "covered_by",

@@ -72,15 +72,12 @@ class ClipAppealsView(UnmaskAPIView):
         clip = _clip(request, public_id)
         serializer = AppealRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            appeal = appeals.file_appeal(
-                clip.pk,
-                request.user,
-                serializer.validated_data["statement"],
-                appellant=serializer.validated_data["appellant"],
-            )
-        except appeals.AppealError as exc:
-            raise ApiError(exc.code, exc.message, exc.status) from exc
+        appeal = appeals.file_appeal(
+            clip.pk,
+            request.user,
+            serializer.validated_data["statement"],
+            appellant=serializer.validated_data["appellant"],
+        )
         return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
 
 
@@ -145,15 +142,12 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskView
         appeal = self.get_object()
         serializer = AppealReviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            appeals.decide_appeal(
-                appeal.pk,
-                request.user,
-                serializer.validated_data["outcome"],
-                serializer.validated_data["reason"],
-            )
-        except appeals.AppealError as exc:
-            raise ApiError(exc.code, exc.message, exc.status) from exc
+        appeals.decide_appeal(
+            appeal.pk,
+            request.user,
+            serializer.validated_data["outcome"],
+            serializer.validated_data["reason"],
+        )
         reviewed = self.get_queryset().get(pk=appeal.pk)
         return Response(AppealDetailSerializer(reviewed, context={"request": request}).data)
 
@@ -186,10 +180,7 @@ class ClipEvidencePacksView(UnmaskAPIView):
     )
     def post(self, request: Request, public_id: str) -> Response:
         clip = _clip(request, public_id)
-        try:
-            pack = packs.request_pack(clip.pk, request.user)
-        except packs.EvidenceError as exc:
-            raise ApiError(exc.code, exc.message, exc.status) from exc
+        pack = packs.request_pack(clip.pk, request.user)
         return Response(EvidencePackSerializer(pack).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -78,7 +78,8 @@ def test_rolled_back_decision_leaves_no_outbox_row(listener, moderator, monkeypa
         real_queue(*args)
         raise RuntimeError("the decision's transaction fails after the outbox row")
 
-    monkeypatch.setattr("dashboard.decisions.queue_webhook_event", queue_then_fail)
+    # The outbox row is written by integrations' decision_recorded hook (dashboard.hooks).
+    monkeypatch.setattr(events, "queue_webhook_event", queue_then_fail)
     with pytest.raises(RuntimeError):
         apply_decision(clip_id, moderator, DecisionRequest(action="approve"))
     assert WebhookEvent.objects.count() == 0

@@ -19,12 +19,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from dashboard.api.base import UnmaskViewSet, service_error
+from dashboard.api.base import UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import ClipCursorPagination
 from dashboard.api.permissions import CanReadClip, CanSubmitClips, IsModerator
-from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim
-from dashboard.decisions import DecisionError, apply_decision
+from dashboard.claims import claim_clip, claim_next_clip, release_claim
+from dashboard.decisions import apply_decision
 from dashboard.models import Clip, Decision, Report
 from dashboard.roles import is_moderator, is_senior
 from desk.api.filters import ClipFilter, ClipOrdering
@@ -202,10 +202,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         clip = self.get_object()
         serializer = DecisionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            decision = apply_decision(clip.pk, request.user, serializer.to_request())
-        except DecisionError as exc:
-            raise service_error(exc) from exc
+        decision = apply_decision(clip.pk, request.user, serializer.to_request())
         if isinstance(decision, PendingDecision):  # held by the two-person rule
             return Response(
                 PendingDecisionSerializer(decision).data, status=status.HTTP_202_ACCEPTED
@@ -220,10 +217,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def claim(self, request: Request, public_id: str) -> Response:
         clip = self.get_object()
-        try:
-            result = claim_clip(clip.pk, request.user)
-        except ClaimError as exc:
-            raise service_error(exc) from exc
+        result = claim_clip(clip.pk, request.user)
         return Response({**ClaimSerializer(result.clip).data, "action": result.action})
 
     @extend_schema(
@@ -234,10 +228,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def release(self, request: Request, public_id: str) -> Response:
         clip = self.get_object()
-        try:
-            released = release_claim(clip.pk, request.user)
-        except ClaimError as exc:
-            raise service_error(exc) from exc
+        released = release_claim(clip.pk, request.user)
         return Response(ClaimSerializer(released).data)
 
     @extend_schema(

@@ -23,7 +23,7 @@ from desk.api.serializers import (
     ShadowRequestSerializer,
 )
 from detection.models import DetectorModel
-from detection.registry import RegistryError, activate_model, register_uploaded_model, set_shadow
+from detection.registry import activate_model, register_uploaded_model, set_shadow
 
 
 @extend_schema_view(
@@ -59,17 +59,14 @@ class DetectorModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Unm
         serializer = DetectorModelUploadSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            model = register_uploaded_model(
-                data["file"],
-                serializer.to_manifest(),
-                model_card=data.get("model_card", ""),
-                activate=data["activate"],
-                shadow=data["shadow"],
-                actor=request.user,
-            )
-        except RegistryError as exc:
-            raise ApiError("model_refused", str(exc), status.HTTP_400_BAD_REQUEST) from exc
+        model = register_uploaded_model(
+            data["file"],
+            serializer.to_manifest(),
+            model_card=data.get("model_card", ""),
+            activate=data["activate"],
+            shadow=data["shadow"],
+            actor=request.user,
+        )
         return Response(DetectorModelSerializer(model).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -92,8 +89,5 @@ class DetectorModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Unm
         model = self.get_object()
         serializer = ShadowRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            set_shadow(model, serializer.validated_data["shadow"], actor=request.user)
-        except RegistryError as exc:
-            raise ApiError("model_refused", str(exc), status.HTTP_409_CONFLICT) from exc
+        set_shadow(model, serializer.validated_data["shadow"], actor=request.user)
         return Response(DetectorModelSerializer(model).data)
