@@ -5,13 +5,13 @@ import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
-from integrations.idempotency import IdempotencyError
 from rest_framework.views import APIView
 
 from dashboard.api.errors import api_exception_handler
 from dashboard.claims import ClaimError
 from dashboard.decisions import DecisionError
 from dashboard.errors import ServiceError, refusal_json, refuse
+from dashboard.idempotency import IdempotencyError
 from dashboard.workflow import StaleVersionError, TransitionError
 from detection.registry import RegistryError
 from insight.agreement import AgreementError
