@@ -27,6 +27,7 @@ from detection.frames import UnreadableMediaError
 from detection.inference import ModelOutputError, ModelValidationError, get_classifier
 from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
+from detection.probe import MediaLimits
 from detection.registry import model_local_path
 from detection.storage_io import local_path
 from integrations.events import emit
@@ -157,6 +158,7 @@ def _run_model(
             top_k=settings.UNMASK_TOP_K,
             decoder_threads=settings.UNMASK_DECODER_THREADS,
             progress=progress,
+            limits=MediaLimits.from_settings(settings),
         )
     _save_result(run, model, result)
     return run
