@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -165,6 +166,8 @@ UNMASK_MAX_HEIGHT = env_int("UNMASK_MAX_HEIGHT", 2160, minimum=16)
 UNMASK_MIN_WIDTH = env_int("UNMASK_MIN_WIDTH", 16, minimum=1)
 UNMASK_MIN_HEIGHT = env_int("UNMASK_MIN_HEIGHT", 16, minimum=1)
 UNMASK_MAX_FRAMES = env_int("UNMASK_MAX_FRAMES", 15 * 60 * 60, minimum=1)
+# Clips one API token (or session user) may upload per minute; 0 turns the quota off.
+UNMASK_UPLOAD_QUOTA_PER_MINUTE = env_int("UNMASK_UPLOAD_QUOTA_PER_MINUTE", 30, minimum=0)
 
 # --- Detection --------------------------------------------------------------------------------
 UNMASK_SAMPLE_RATE = env_float("UNMASK_SAMPLE_RATE", 2.0, minimum=0.01)
@@ -174,7 +177,19 @@ UNMASK_ORT_INTRA_THREADS = env_int("UNMASK_ORT_INTRA_THREADS", 1, minimum=1)
 UNMASK_ORT_INTER_THREADS = env_int("UNMASK_ORT_INTER_THREADS", 1, minimum=1)
 # One decoder thread per clip: scoring decodes on one core while it classifies on another.
 UNMASK_DECODER_THREADS = env_int("UNMASK_DECODER_THREADS", 1, minimum=1)
-UNMASK_SCORING_LEASE = timedelta(seconds=env_int("UNMASK_SCORING_LEASE_S", 15 * 60, minimum=30))
+# A scoring job renews its lease every HEARTBEAT while it works, so the lease can be short: a
+# clip whose worker died is re-queued once the lease lapses (the sweep runs every 15 s).
+UNMASK_SCORING_LEASE = timedelta(seconds=env_int("UNMASK_SCORING_LEASE_S", 45, minimum=10))
+UNMASK_SCORING_HEARTBEAT = timedelta(seconds=env_int("UNMASK_SCORING_HEARTBEAT_S", 10, minimum=1))
+if UNMASK_SCORING_HEARTBEAT * 2 > UNMASK_SCORING_LEASE:
+    raise ImproperlyConfigured(
+        "UNMASK_SCORING_HEARTBEAT_S must be at most half of UNMASK_SCORING_LEASE_S, so one "
+        "late heartbeat does not lose a working job its clip."
+    )
+# A queued clip whose job was never sent, or was lost in the broker, is sent again after this.
+UNMASK_SCORING_RESEND_AFTER = timedelta(
+    seconds=env_int("UNMASK_SCORING_RESEND_S", 15 * 60, minimum=30)
+)
 
 # --- Review desk ------------------------------------------------------------------------------
 UNMASK_CLAIM_LEASE = timedelta(seconds=env_int("UNMASK_CLAIM_LEASE_S", 10 * 60, minimum=30))
@@ -240,7 +255,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "requeue-expired-scoring": {
         "task": "detection.tasks.requeue_stale_clips",
-        "schedule": 60.0,
+        # With the 45 s lease: a clip whose worker died is queued again within a minute.
+        "schedule": 15.0,
     },
     "release-expired-claims": {
         "task": "dashboard.tasks.release_expired_claims",

@@ -33,3 +33,6 @@ STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
 # Small limits keep the rejection tests fast; tests that need others override them.
 UNMASK_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Throttle counters outlive a test's database (the cache is per process): the upload quota is
+# off unless a test turns it on (tests/api/test_upload_quota.py).
+UNMASK_UPLOAD_QUOTA_PER_MINUTE = 0

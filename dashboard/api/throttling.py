@@ -3,11 +3,17 @@
 Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("token", "anon"), read at request time
 so a changed setting applies at once; a nonsense rate fails loudly instead of disabling throttling.
 A refusal is 429 with a Retry-After header and the API's error body.
+
+Uploads also have a quota of their own (`UploadQuotaThrottle`, UNMASK_UPLOAD_QUOTA_PER_MINUTE per
+token or user), far below the request rate: one integration must not queue hundreds of clips a
+minute for workers that score a few. Its refusal says so with the code `upload_quota`.
 """
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -61,3 +67,32 @@ class AnonymousRateThrottle(_RateFromSettings):
         if request.user and request.user.is_authenticated:
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class UploadQuotaExceeded(Throttled):
+    """429 upload_quota: the caller uploaded its quota of clips this minute."""
+
+    error_code = "upload_quota"
+
+
+class UploadQuotaThrottle(TokenRateThrottle):
+    """Clip uploads per API token (or session user) per minute; a quota of 0 is no quota."""
+
+    scope = "upload"
+
+    def get_rate(self) -> str | None:
+        quota = settings.UNMASK_UPLOAD_QUOTA_PER_MINUTE
+        return f"{quota}/minute" if quota else None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if super().allow_request(request, view):
+            return True
+        wait = self.wait()
+        seconds = int(wait or 0) + 1
+        raise UploadQuotaExceeded(
+            wait=wait,
+            detail=(
+                f"Upload quota reached: at most {self.num_requests} clips a minute per token; "
+                f"retry in {seconds} s."
+            ),
+        )

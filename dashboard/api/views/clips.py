@@ -18,6 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
 
 from dashboard.api.errors import ApiError
 from dashboard.api.filters import ClipFilter, ClipOrdering
@@ -36,6 +37,7 @@ from dashboard.api.serializers import (
     ReportRequestSerializer,
     ReportSerializer,
 )
+from dashboard.api.throttling import UploadQuotaThrottle
 from dashboard.api.views.base import UnmaskViewSet, service_error
 from dashboard.claims import ClaimError, claim_clip, claim_next_clip, release_claim
 from dashboard.decisions import DecisionError, apply_decision
@@ -97,6 +99,12 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         if self.action == "retrieve":
             return [CanReadClip()]
         return [IsModerator()]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(UploadQuotaThrottle())
+        return throttles
 
     def get_queryset(self) -> QuerySet[Clip]:
         queryset = Clip.objects.all()
