@@ -106,15 +106,26 @@ def large_file(path: Path, size: int) -> Path:
     return path
 
 
-def _h264(path: Path, width: int, height: int, frames: int, fps: int, container_format: str):
-    """An H.264 encode of flat frames whose shade changes per frame (ultrafast: cheap)."""
+def _h264(
+    path: Path,
+    width: int,
+    height: int,
+    frames: int,
+    fps: int,
+    container_format: str,
+    first_frame: int = 0,
+) -> Path:
+    """An H.264 encode of flat frames whose shade changes per frame (ultrafast: cheap); its
+    timestamps start at frame `first_frame`."""
     with av.open(str(path), "w", format=container_format) as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         stream.options = {"preset": "ultrafast"}
         for i in range(frames):
             image = np.full((height, width, 3), (i * 9) % 255, np.uint8)
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, "rgb24")):
+            frame = av.VideoFrame.from_ndarray(image, "rgb24")
+            frame.pts, frame.time_base = first_frame + i, Fraction(1, fps)
+            for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
@@ -141,10 +152,11 @@ def resolution_switch_ts(
     first_frames: int = 30,
     then_frames: int = 2,
 ) -> Path:
-    """Two H.264 encodes of different sizes concatenated in MPEG-TS: the header (the first
-    codec context) says `first`; from the first keyframe of the second part it is `then`."""
+    """Two H.264 encodes of different sizes concatenated in MPEG-TS, timestamps continuing
+    from one to the other: the header (the first codec context) says `first`; from the first
+    keyframe of the second part it is `then`."""
     head = _h264(path.with_suffix(".a.ts"), *first, first_frames, 30, "mpegts")
-    tail = _h264(path.with_suffix(".b.ts"), *then, then_frames, 30, "mpegts")
+    tail = _h264(path.with_suffix(".b.ts"), *then, then_frames, 30, "mpegts", first_frames)
     path.write_bytes(head.read_bytes() + tail.read_bytes())
     head.unlink()
     tail.unlink()

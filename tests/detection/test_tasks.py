@@ -17,6 +17,7 @@ from detection import tasks
 from detection.inference import clear_classifier_cache
 from detection.models import DetectionRun, RunStatus
 from detection.registry import Manifest, activate_model, model_local_path, register_model
+from tests import hostile
 from tests.detection.conftest import SPEC, build_onnx
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +278,15 @@ def test_a_starting_worker_sweeps_at_once(monkeypatch):
     monkeypatch.setattr(tasks.requeue_stale_clips, "delay", lambda: sent.append("sweep"))
     worker_ready.send(sender=None)
     assert sent == ["sweep"]
+
+
+def test_worker_refuses_a_picture_over_the_limit_instead_of_decoding_it(
+    active_model, tmp_path, settings
+):
+    path = hostile.resolution_switch_ts(tmp_path / "switch.ts", then=(1280, 720), then_frames=30)
+    clip = ingest(path)  # within the limits at upload time
+    settings.UNMASK_MAX_WIDTH, settings.UNMASK_MAX_HEIGHT = 640, 480  # lowered since
+    outcome = tasks.run_scoring(clip.pk, job_id="job-1")
+    assert outcome.outcome == "failed" and "1280×720" in outcome.detail
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.FAILED and "larger than the limit" in clip.failure_reason
