@@ -18,6 +18,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("UNMASK_BROKER_VISIBILITY_TIMEOUT_S", "3600")),
     "unacked_restore_throttle": 1,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # A worker on the filesystem broker (tests/integration/test_worker_filesystem.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": os.environ["UNMASK_TEST_BROKER_DIR"],
+        "data_folder_out": os.environ["UNMASK_TEST_BROKER_DIR"],
+        "store_processed": False,
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so a worker process started by a test can open the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
