@@ -23,6 +23,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": os.environ["UNMASK_TEST_BROKER_DIR"],
         "data_folder_out": os.environ["UNMASK_TEST_BROKER_DIR"],
+        "control_folder": os.environ["UNMASK_TEST_BROKER_DIR"] + "-control",
         "store_processed": False,
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

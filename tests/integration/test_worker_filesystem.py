@@ -35,7 +35,11 @@ def test_killed_worker_on_the_filesystem_broker_is_recovered_within_a_minute(
         "UNMASK_SCORING_HEARTBEAT_S": "2",
     }
     first = start_worker(**env)
-    options = {"data_folder_in": str(broker_dir), "data_folder_out": str(broker_dir)}
+    options = {
+        "data_folder_in": str(broker_dir),
+        "data_folder_out": str(broker_dir),
+        "control_folder": f"{broker_dir}-control",
+    }
     with Connection("filesystem://", transport_options=options) as conn:
         tasks.score_clip.apply_async(args=[clip.pk], connection=conn)
     wait_for_status(clip.pk, ClipStatus.SCORING, timeout=90)
