@@ -9,7 +9,10 @@ raw video, libx264, yuv420p), then times, over several alternating repetitions:
 * ``decode_all_cores``: the same with one decoder thread per core, the fastest this
   machine reads the clip; ``pipeline_vs_all_cores_decode`` compares against it, so the
   headline ratio cannot be flattered by a slow baseline;
-* ``pipeline``: ``score_video`` end to end with the real face detector and classifier.
+* ``pipeline``: ``score_video`` end to end with the real face detector and classifier,
+  bounded by the default upload limits as the worker is;
+* ``upload_probe``: ``probe_media``, the upload check (every packet demuxed once, the
+  keyframes decoded), which a web request pays before the clip is stored.
 
 Prints one JSON line with the medians. Targets: pipeline within 1.3x of decode-only,
 at least 20x real time, peak RSS under 600 MB.
@@ -45,8 +48,18 @@ from detection.faces import FaceDetector  # noqa: E402
 from detection.frames import DEFAULT_DECODER_THREADS  # noqa: E402
 from detection.inference import Classifier, ModelSpec, validate_model  # noqa: E402
 from detection.pipeline import decode_only, score_video  # noqa: E402
+from detection.probe import MediaLimits, probe_media  # noqa: E402
 from detection.synthetic import face_frames  # noqa: E402
 
+# config/settings.py's defaults: what uploads are judged by and the worker's reader is bound by.
+DEFAULT_LIMITS = MediaLimits(
+    max_bytes=512 * 1024 * 1024,
+    max_duration_s=15 * 60.0,
+    min_duration_s=0.2,
+    max_width=3840,
+    max_height=2160,
+    max_frames=15 * 60 * 60,
+)
 BASELINE_MODEL = ROOT / "detection" / "models" / "baseline-v1.onnx"
 BASELINE_SPEC = BASELINE_MODEL.with_suffix(".json")
 STAND_IN_SPEC: dict[str, Any] = {
@@ -225,7 +238,15 @@ def main() -> None:
         decode_only(clip, **options)
         all_cores = {**options, "decoder_threads": os.cpu_count() or 1}
         decode_only(clip, **all_cores)
-        warm = score_video(clip, classifier, detector, batch_size=args.batch_size, **options)
+        warm = score_video(
+            clip,
+            classifier,
+            detector,
+            batch_size=args.batch_size,
+            limits=DEFAULT_LIMITS,
+            **options,
+        )
+        probe_media(clip, DEFAULT_LIMITS)
 
         decode_times: list[float] = []
         pipeline_times: list[float] = []
@@ -233,6 +254,7 @@ def main() -> None:
         all_cores_times: list[float] = []
         pipeline_cpu: list[float] = []
         stages: list[dict[str, float]] = []
+        probe_times: list[float] = []
         load_before = os.getloadavg()[0]
         rss_before = psutil.Process().memory_info().rss
         # Alternating the two keeps a burst of load from other processes from landing on
@@ -246,11 +268,19 @@ def main() -> None:
                 cpu = cpu_seconds()
                 started = time.perf_counter()
                 result = score_video(
-                    clip, classifier, detector, batch_size=args.batch_size, **options
+                    clip,
+                    classifier,
+                    detector,
+                    batch_size=args.batch_size,
+                    limits=DEFAULT_LIMITS,
+                    **options,
                 )
                 pipeline_times.append(time.perf_counter() - started)
                 pipeline_cpu.append(cpu_seconds() - cpu)
                 stages.append(result.timings_ms)
+                started = time.perf_counter()
+                probe_media(clip, DEFAULT_LIMITS)
+                probe_times.append(time.perf_counter() - started)
 
     decode_s = statistics.median(decode_times)
     pipeline_s = statistics.median(pipeline_times)
@@ -266,6 +296,7 @@ def main() -> None:
         "pipeline_vs_decode": round(pipeline_s / decode_s, 3),
         "pipeline_vs_all_cores_decode": round(pipeline_s / all_cores_s, 3),
         "realtime_factor": round(warm.duration_s / pipeline_s, 1),
+        "upload_probe_s": round(statistics.median(probe_times), 3),
         "peak_rss_mb": round(rss.peak / 2**20, 1),
         "rss_before_runs_mb": round(rss_before / 2**20, 1),
         "stage_ms": {key: statistics.median(s[key] for s in stages) for key in stages[0]},

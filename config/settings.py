@@ -222,6 +222,8 @@ UNMASK_MAX_HEIGHT = env_int("UNMASK_MAX_HEIGHT", 2160, minimum=16)
 UNMASK_MIN_WIDTH = env_int("UNMASK_MIN_WIDTH", 16, minimum=1)
 UNMASK_MIN_HEIGHT = env_int("UNMASK_MIN_HEIGHT", 16, minimum=1)
 UNMASK_MAX_FRAMES = env_int("UNMASK_MAX_FRAMES", 15 * 60 * 60, minimum=1)
+# Clips one API token (or session user) may upload per minute; 0 turns the quota off.
+UNMASK_UPLOAD_QUOTA_PER_MINUTE = env_int("UNMASK_UPLOAD_QUOTA_PER_MINUTE", 30, minimum=0)
 
 # --- Detection --------------------------------------------------------------------------------
 UNMASK_SAMPLE_RATE = env_float("UNMASK_SAMPLE_RATE", 2.0, minimum=0.01)
@@ -231,7 +233,19 @@ UNMASK_ORT_INTRA_THREADS = env_int("UNMASK_ORT_INTRA_THREADS", 1, minimum=1)
 UNMASK_ORT_INTER_THREADS = env_int("UNMASK_ORT_INTER_THREADS", 1, minimum=1)
 # One decoder thread per clip: scoring decodes on one core while it classifies on another.
 UNMASK_DECODER_THREADS = env_int("UNMASK_DECODER_THREADS", 1, minimum=1)
-UNMASK_SCORING_LEASE = timedelta(seconds=env_int("UNMASK_SCORING_LEASE_S", 15 * 60, minimum=30))
+# A scoring job renews its lease every HEARTBEAT while it works, so the lease can be short: a
+# clip whose worker died is re-queued once the lease lapses (the sweep runs every 15 s).
+UNMASK_SCORING_LEASE = timedelta(seconds=env_int("UNMASK_SCORING_LEASE_S", 45, minimum=10))
+UNMASK_SCORING_HEARTBEAT = timedelta(seconds=env_int("UNMASK_SCORING_HEARTBEAT_S", 10, minimum=1))
+if UNMASK_SCORING_HEARTBEAT * 2 > UNMASK_SCORING_LEASE:
+    raise ImproperlyConfigured(
+        "UNMASK_SCORING_HEARTBEAT_S must be at most half of UNMASK_SCORING_LEASE_S, so one "
+        "late heartbeat does not lose a working job its clip."
+    )
+# A queued clip whose job was never sent, or was lost in the broker, is sent again after this.
+UNMASK_SCORING_RESEND_AFTER = timedelta(
+    seconds=env_int("UNMASK_SCORING_RESEND_S", 15 * 60, minimum=30)
+)
 
 # --- Review desk ------------------------------------------------------------------------------
 UNMASK_CLAIM_LEASE = timedelta(seconds=env_int("UNMASK_CLAIM_LEASE_S", 10 * 60, minimum=30))
@@ -301,8 +315,11 @@ if UNMASK_RETENTION_SWEEP_HOUR > 23:
 # The one beat schedule: every periodic job of every app, in seconds. The sweepers re-send work
 # whose message was lost (the broker was down when it was enqueued, or a worker died).
 CELERY_BEAT_SCHEDULE = {
-    # Scoring: re-queue clips whose lease expired; re-send queued clips never sent.
-    "requeue-expired-scoring": {"task": "detection.tasks.requeue_stale_clips", "schedule": 60.0},
+    "requeue-expired-scoring": {
+        "task": "detection.tasks.requeue_stale_clips",
+        # With the 45 s lease: a clip whose worker died is queued again within a minute.
+        "schedule": 15.0,
+    },
     # Provenance: re-send banking, matching and renditions not done (provenance/jobs.py).
     "resend-provenance-jobs": {
         "task": "provenance.tasks.resend_provenance_jobs",

@@ -18,6 +18,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("UNMASK_BROKER_VISIBILITY_TIMEOUT_S", "3600")),
     "unacked_restore_throttle": 1,
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # A worker on the filesystem broker (tests/integration/test_worker_filesystem.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": os.environ["UNMASK_TEST_BROKER_DIR"],
+        "data_folder_out": os.environ["UNMASK_TEST_BROKER_DIR"],
+        "control_folder": os.environ["UNMASK_TEST_BROKER_DIR"] + "-control",
+        "store_processed": False,
+    }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so a worker process started by a test can open the same database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
@@ -33,3 +41,6 @@ STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
 # Small limits keep the rejection tests fast; tests that need others override them.
 UNMASK_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Throttle counters outlive a test's database (the cache is per process): the upload quota is
+# off unless a test turns it on (tests/api/test_upload_quota.py).
+UNMASK_UPLOAD_QUOTA_PER_MINUTE = 0

@@ -97,16 +97,8 @@ class IngestResult:
 
 
 def media_limits() -> MediaLimits:
-    return MediaLimits(
-        max_bytes=settings.UNMASK_UPLOAD_MAX_BYTES,
-        max_duration_s=settings.UNMASK_MAX_DURATION_S,
-        min_duration_s=settings.UNMASK_MIN_DURATION_S,
-        max_width=settings.UNMASK_MAX_WIDTH,
-        max_height=settings.UNMASK_MAX_HEIGHT,
-        max_frames=settings.UNMASK_MAX_FRAMES,
-        min_width=settings.UNMASK_MIN_WIDTH,
-        min_height=settings.UNMASK_MIN_HEIGHT,
-    )
+    """The upload limits; the scoring worker's reader is bounded by the same ones."""
+    return MediaLimits.from_settings(settings)
 
 
 @contextmanager

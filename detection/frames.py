@@ -27,6 +27,13 @@ This is the project's one frame reader: scoring samples with :class:`VideoSample
 evidence pack reads the frames a run scored with :meth:`VideoSampler.read` (frame ``n`` is the
 same frame for both), and training decodes its clips with :func:`read_every_frame`. Nothing
 else decodes video frames by seeking.
+
+Timestamps are read on one continuous clock (:mod:`detection.timeline`): spliced MPEG-TS
+segments whose clocks restart are laid end to end, not stacked on the first second. Given
+:class:`~detection.probe.MediaLimits`, the reader is bounded by the same limits uploads are
+judged by: it reads no packet past the frame or duration limit, the decoder may not allocate a
+picture larger than the size limit, and a picture size over it (a stream that switches to 8K
+mid-way) stops the read with :class:`MediaLimitExceeded` instead of being decoded.
 """
 
 from __future__ import annotations
@@ -44,9 +51,14 @@ import av.container
 import av.video.stream
 import numpy as np
 
+from detection.probe import MediaLimits
+from detection.timeline import StreamTimeline
+
 # Used when a container reports no frame rate; only affects where samples land
 # and the timestamps we report, never whether a clip can be scored.
 FALLBACK_FPS = 25.0
+
+_DEFAULT_TICK = Fraction(1, 90_000)
 
 # Decoder threads per clip. One by default: the scoring pipeline decodes on one core
 # while it finds faces and classifies on the other.
@@ -55,6 +67,10 @@ DEFAULT_DECODER_THREADS = 1
 
 class UnreadableMediaError(Exception):
     """The file cannot be opened as video or yields no decodable frame."""
+
+
+class MediaLimitExceeded(UnreadableMediaError):
+    """The stream holds a picture larger than the configured limits; it is not decoded."""
 
 
 @dataclass(frozen=True)
@@ -113,15 +129,31 @@ class _Clip:
         self.stream.thread_count = max(1, threads)
         # Frame threading is what scales H.264 decoding; with one thread it is a no-op.
         self.stream.thread_type = "FRAME" if threads > 1 else "NONE"
+        self.rate = _frame_rate(self.stream)
 
-    def packets(self) -> Iterator[av.Packet]:
-        """The video stream's packets in decode order, up to the end or the first damage."""
+    def packets(self, limit: int | None = None) -> Iterator[av.Packet]:
+        """The video stream's packets in decode order, up to the end or the first damage,
+        at most ``limit`` of them, their timestamps placed on one continuous clock."""
+        timeline = StreamTimeline(Fraction(self.stream.time_base or _DEFAULT_TICK), self.rate)
+        read = 0
         try:
             for packet in self.container.demux(self.stream):
-                if packet.size:
-                    yield packet
+                if not packet.size:
+                    continue
+                if limit is not None and read >= limit:
+                    return
+                read += 1
+                pts, dts = timeline.place(packet.pts, packet.dts)
+                if (pts, dts) != (packet.pts, packet.dts):
+                    packet.pts, packet.dts = pts, dts
+                yield packet
         except av.FFmpegError:
             return  # a truncated or damaged file: what came before stands
+
+    def refuse_pixels_over(self, limits: MediaLimits | None) -> None:
+        """Let the decoder allocate no picture larger than ``limits`` allow."""
+        if limits is not None:
+            self.stream.codec_context.options = {"max_pixels": str(limits.max_pixels)}
 
     def close(self) -> None:
         self.container.close()
@@ -178,7 +210,9 @@ class VideoSampler:
     when, whatever the container's index claims: frame ``n`` is the ``n``-th frame shown,
     even where timestamps start late, jump (variable frame rate) or an edit list hides
     leading frames. Not thread-safe: iterate from one thread at a time. ``threads`` is the
-    number of decoder threads.
+    number of decoder threads. With ``limits``, only the frames within the frame and duration
+    limits are read (``truncated`` says whether there were more) and a picture larger than
+    the size limit raises :class:`MediaLimitExceeded` from :meth:`frames`.
     """
 
     def __init__(
@@ -188,16 +222,19 @@ class VideoSampler:
         max_frames: int = 120,
         *,
         threads: int = DEFAULT_DECODER_THREADS,
+        limits: MediaLimits | None = None,
     ):
         self.path = Path(path)
         self.rate_per_s = rate_per_s
         self.max_frames = max_frames
         self.threads = threads
+        self.limits = limits
+        self.truncated = False
         self._read = False
         with _Clip(self.path) as clip:
-            stream_rate = _frame_rate(clip.stream)
-            self._tick = Fraction(clip.stream.time_base or Fraction(1, 90_000))
-            stamps = [p.pts for p in clip.packets() if not p.is_discard]
+            stream_rate = clip.rate
+            self._tick = Fraction(clip.stream.time_base or _DEFAULT_TICK)
+            stamps, self._packets = self._stamps_within_limits(clip)
         if not stamps:
             raise UnreadableMediaError(f"{self.path}: no decodable frame")
         self.frame_count = len(stamps)
@@ -218,6 +255,26 @@ class VideoSampler:
             self._times = []
             self.fps = stream_rate
             self.indices = plan_sample_indices(self.frame_count, self.fps, rate_per_s, max_frames)
+
+    def _stamps_within_limits(self, clip: _Clip) -> tuple[list[int | None], int]:
+        """Presentation timestamps of the frames to consider, and how many packets hold them."""
+        stamps: list[int | None] = []
+        packets = 0
+        first: int | None = None
+        limits = self.limits
+        for packet in clip.packets():
+            if not packet.is_discard:
+                if limits is not None and len(stamps) >= limits.max_frames:
+                    self.truncated = True
+                    break
+                if limits is not None and packet.pts is not None:
+                    first = packet.pts if first is None else min(first, packet.pts)
+                    if float((packet.pts - first) * self._tick) >= limits.max_duration_s:
+                        self.truncated = True
+                        break
+                stamps.append(packet.pts)
+            packets += 1
+        return stamps, packets
 
     @property
     def duration_s(self) -> float:
@@ -241,6 +298,7 @@ class VideoSampler:
         done: list[int] = []
         try:
             with _Clip(self.path, self.threads) as clip:
+                clip.refuse_pixels_over(self.limits)
                 yield from self._take_planned(self._shown(clip), done)
         finally:
             self.indices = done
@@ -262,18 +320,29 @@ class VideoSampler:
         """Every frame the decoder gives, in presentation order; ``skip(packet)`` says which
         packets may drop their frame if no other frame refers to it."""
         codec = clip.stream.codec_context
-        for packet in clip.packets():
+        for packet in clip.packets(self._packets):
             codec.skip_frame = "NONREF" if skip(packet) else "DEFAULT"
             try:
                 frames = codec.decode(packet)
             except av.FFmpegError:
-                continue  # a packet that demuxes but does not decode: keep the rest
+                frames = []  # a packet that demuxes but does not decode: keep the rest
+            self._check_size(codec.width, codec.height)
             yield from frames
         try:
             rest = codec.decode(None)  # the frames the decoder still holds
         except av.FFmpegError:
             rest = []
         yield from rest
+
+    def _check_size(self, width: int, height: int) -> None:
+        # The decoder takes a new size from the parameter sets even when it then refuses to
+        # allocate the picture, so the switch is seen before any oversized frame exists.
+        limits = self.limits
+        if limits is not None and (width > limits.max_width or height > limits.max_height):
+            raise MediaLimitExceeded(
+                f"{self.path}: a {width}×{height} picture is larger than the limit of "
+                f"{limits.max_width}×{limits.max_height}; it was not decoded"
+            )
 
     def _take_planned(
         self, shown: Iterator[tuple[int, av.VideoFrame]], done: list[int]

@@ -30,6 +30,7 @@ import numpy as np
 from detection.faces import FaceBox, FaceDetector, crop_face, crop_whole_frame
 from detection.frames import DEFAULT_DECODER_THREADS, SampledFrame, VideoSampler
 from detection.inference import Classifier
+from detection.probe import MediaLimits
 from detection.scoring import aggregate, frame_score
 
 ProgressCallback = Callable[[int, int], None]
@@ -178,22 +179,25 @@ def score_video(
     crops_to_keep: int = 6,
     decoder_threads: int = DEFAULT_DECODER_THREADS,
     progress: ProgressCallback | None = None,
+    limits: MediaLimits | None = None,
 ) -> ScoreResult:
     """Score the clip at ``path``; see :class:`ScoreResult` for what comes back.
 
     Crops are classified in batches of up to ``batch_size``, or sooner whenever the
     decoder has no frame ready. ``progress(done, total)`` is called from this thread
     each time a batch is scored, and once more at the end with ``done == total``; it
-    should be cheap (throttle any database writes in the callback). Raises
+    should be cheap (throttle any database writes in the callback). ``limits`` bound the
+    read as uploads are bounded (see :class:`~detection.frames.VideoSampler`). Raises
     :class:`~detection.frames.UnreadableMediaError` for a file that is not readable
-    video and :class:`~detection.inference.ModelOutputError` if the model misbehaves.
+    video (:class:`~detection.frames.MediaLimitExceeded` for one over ``limits``) and
+    :class:`~detection.inference.ModelOutputError` if the model misbehaves.
     """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     started = time.perf_counter()
     cv2.setNumThreads(OPENCV_THREADS)  # process-wide; scoring is what OpenCV does here
     # Opened here, not in the producer, so an unreadable file fails before any thread starts.
-    sampler = VideoSampler(path, rate, max_frames, threads=decoder_threads)
+    sampler = VideoSampler(path, rate, max_frames, threads=decoder_threads, limits=limits)
     total = len(sampler.indices)
     duration_s = sampler.duration_s
     crop_size = max(classifier.spec.size)

@@ -1,17 +1,33 @@
 """Stage 1 of scoring, and the gate for uploads: what a file really is, judged by its content.
 
-Nothing here trusts an extension or a client's MIME type. A file passes when it opens as one of
-the video containers we accept, has a video stream, decodes at least one frame, and stays within
-the configured limits; otherwise `MediaRejected` says why with a stable machine-readable code.
+Nothing here trusts an extension, a client's MIME type or the container's header. A file passes
+when it opens as one of the video containers we accept, has a video stream, decodes at least one
+frame, and stays within the configured limits; otherwise `MediaRejected` says why with a stable
+machine-readable code.
+
+The limits are judged from what the file holds, not what it says it holds: every packet of the
+video stream is demuxed once (no decoding) to count the frames and measure the real duration on
+the packets' own clock (`detection.timeline`, which also sees through spliced MPEG-TS segments
+whose clocks restart), and the keyframes are decoded to catch every change of resolution (a
+stream may switch from 320×240 to 7680×4320 at any keyframe). The decoder is told the largest
+picture it may allocate (FFmpeg's ``max_pixels``), so an oversized picture is refused before its
+memory is taken. Both passes stop as soon as a limit is crossed; the keyframe check decodes at
+most `KEYFRAME_DECODE_BUDGET` keyframes, and the worker's reader enforces the same limits on
+every frame it decodes (`detection.frames`).
 """
 
-from dataclasses import asdict, dataclass
+import contextlib
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
+import av.container
+import av.video.stream
 
 from dashboard.mediatypes import content_type_for
+from detection.timeline import StreamTimeline
 
 # FFmpeg demuxer names we accept. Image and text demuxers (png_pipe, image2, gif, tty, ...) are
 # refused even though FFmpeg opens them.
@@ -49,6 +65,25 @@ class MediaLimits:
     min_width: int = 16
     min_height: int = 16
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> "MediaLimits":
+        """The limits configured in Django's settings (passed in: this module imports no Django)."""
+        return cls(
+            max_bytes=settings.UNMASK_UPLOAD_MAX_BYTES,
+            max_duration_s=settings.UNMASK_MAX_DURATION_S,
+            min_duration_s=settings.UNMASK_MIN_DURATION_S,
+            max_width=settings.UNMASK_MAX_WIDTH,
+            max_height=settings.UNMASK_MAX_HEIGHT,
+            max_frames=settings.UNMASK_MAX_FRAMES,
+            min_width=settings.UNMASK_MIN_WIDTH,
+            min_height=settings.UNMASK_MIN_HEIGHT,
+        )
+
+    @property
+    def max_pixels(self) -> int:
+        """The largest picture (in pixels) a decoder may allocate under these limits."""
+        return self.max_width * self.max_height
+
 
 @dataclass(frozen=True)
 class MediaFacts:
@@ -61,6 +96,9 @@ class MediaFacts:
     duration_s: float
     frame_count: int
     has_audio: bool
+    keyframes: int = 0
+    # Every distinct picture size seen, in order of appearance (more than one: it switches).
+    resolutions: tuple[tuple[int, int], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -89,6 +127,105 @@ def _looks_like_video(head: bytes) -> bool:
 
 def _fraction_to_float(value: Fraction | None) -> float:
     return float(value) if value else 0.0
+
+
+# Keyframes decoded at upload to find changes of resolution. Past this many (an all-intra clip
+# has one per frame) the worker's reader, which checks every frame it decodes against the same
+# limits, is the guard; the check stays a fraction of what scoring the clip costs.
+KEYFRAME_DECODE_BUDGET = 600
+
+
+@dataclass
+class _Survey:
+    """What the packets and decoded keyframes of the video stream showed."""
+
+    frame_count: int = 0
+    keyframes: int = 0
+    duration_s: float = 0.0
+    decoded: bool = False
+    resolutions: list[tuple[int, int]] = field(default_factory=list)
+
+    def note_size(self, width: int, height: int, limits: MediaLimits, at_s: float) -> None:
+        if not width or not height or (width, height) in self.resolutions:
+            return
+        where = f" from {at_s:.2f} s" if self.resolutions else ""
+        if width > limits.max_width or height > limits.max_height:
+            raise MediaRejected(
+                "resolution_too_large",
+                f"The video is {width}×{height}{where}; the limit is "
+                f"{limits.max_width}×{limits.max_height}.",
+            )
+        if width < limits.min_width or height < limits.min_height:
+            raise MediaRejected(
+                "resolution_too_small",
+                f"The video is {width}×{height}{where}; the minimum is "
+                f"{limits.min_width}×{limits.min_height}.",
+            )
+        self.resolutions.append((width, height))
+
+
+def _survey_stream(
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    limits: MediaLimits,
+    fps: float,
+) -> _Survey:
+    """Demux every packet of `stream` once, decoding the first frame and the keyframes.
+
+    Raises MediaRejected as soon as the frames counted, the duration measured on the packets'
+    clock, or a picture size the decoder meets crosses a limit.
+    """
+    survey = _Survey()
+    timeline = StreamTimeline(Fraction(stream.time_base or Fraction(1, 90_000)), fps)
+    codec = stream.codec_context
+    # Refuse to allocate an oversized picture rather than decode it to find out.
+    codec.options = {"max_pixels": str(limits.max_pixels)}
+    codec.thread_count = 1
+    keyframes_decoded = 0
+
+    def look(frames: list[av.VideoFrame]) -> None:
+        for frame in frames:
+            survey.decoded = True
+            survey.note_size(frame.width, frame.height, limits, timeline.duration_s)
+        # The decoder takes a new size from the parameter sets even when max_pixels then
+        # refuses the picture, so an 8K switch shows here without any 8K frame decoded.
+        survey.note_size(codec.width, codec.height, limits, timeline.duration_s)
+
+    try:
+        for packet in container.demux(stream):
+            if not packet.size:
+                continue
+            timeline.place(packet.pts, packet.dts)
+            if not packet.is_discard:
+                survey.frame_count += 1
+            if survey.frame_count > limits.max_frames:
+                raise MediaRejected(
+                    "too_many_frames",
+                    f"The video has more than {limits.max_frames} frames, the limit.",
+                )
+            if timeline.duration_s > limits.max_duration_s:
+                raise MediaRejected(
+                    "too_long",
+                    f"The video lasts more than {limits.max_duration_s:.0f} s, the limit.",
+                )
+            survey.keyframes += int(packet.is_keyframe)
+            if survey.decoded:
+                # After the first frame only keyframes: a new size starts at one.
+                if not packet.is_keyframe or keyframes_decoded >= KEYFRAME_DECODE_BUDGET:
+                    continue
+                keyframes_decoded += 1
+                codec.skip_frame = "NONKEY"
+            try:
+                frames = codec.decode(packet)
+            except (av.FFmpegError, ValueError):
+                frames = []  # a damaged packet; the ones after it still count
+            look(frames)
+    except av.FFmpegError:
+        pass  # a damaged or truncated tail: what came before stands
+    with contextlib.suppress(av.FFmpegError, ValueError):
+        look(codec.decode(None))  # the frames the decoder still holds
+    survey.duration_s = timeline.duration_s
+    return survey
 
 
 def probe_media(path: str | Path, limits: MediaLimits) -> MediaFacts:
@@ -126,55 +263,27 @@ def probe_media(path: str | Path, limits: MediaLimits) -> MediaFacts:
         if not videos:
             raise MediaRejected("no_video_stream", "The file has no video stream.")
         stream = videos[0]
-        width = int(stream.codec_context.width or 0)
-        height = int(stream.codec_context.height or 0)
-        if width > limits.max_width or height > limits.max_height:
-            raise MediaRejected(
-                "resolution_too_large",
-                f"The video is {width}×{height}; the limit is "
-                f"{limits.max_width}×{limits.max_height}.",
-            )
-        if 0 < width < limits.min_width or 0 < height < limits.min_height:
-            raise MediaRejected(
-                "resolution_too_small",
-                f"The video is {width}×{height}; the minimum is "
-                f"{limits.min_width}×{limits.min_height}.",
-            )
-        fps = _fraction_to_float(stream.average_rate) or _fraction_to_float(stream.guessed_rate)
-        duration_s = 0.0
-        if stream.duration is not None and stream.time_base is not None:
-            duration_s = float(stream.duration * stream.time_base)
-        elif container.duration is not None:
-            duration_s = container.duration / av.time_base
-        frame_count = int(stream.frames or 0) or int(round(duration_s * fps))
-
-        try:
-            first = next(container.decode(stream), None)
-        except (av.FFmpegError, ValueError) as exc:
-            raise MediaRejected(
-                "unreadable_media", "The video is damaged and no frame can be decoded."
-            ) from exc
-        if first is None:
+        header_fps = _fraction_to_float(stream.average_rate) or _fraction_to_float(
+            stream.guessed_rate
+        )
+        survey = _Survey()
+        # What the header says is checked first (cheap), then what the stream really holds.
+        survey.note_size(
+            int(stream.codec_context.width or 0), int(stream.codec_context.height or 0), limits, 0
+        )
+        survey = _survey_stream(container, stream, limits, header_fps)
+        if not survey.decoded:
             raise MediaRejected("unreadable_media", "The video has no decodable frame.")
-        width = width or first.width
-        height = height or first.height
         codec = stream.codec_context.name or ""
 
+    duration_s = survey.duration_s
     if duration_s < limits.min_duration_s:
         raise MediaRejected(
             "too_short",
             f"The video lasts {duration_s:.2f} s; the minimum is {limits.min_duration_s:.2f} s.",
         )
-    if duration_s > limits.max_duration_s:
-        raise MediaRejected(
-            "too_long",
-            f"The video lasts {duration_s:.0f} s; the limit is {limits.max_duration_s:.0f} s.",
-        )
-    if frame_count > limits.max_frames:
-        raise MediaRejected(
-            "too_many_frames",
-            f"The video has {frame_count} frames; the limit is {limits.max_frames}.",
-        )
+    fps = survey.frame_count / duration_s if duration_s > 0 else header_fps
+    width, height = survey.resolutions[0]
     return MediaFacts(
         container=format_name,
         extension=ACCEPTED_CONTAINERS[format_name],
@@ -183,8 +292,10 @@ def probe_media(path: str | Path, limits: MediaLimits) -> MediaFacts:
         height=height,
         fps=round(fps, 3),
         duration_s=round(duration_s, 3),
-        frame_count=frame_count,
+        frame_count=survey.frame_count,
         has_audio=has_audio,
+        keyframes=survey.keyframes,
+        resolutions=tuple(survey.resolutions),
     )
 
 

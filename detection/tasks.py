@@ -4,6 +4,13 @@ A scoring job takes a clip id, claims the clip through the state machine with a 
 work its model version already did, and finishes the clip through the state machine. A second
 delivery of the same job finds the run already made; a clip whose worker died is taken over by
 the redelivered job or, once its lease expires, re-queued by `requeue_stale_clips`.
+
+The lease is short (`UNMASK_SCORING_LEASE`, 45 s) because a job that is alive keeps renewing it
+(a heartbeat every `UNMASK_SCORING_HEARTBEAT`, from the scoring loop's progress): when a whole
+worker is killed (with the filesystem broker its in-flight message is lost with it) the clip is
+back in the queue within a minute, by the beat's sweep or by the sweep every worker runs when it
+starts. A job that finds its lease taken over stops, and only the job holding the lease finishes
+or fails the clip, so the result lands once.
 """
 
 import logging
@@ -11,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
@@ -28,6 +36,7 @@ from detection.frames import UnreadableMediaError
 from detection.inference import ModelOutputError, ModelValidationError, get_classifier
 from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
+from detection.probe import MediaLimits
 from detection.registry import model_local_path
 from detection.storage_io import local_path
 
@@ -45,6 +54,10 @@ def _face_detector() -> FaceDetector:
     if _detector is None:
         _detector = FaceDetector()
     return _detector
+
+
+class LeaseLost(RuntimeError):
+    """Another job holds the clip's scoring lease now; this one must stop without writing."""
 
 
 class NoActiveModelError(RuntimeError):
@@ -125,6 +138,49 @@ def _progress_writer(clip_id: int) -> Callable[[int, int], None]:
     return write
 
 
+def renew_scoring_lease(clip_id: int, job_id: str) -> bool:
+    """Extend `job_id`'s lease on a scoring clip; False when the clip is no longer its to score."""
+    return bool(
+        Clip.objects.filter(pk=clip_id, status=ClipStatus.SCORING, scoring_job=job_id).update(
+            scoring_lease_until=timezone.now() + settings.UNMASK_SCORING_LEASE
+        )
+    )
+
+
+def _with_heartbeat(
+    clip_id: int, job_id: str, progress: Callable[[int, int], None] | None = None
+) -> Callable[[int, int], None]:
+    """A progress callback that also renews the lease every UNMASK_SCORING_HEARTBEAT.
+
+    Raises LeaseLost from inside the scoring loop when another job took the clip over.
+    """
+    every_s = settings.UNMASK_SCORING_HEARTBEAT.total_seconds()
+    last = time.monotonic()
+
+    def beat(done: int, total: int) -> None:
+        nonlocal last
+        if progress is not None:
+            progress(done, total)
+        now = time.monotonic()
+        if now - last < every_s:
+            return
+        last = now
+        if not renew_scoring_lease(clip_id, job_id):
+            raise LeaseLost(f"clip {clip_id}: another job holds the scoring lease")
+
+    return beat
+
+
+def _hold_lease(clip_id: int, job_id: str) -> None:
+    """Inside the transaction that finishes or fails the clip: lock it, check it is still ours."""
+    if (
+        not Clip.objects.select_for_update()
+        .filter(pk=clip_id, status=ClipStatus.SCORING, scoring_job=job_id)
+        .exists()
+    ):
+        raise LeaseLost(f"clip {clip_id}: another job holds the scoring lease")
+
+
 def _run_model(
     clip: Clip,
     model: DetectorModel,
@@ -157,6 +213,7 @@ def _run_model(
             top_k=settings.UNMASK_TOP_K,
             decoder_threads=settings.UNMASK_DECODER_THREADS,
             progress=progress,
+            limits=MediaLimits.from_settings(settings),
         )
     _save_result(run, model, result)
     return run
@@ -184,11 +241,11 @@ def _save_result(run: DetectionRun, model: DetectorModel, result: ScoreResult) -
         )
 
 
-def _run_shadows(clip: Clip) -> None:
+def _run_shadows(clip: Clip, progress: Callable[[int, int], None] | None = None) -> None:
     for shadow in DetectorModel.objects.shadows():
         try:
-            _run_model(clip, shadow, shadow=True, progress=None)
-        except UnreadableMediaError:
+            _run_model(clip, shadow, shadow=True, progress=progress)
+        except (UnreadableMediaError, LeaseLost):
             raise
         except Exception:
             # A shadow model is on trial: its failure is logged, never the clip's.
@@ -196,8 +253,9 @@ def _run_shadows(clip: Clip) -> None:
 
 
 @transaction.atomic
-def _fail(clip_id: int, reason: str) -> None:
+def _fail(clip_id: int, reason: str, job_id: str) -> None:
     # The webhook outbox row commits with the status change, or neither does.
+    _hold_lease(clip_id, job_id)
     transition(
         clip_id,
         ClipStatus.FAILED,
@@ -219,8 +277,17 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
     if clip is None:
         return ScoringOutcome(clip_id, "skipped", "not queued, or another job holds the lease")
     try:
-        run = _run_model(clip, model, shadow=False, progress=_progress_writer(clip_id))
-        _run_shadows(clip)
+        return _score_claimed(clip, model, job_id)
+    except LeaseLost as exc:
+        return ScoringOutcome(clip_id, "skipped", str(exc))
+
+
+def _score_claimed(clip: Clip, model: DetectorModel, job_id: str) -> ScoringOutcome:
+    clip_id = clip.pk
+    try:
+        heartbeat = _with_heartbeat(clip_id, job_id, _progress_writer(clip_id))
+        run = _run_model(clip, model, shadow=False, progress=heartbeat)
+        _run_shadows(clip, _with_heartbeat(clip_id, job_id))
     except (UnreadableMediaError, ModelValidationError, ModelOutputError) as exc:
         # Permanent: retrying the same bytes with the same model gives the same answer. The
         # clip fails with its reason; an operator re-queues it once the cause is fixed.
@@ -228,18 +295,19 @@ def run_scoring(clip_id: int, job_id: str = "") -> ScoringOutcome:
         DetectionRun.objects.filter(clip=clip, model=model).update(
             status=RunStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
         )
-        _fail(clip_id, f"{what}: {exc}")
+        _fail(clip_id, f"{what}: {exc}", job_id)
         return ScoringOutcome(clip_id, "failed", str(exc))
 
     clip.refresh_from_db()
     clip.score = run.clip_score
-    _finish(clip, model, run)
+    _finish(clip, model, run, job_id)
     return ScoringOutcome(clip_id, "scored", f"{model.label}: {run.clip_score:.3f}")
 
 
 @transaction.atomic
-def _finish(clip: Clip, model: DetectorModel, run: DetectionRun) -> None:
+def _finish(clip: Clip, model: DetectorModel, run: DetectionRun, job_id: str) -> None:
     """Hand the scored clip to the desk and announce it, in one transaction."""
+    _hold_lease(clip.pk, job_id)
     transition(
         clip.pk,
         ClipStatus.AWAITING_REVIEW,
@@ -311,7 +379,7 @@ def requeue_stale(now: timezone.datetime | None = None) -> dict[str, int]:
             requeued += 1
         except TransitionError:
             continue
-    resend_before = now - settings.UNMASK_SCORING_LEASE
+    resend_before = now - settings.UNMASK_SCORING_RESEND_AFTER
     resent = 0
     for clip_id in Clip.objects.filter(
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=resend_before),
@@ -338,3 +406,14 @@ def requeue_stale_clips() -> dict[str, int]:
     except DatabaseError:
         logger.exception("Reaper could not reach the database; next beat retries")
         return {"requeued": 0, "resent": 0}
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(**_kwargs: object) -> None:
+    """A (re)started worker sweeps at once: clips its dead predecessor held come back."""
+    enqueue(
+        requeue_stale_clips,
+        [],
+        what="The starting worker's scoring sweep",
+        resent_by="the beat's requeue-expired-scoring (every 15 s)",
+    )

@@ -104,3 +104,80 @@ def large_file(path: Path, size: int) -> Path:
         fh.write(b"\x00\x00\x00\x18ftypmp42")
         fh.truncate(size)
     return path
+
+
+def _h264(
+    path: Path,
+    width: int,
+    height: int,
+    frames: int,
+    fps: int,
+    container_format: str,
+    first_frame: int = 0,
+) -> Path:
+    """An H.264 encode of flat frames whose shade changes per frame (ultrafast: cheap); its
+    timestamps start at frame `first_frame`."""
+    with av.open(str(path), "w", format=container_format) as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        for i in range(frames):
+            image = np.full((height, width, 3), (i * 9) % 255, np.uint8)
+            frame = av.VideoFrame.from_ndarray(image, "rgb24")
+            frame.pts, frame.time_base = first_frame + i, Fraction(1, fps)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def spliced_ts(
+    path: Path, *, segments: int, seconds: float = 1.0, width: int = 64, height: int = 48
+) -> Path:
+    """`segments` copies of one `seconds`-long MPEG-TS, byte for byte: every copy restarts the
+    clock, so the file is stamped `seconds` long while it plays segments × seconds."""
+    fps = 30
+    one = _h264(path.with_suffix(".one.ts"), width, height, round(seconds * fps), fps, "mpegts")
+    path.write_bytes(one.read_bytes() * segments)
+    one.unlink()
+    return path
+
+
+def resolution_switch_ts(
+    path: Path,
+    *,
+    first: tuple[int, int] = (320, 240),
+    then: tuple[int, int] = (7680, 4320),
+    first_frames: int = 30,
+    then_frames: int = 2,
+) -> Path:
+    """Two H.264 encodes of different sizes concatenated in MPEG-TS, timestamps continuing
+    from one to the other: the header (the first codec context) says `first`; from the first
+    keyframe of the second part it is `then`."""
+    head = _h264(path.with_suffix(".a.ts"), *first, first_frames, 30, "mpegts")
+    tail = _h264(path.with_suffix(".b.ts"), *then, then_frames, 30, "mpegts", first_frames)
+    path.write_bytes(head.read_bytes() + tail.read_bytes())
+    head.unlink()
+    tail.unlink()
+    return path
+
+
+def mp4_lying_duration(path: Path, *, seconds: int, claimed_s: int = 1) -> Path:
+    """An MP4 holding `seconds` of 32×32 video whose headers (mvhd, tkhd, mdhd) claim
+    `claimed_s`: the sample tables, which the packets' timestamps come from, are untouched."""
+    _h264(path, 32, 32, seconds * 10, 10, "mp4")
+    data = bytearray(path.read_bytes())
+    for box, timescale_at, duration_at in ((b"mvhd", 12, 16), (b"mdhd", 12, 16)):
+        start = 0
+        while (at := data.find(box, start)) != -1:
+            start = at + 4
+            body = at + 4
+            assert data[body] == 0, "version 0 boxes only"
+            timescale = int.from_bytes(data[body + timescale_at : body + timescale_at + 4])
+            data[body + duration_at : body + duration_at + 4] = (timescale * claimed_s).to_bytes(4)
+    at = data.find(b"tkhd")
+    movie_timescale = int.from_bytes(data[data.find(b"mvhd") + 16 : data.find(b"mvhd") + 20])
+    data[at + 24 : at + 28] = (movie_timescale * claimed_s).to_bytes(4)
+    path.write_bytes(bytes(data))
+    return path

@@ -101,7 +101,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         message = str(detail)
     else:
         message = str(detail) if detail else response.status_text
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None and code == "throttled":
         reason = "Too many failed authentication attempts" if "authentication" in message else ""
         message = f"{reason or 'Too many requests'}; retry in {int(exc.wait) + 1} s."
     response.data = error_body(code, message, fields)

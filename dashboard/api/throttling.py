@@ -9,13 +9,19 @@ valid credentials. `FailedAuthThrottle` closes that gap: the API's exception han
 401 (no credentials, bad or revoked token) per client address, and `FailedAuthGuard`, the first
 authentication class, answers 429 to an address over the "auth_failure" rate before any token is
 looked up, so tokens cannot be guessed at speed and a locked-out caller learns nothing.
+
+Uploads also have a quota of their own (`UploadQuotaThrottle`, UNMASK_UPLOAD_QUOTA_PER_MINUTE per
+token or user), far below the request rate: one integration must not queue hundreds of clips a
+minute for workers that score a few. Its refusal says so with the code `upload_quota`.
 """
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -129,3 +135,32 @@ class FailedAuthGuard(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         # DRF takes the WWW-Authenticate challenge from the first class: keep 401, not 403.
         return "Token"
+
+
+class UploadQuotaExceeded(Throttled):
+    """429 upload_quota: the caller uploaded its quota of clips this minute."""
+
+    error_code = "upload_quota"
+
+
+class UploadQuotaThrottle(TokenRateThrottle):
+    """Clip uploads per API token (or session user) per minute; a quota of 0 is no quota."""
+
+    scope = "upload"
+
+    def get_rate(self) -> str | None:
+        quota = settings.UNMASK_UPLOAD_QUOTA_PER_MINUTE
+        return f"{quota}/minute" if quota else None
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if super().allow_request(request, view):
+            return True
+        wait = self.wait()
+        seconds = int(wait or 0) + 1
+        raise UploadQuotaExceeded(
+            wait=wait,
+            detail=(
+                f"Upload quota reached: at most {self.num_requests} clips a minute per token; "
+                f"retry in {seconds} s."
+            ),
+        )

@@ -183,8 +183,8 @@ def test_reading_stops_after_the_last_sampled_frame(face_clip, monkeypatch):
         decoded = []
         real_packets = frames_module._Clip.packets
 
-        def counting(self):
-            for packet in real_packets(self):
+        def counting(self, limit=None):
+            for packet in real_packets(self, limit):
                 decoded.append(packet)
                 yield packet
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from celery.signals import worker_ready
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -16,6 +17,7 @@ from detection import tasks
 from detection.inference import clear_classifier_cache
 from detection.models import DetectionRun, RunStatus
 from detection.registry import Manifest, activate_model, model_local_path, register_model
+from tests import hostile
 from tests.detection.conftest import SPEC, build_onnx
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +198,97 @@ def test_a_model_file_changed_since_registration_fails_the_clip_without_retry(
     assert clip.status == ClipStatus.FAILED
     assert clip.failure_reason.startswith("Detector error")
     clear_classifier_cache()
+
+
+def test_default_lease_is_short_and_renewed_by_a_heartbeat(settings):
+    # A dead worker's clip comes back within a minute: lease + one sweep period.
+    sweep_s = settings.CELERY_BEAT_SCHEDULE["requeue-expired-scoring"]["schedule"]
+    assert settings.UNMASK_SCORING_LEASE.total_seconds() + sweep_s <= 60
+    assert settings.UNMASK_SCORING_HEARTBEAT * 2 <= settings.UNMASK_SCORING_LEASE
+
+
+def test_a_clip_whose_worker_died_is_requeued_within_a_minute(active_model, face_clip):
+    clip = ingest(face_clip)
+    claimed_at = timezone.now()
+    tasks._claim(clip.pk, "job-1")  # ...and the whole worker was killed: no more heartbeats
+    assert tasks.requeue_stale(now=claimed_at + timedelta(seconds=5))["requeued"] == 0
+    assert tasks.requeue_stale(now=claimed_at + timedelta(seconds=60))["requeued"] == 1
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.QUEUED
+    assert tasks.run_scoring(clip.pk, job_id="job-2").outcome == "scored"
+
+
+def test_scoring_renews_its_lease_while_it_progresses(
+    active_model, face_clip, settings, monkeypatch
+):
+    settings.UNMASK_SCORING_HEARTBEAT = timedelta(0)  # renew at every progress report
+    clip = ingest(face_clip)
+    leases = []
+    real_renew = tasks.renew_scoring_lease
+
+    def renew(clip_id, job_id):
+        renewed = real_renew(clip_id, job_id)
+        leases.append(Clip.objects.get(pk=clip_id).scoring_lease_until)
+        return renewed
+
+    monkeypatch.setattr(tasks, "renew_scoring_lease", renew)
+    assert tasks.run_scoring(clip.pk, job_id="job-1").outcome == "scored"
+    assert len(leases) >= 2 and leases == sorted(leases)
+    assert leases[-1] > timezone.now() + settings.UNMASK_SCORING_LEASE - timedelta(seconds=30)
+
+
+def test_a_job_whose_lease_was_taken_over_stops_and_the_result_lands_once(
+    active_model, face_clip, settings, monkeypatch
+):
+    settings.UNMASK_SCORING_HEARTBEAT = timedelta(0)
+    clip = ingest(face_clip)
+    real_writer = tasks._progress_writer
+
+    def writer_then_takeover(clip_id):
+        write = real_writer(clip_id)
+
+        def progress(done, total):
+            write(done, total)
+            if done:  # job-1 stalled past its lease: the sweeper re-queued, job-2 claimed
+                Clip.objects.filter(pk=clip_id).update(scoring_job="job-2")
+
+        return progress
+
+    monkeypatch.setattr(tasks, "_progress_writer", writer_then_takeover)
+    assert tasks.run_scoring(clip.pk, job_id="job-1").outcome == "skipped"
+    monkeypatch.setattr(tasks, "_progress_writer", real_writer)
+    assert Clip.objects.get(pk=clip.pk).status == ClipStatus.SCORING
+    assert tasks.run_scoring(clip.pk, job_id="job-2").outcome == "scored"
+    assert AuditEvent.objects.filter(clip=clip, action="scoring.finished").count() == 1
+
+
+def test_a_stale_job_cannot_finish_a_clip_another_job_holds(active_model, face_clip):
+    clip = ingest(face_clip)
+    tasks._claim(clip.pk, "job-1")
+    run = tasks._run_model(clip, active_model, shadow=False, progress=None)
+    Clip.objects.filter(pk=clip.pk).update(scoring_job="job-2")  # taken over meanwhile
+    with pytest.raises(tasks.LeaseLost):
+        tasks._finish(Clip.objects.get(pk=clip.pk), active_model, run, "job-1")
+    assert Clip.objects.get(pk=clip.pk).status == ClipStatus.SCORING
+    assert not AuditEvent.objects.filter(clip=clip, action="scoring.finished").exists()
+
+
+def test_a_starting_worker_sweeps_at_once(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        tasks.requeue_stale_clips, "apply_async", lambda *a, **kw: sent.append("sweep")
+    )
+    worker_ready.send(sender=None)
+    assert sent == ["sweep"]
+
+
+def test_worker_refuses_a_picture_over_the_limit_instead_of_decoding_it(
+    active_model, tmp_path, settings
+):
+    path = hostile.resolution_switch_ts(tmp_path / "switch.ts", then=(1280, 720), then_frames=30)
+    clip = ingest(path)  # within the limits at upload time
+    settings.UNMASK_MAX_WIDTH, settings.UNMASK_MAX_HEIGHT = 640, 480  # lowered since
+    outcome = tasks.run_scoring(clip.pk, job_id="job-1")
+    assert outcome.outcome == "failed" and "1280×720" in outcome.detail
+    clip.refresh_from_db()
+    assert clip.status == ClipStatus.FAILED and "larger than the limit" in clip.failure_reason

@@ -88,6 +88,20 @@ CORPUS = [
         400,
         "unreadable_media",
     ),
+    (
+        "ts-stamped-1s-holding-1000s",
+        lambda p: hostile.spliced_ts(p, segments=1000),
+        "short.ts",
+        400,
+        "too_long",
+    ),
+    (
+        "switch-320x240-to-8k",
+        lambda p: hostile.resolution_switch_ts(p, first_frames=60, then_frames=2),
+        "switch.ts",
+        400,
+        "resolution_too_large",
+    ),
     ("webm", webm, "clip.webm", 201, None),
     (
         "hostile-name",

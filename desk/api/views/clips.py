@@ -18,11 +18,13 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
 
 from dashboard.api.base import UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import ClipCursorPagination
 from dashboard.api.permissions import CanReadClip, CanSubmitClips, IsModerator
+from dashboard.api.throttling import UploadQuotaThrottle
 from dashboard.claims import claim_clip, claim_next_clip, release_claim
 from dashboard.decisions import apply_decision
 from dashboard.models import Clip, Decision, Report
@@ -97,6 +99,12 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         if self.action == "retrieve":
             return [CanReadClip()]
         return [IsModerator()]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        throttles = super().get_throttles()
+        if self.action == "create":
+            throttles.append(UploadQuotaThrottle())
+        return throttles
 
     def get_queryset(self) -> QuerySet[Clip]:
         queryset = Clip.objects.all()
