@@ -208,6 +208,16 @@ class ClipListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DuplicateReceiptSerializer(serializers.Serializer):
+    """What a duplicate upload answers a caller who may not read the clip it duplicates: its own
+    report's id, and nothing of the clip."""
+
+    report = serializers.IntegerField(help_text="Id of the report this upload added.")
+    status = serializers.ChoiceField(
+        choices=["already_known"], help_text="The desk already had these bytes."
+    )
+
+
 class ReportSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True)
     clip = serializers.UUIDField(source="clip.public_id", read_only=True)
