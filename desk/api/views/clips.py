@@ -201,6 +201,12 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
 
     @extend_schema(
         summary="Report an existing clip again",
+        description=(
+            "For clips the caller may read: a reporter reports the clips it submitted (another "
+            "integration's clip is refused with 403 permission_denied; upload its bytes "
+            "instead), a moderator every clip it may read. A moderator's or the submitter's "
+            "stated reach and persons apply to the clip at once."
+        ),
         request=ReportRequestSerializer,
         responses={201: ReportSerializer},
     )
