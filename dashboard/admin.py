@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 class ReportInline(ReadOnlyInline):
     model = Report
-    fields = ("reason", "reporter", "note", "reach", "created_at")
+    fields = ("reason", "reporter", "note", "reach", "subjects", "statement", "created_at")
     readonly_fields = fields
 
 

@@ -47,6 +47,17 @@ class ReportReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ReportStatement(models.TextChoices):
+    """Where a report's statements (its reach and persons) stand (dashboard/reports.py)."""
+
+    # Applied to the clip: at once (a moderator's report, or the submitter's own), or after a
+    # moderator accepted them.
+    APPLIED = "applied", "Applied"
+    # Recorded on the report only, until a moderator accepts or dismisses them.
+    PENDING = "pending", "Awaiting a moderator"
+    DISMISSED = "dismissed", "Dismissed by a moderator"
+
+
 class DecisionAction(models.TextChoices):
     APPROVE = "approve", "Approve"
     LABEL = "label", "Label"

@@ -10,7 +10,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from dashboard.constants import ClipStatus, DecisionAction, LabelCategory, ReportReason
+from dashboard.constants import (
+    ClipStatus,
+    DecisionAction,
+    LabelCategory,
+    ReportReason,
+    ReportStatement,
+)
 
 
 class Person(models.Model):
@@ -164,6 +170,21 @@ class Report(models.Model):
     note = models.TextField(blank=True, max_length=5000)
     # The reach this report stated (views or impressions), if any.
     reach = models.PositiveBigIntegerField(null=True, blank=True)
+    # The names of the persons this report said the clip depicts, as stated.
+    subjects = models.JSONField(default=list, blank=True)
+    # Whether the stated reach and persons reached the clip (dashboard/reports.py): at once for
+    # a moderator's report or the submitter's own, after a moderator's review otherwise.
+    statement = models.CharField(
+        max_length=10, choices=ReportStatement.choices, default=ReportStatement.APPLIED
+    )
+    statement_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    statement_reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

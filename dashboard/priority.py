@@ -3,7 +3,9 @@
 Each contribution is registered in `dashboard.hooks.priority_contributions` by the app that owns
 the fact it weighs, so a new signal adds a contribution instead of editing a formula:
 
-    core        8 per report, counting at most 10 reports            (this module)
+    core        8 per report, counting at most 10 reports whose      (this module)
+                statements stand (not pending a moderator's review,
+                not dismissed: dashboard/reports.py)
     core        40 when a protected person is depicted               (this module)
     detection   100 × detector score (0 when not scored yet)         (detection/priority.py)
     provenance  60 when it matches a known fake (not marked wrong,   (provenance/priority.py)
@@ -14,6 +16,7 @@ older clip (the queue sorts by priority, then by arrival), so age breaks ties an
 forever behind newer clips of the same weight.
 """
 
+from dashboard.constants import ReportStatement
 from dashboard.hooks import PriorityContribution, priority_contributions
 from dashboard.models import Clip
 
@@ -35,7 +38,11 @@ def register_core_contributions() -> None:
     priority_contributions.register(
         "reports",
         PriorityContribution(
-            "reports", "Reports", lambda clip: report_points(clip.reports.count())
+            "reports",
+            "Reports",
+            lambda clip: report_points(
+                clip.reports.filter(statement=ReportStatement.APPLIED).count()
+            ),
         ),
     )
     priority_contributions.register(

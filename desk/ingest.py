@@ -2,11 +2,13 @@
 
 A rejected upload leaves nothing behind: the temporary upload is removed by Django when the request
 ends, and no stored file or row is written before the content passed validation. A failure after
-the file was stored removes it again. Bytes seen before add a Report to the existing clip.
+the file was stored removes it again. Bytes seen before add a Report to the existing clip; the
+result says whether the uploader may read that clip (dashboard.access), so the views answer a
+caller who may not with a receipt for its own report and nothing of the clip.
 
-A report may state the clip's reach (views or impressions on the reporting platform). The clip
-keeps the largest reach any report stated: platform counts only grow, and reports of the same
-clip (from one platform or several) would count the same views again if they were summed.
+A report may state the clip's reach (views or impressions on the reporting platform) and the
+persons it depicts; dashboard/reports.py decides whether those apply to the clip at once or wait
+for a moderator (another integration's duplicate upload waits).
 """
 
 import hashlib
@@ -24,14 +26,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
 
+from dashboard.access import can_read_clip
 from dashboard.constants import ReportReason
 from dashboard.filenames import sanitize_filename
 from dashboard.models import Clip, Report
-from dashboard.persons import resolve_persons
-from dashboard.priority import refresh_priority
+from dashboard.reports import file_report, raise_reach
 from dashboard.workflow import record_event
 from detection.probe import MediaFacts, MediaLimits, MediaRejected, probe_media
 from detection.tasks import enqueue_scoring_on_commit
@@ -94,6 +94,9 @@ class IngestResult:
     clip: Clip
     report: Report
     created: bool
+    # Whether the uploader may read `clip` (always, for a clip it just created). When not, the
+    # views show only the report's receipt.
+    readable: bool = True
 
 
 def media_limits() -> MediaLimits:
@@ -128,41 +131,15 @@ def _hash_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def raise_reach(clip: Clip, reach: int) -> bool:
-    """Keep the larger of the clip's reach and `reach`; True when the clip's reach grew.
-
-    One conditional UPDATE, so concurrent reports never lower it.
-    """
-    grew = (
-        Clip.objects.filter(pk=clip.pk)
-        .filter(Q(reach__isnull=True) | Q(reach__lt=reach))
-        .update(reach=reach, updated_at=timezone.now())
-    )
-    if grew:
-        clip.reach = reach
-    else:
-        clip.refresh_from_db(fields=["reach"])
-    return bool(grew)
-
-
 def _add_report(clip: Clip, submission: Submission, reporter: AbstractBaseUser | None) -> Report:
-    report = Report.objects.create(
-        clip=clip,
-        reporter=reporter,
+    return file_report(
+        clip,
+        reporter,
         reason=submission.reason,
         note=submission.note,
+        subjects=submission.subjects,
         reach=submission.reach,
     )
-    persons = resolve_persons(submission.subjects)
-    if persons:
-        clip.persons.add(*persons)
-    data: dict[str, object] = {"report": report.pk, "reason": submission.reason}
-    if submission.reach is not None:
-        data["reach"] = submission.reach
-        data["reach_raised"] = raise_reach(clip, submission.reach)
-    record_event(clip, "clip.reported", actor=reporter, data=data)
-    refresh_priority(clip)
-    return report
 
 
 def report_existing(
@@ -170,6 +147,14 @@ def report_existing(
 ) -> Report:
     with transaction.atomic():
         return _add_report(clip, submission, reporter)
+
+
+def _duplicate(
+    clip: Clip, submission: Submission, reporter: AbstractBaseUser | None
+) -> IngestResult:
+    report = report_existing(clip, submission, reporter)
+    readable = reporter is None or can_read_clip(reporter, clip)
+    return IngestResult(clip, report, False, readable=readable)
 
 
 def ingest_upload(
@@ -182,9 +167,7 @@ def ingest_upload(
     with _upload_on_disk(upload) as (path, sha256):
         existing = Clip.objects.filter(sha256=sha256).first()
         if existing is not None:
-            return IngestResult(
-                existing, report_existing(existing, submission, submitted_by), False
-            )
+            return _duplicate(existing, submission, submitted_by)
         facts = probe_media(path, media_limits())
         return _store_new_clip(path, sha256, facts, upload.name or "", submission, submitted_by)
 
@@ -237,7 +220,7 @@ def _store_new_clip(
         existing = Clip.objects.filter(sha256=sha256).first()
         if existing is None:
             raise
-        return IngestResult(existing, report_existing(existing, submission, submitted_by), False)
+        return _duplicate(existing, submission, submitted_by)
     except BaseException:
         default_storage.delete(stored_name)
         raise
@@ -252,5 +235,6 @@ __all__ = [
     "Submission",
     "ingest_upload",
     "parse_reach",
+    "raise_reach",
     "report_existing",
 ]

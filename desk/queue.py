@@ -2,8 +2,10 @@
 
 Order is the rule documented in dashboard/priority.py (stored on `Clip.priority`), oldest first
 among equals. Escalated clips belong to the seniors' escalations queue and never show in a
-moderator's queue. A page costs a fixed number of queries whatever its size: the rows and their
-holders in one query, thumbnails, persons and reports in one query each.
+moderator's queue: the queue, its counts and its search read only what the one visibility
+rule (`dashboard.access.visible_clips`) lets the person see. A page costs a fixed number of
+queries whatever its size: the rows and their holders in one query, thumbnails, persons and
+reports in one query each.
 
 The SLA deadline (first report + hours for the clip's priority band, bands from teamwork.sla)
 is answered here too, because the queue and the review page both show it.
@@ -19,9 +21,9 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from dashboard.access import visible_clips, visible_statuses
 from dashboard.constants import FINAL_STATES, MODERATOR_QUEUE_STATES, ClipStatus, ReportReason
 from dashboard.models import Clip, Decision, Person, Report
-from dashboard.roles import is_senior
 from detection.models import FaceCrop, RunStatus
 from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
 
@@ -95,13 +97,6 @@ class QueuePage:
     rows: list[QueueRow]
 
 
-def visible_statuses(user: AbstractBaseUser) -> tuple[str, ...]:
-    """The statuses `user` may list: everything for seniors, all but escalated otherwise."""
-    if is_senior(user):
-        return tuple(ClipStatus.values)
-    return tuple(s for s in ClipStatus.values if s != ClipStatus.ESCALATED)
-
-
 def priority_band(priority: float, bands: list[Band] | None = None) -> str:
     """The clip's SLA band: admin-configured in teamwork.sla, the UNMASK_SLA_* settings else."""
     return band_for(priority, bands).name
@@ -139,7 +134,7 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
         statuses = list(allowed)
     else:
         statuses = [s for s in MODERATOR_QUEUE_STATES if s in allowed]
-    queryset = Clip.objects.filter(status__in=statuses)
+    queryset = visible_clips(user).filter(status__in=statuses)
     if filters.score_band in SCORE_BANDS:
         _, low, high = SCORE_BANDS[filters.score_band]
         if filters.score_band == "unscored":

@@ -24,6 +24,16 @@ urlpatterns = [
     path("clips/<uuid:public_id>/notes/", views.note, name="note"),
     path("clips/<uuid:public_id>/persons/", views.person_add, name="person_add"),
     path(
+        "clips/<uuid:public_id>/reports/<int:report_id>/accept/",
+        views.report_accept,
+        name="report_accept",
+    ),
+    path(
+        "clips/<uuid:public_id>/reports/<int:report_id>/dismiss/",
+        views.report_dismiss,
+        name="report_dismiss",
+    ),
+    path(
         "clips/<uuid:public_id>/persons/<int:person_id>/remove/",
         views.person_remove,
         name="person_remove",

@@ -1,7 +1,8 @@
 """Who may call what in the API, by role.
 
-Reporter tokens (integrations) submit clips and reports and read the status of the clips they
-submitted; moderators read and decide; seniors also read the audit log; admins do everything.
+Reporter tokens (integrations) submit clips and read (and report) the clips they submitted;
+moderators read and decide; seniors also read escalated clips and the audit log; admins do
+everything. Which clip a caller may read is the one rule in `dashboard.access`.
 """
 
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from dashboard.access import can_read_clip
 from dashboard.roles import is_admin, is_moderator, is_reporter, is_senior
 
 
@@ -22,7 +24,8 @@ class CanSubmitClips(BasePermission):
 
 
 class CanReadClip(BasePermission):
-    """Moderators read every clip; a reporter only the clips it submitted."""
+    """The visibility rule (dashboard.access.can_read_clip): seniors read every clip,
+    moderators all but escalated ones, a reporter only the clips it submitted."""
 
     message = "Your role cannot read this clip."
 
@@ -30,9 +33,14 @@ class CanReadClip(BasePermission):
         return is_reporter(request.user) or is_moderator(request.user)
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if is_moderator(request.user):
-            return True
-        return obj.submitted_by_id == request.user.pk
+        return can_read_clip(request.user, obj)
+
+
+class CanReportClip(CanReadClip):
+    """Reports through the reports endpoint go to clips the caller may read: for a reporter,
+    the clips it submitted (a duplicate upload is how it reports anyone else's)."""
+
+    message = "You may report only clips you may read; a reporter, the clips it submitted."
 
 
 class IsModerator(BasePermission):

@@ -10,7 +10,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dashboard.constants import DecisionAction, ReportReason
+from dashboard.constants import DecisionAction, ReportReason, ReportStatement
 from dashboard.decisions import DecisionRequest
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from dashboard.persons import MAX_SUBJECTS
@@ -208,13 +208,34 @@ class ClipListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DuplicateReceiptSerializer(serializers.Serializer):
+    """What a duplicate upload answers a caller who may not read the clip it duplicates: its own
+    report's id, and nothing of the clip."""
+
+    report = serializers.IntegerField(help_text="Id of the report this upload added.")
+    status = serializers.ChoiceField(
+        choices=["already_known"], help_text="The desk already had these bytes."
+    )
+
+
 class ReportSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True)
     clip = serializers.UUIDField(source="clip.public_id", read_only=True)
+    subjects = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="The persons the report named."
+    )
+    statement = serializers.ChoiceField(
+        choices=ReportStatement.choices,
+        read_only=True,
+        help_text=(
+            "Whether the stated reach and persons count for the clip: `applied`, or `pending` "
+            "a moderator's review (another integration's duplicate upload), or `dismissed`."
+        ),
+    )
 
     class Meta:
         model = Report
-        fields = ["id", "clip", "reason", "note", "reach", "created_at"]
+        fields = ["id", "clip", "reason", "note", "reach", "subjects", "statement", "created_at"]
         read_only_fields = fields
 
 

@@ -14,6 +14,8 @@ from desk.views.review import (
     person_add,
     person_remove,
     release,
+    report_accept,
+    report_dismiss,
 )
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "person_remove",
     "queue",
     "release",
+    "report_accept",
+    "report_dismiss",
     "scoring_progress",
     "upload_clip",
 ]

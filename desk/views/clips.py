@@ -1,4 +1,9 @@
-"""Adding a flagged clip from the desk (the upload form)."""
+"""Adding a flagged clip from the desk (the upload form).
+
+Bytes the desk already has add a report to that clip; the moderator is taken to it only when
+the visibility rule (dashboard.access) lets them read it — otherwise (an escalated clip, for a
+moderator) the form says "already known" with their report's number, and nothing of the clip.
+"""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -26,6 +31,13 @@ def upload_clip(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", f"{exc.message} ({exc.code})")
                 status_code = 413 if exc.code == "too_large" else 400
             else:
+                if not result.readable:
+                    messages.info(
+                        request,
+                        f"This clip was already known; your report #{result.report.pk} was "
+                        "added for the moderators who handle it.",
+                    )
+                    return render(request, "dashboard/upload.html", {"form": ClipUploadForm()})
                 if result.created:
                     messages.success(request, "Clip added; it is queued for scoring.")
                 else:

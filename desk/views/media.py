@@ -1,26 +1,40 @@
-"""Media behind the desk's permission check: clip video (with Range support) and face crops."""
+"""Media behind the desk's permission check: clip video (with Range support) and face crops.
 
+Both answer only clips the visibility rule (dashboard.access) lets the moderator read.
+"""
+
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from dashboard.access import moderator_required
+from dashboard.access import can_read_clip, moderator_required, readable_clip_or_403
 from dashboard.http import clip_media_response
 from dashboard.models import Clip
 from desk.media import crop_response
 from detection.models import FaceCrop
+
+# What the media view reads of a clip, the rule's fields included.
+MEDIA_FIELDS = ("file", "sha256", "media_erased_at", "media_erased_under", "status", "submitted_by")
 
 
 @require_GET
 @moderator_required
 def clip_media(request: HttpRequest, public_id: str) -> HttpResponse:
     """The clip's bytes; 410 with the erasure notice once retention or an erasure took them."""
-    fields = ("file", "sha256", "media_erased_at", "media_erased_under")
-    clip = get_object_or_404(Clip.objects.only(*fields), public_id=public_id)
+    clip = readable_clip_or_403(request.user, public_id, Clip.objects.only(*MEDIA_FIELDS))
     return clip_media_response(clip, request.headers.get("Range"), request.headers.get("If-Range"))
 
 
 @require_GET
 @moderator_required
 def face_crop(request: HttpRequest, crop_id: int) -> HttpResponse:
-    return crop_response(get_object_or_404(FaceCrop.objects.only("jpeg"), pk=crop_id))
+    crop = get_object_or_404(
+        FaceCrop.objects.select_related("run__clip").only(
+            "jpeg", "run__clip__status", "run__clip__submitted_by"
+        ),
+        pk=crop_id,
+    )
+    if not can_read_clip(request.user, crop.run.clip):
+        raise PermissionDenied("You may not read this clip.")
+    return crop_response(crop)

@@ -1,4 +1,5 @@
-"""The per-person page: every clip depicting one person, with its status and decisions."""
+"""The per-person page: every clip depicting one person that the moderator may read
+(dashboard.access.visible_clips), with its status and decisions."""
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -6,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from dashboard.access import moderator_required
+from dashboard.access import moderator_required, visible_clips
 from dashboard.models import Decision, Person
 
 PAGE_SIZE = 50
@@ -17,7 +18,8 @@ PAGE_SIZE = 50
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
     clips = (
-        person.clips.select_related("claimed_by")
+        visible_clips(request.user, person.clips.all())
+        .select_related("claimed_by")
         .prefetch_related(
             Prefetch(
                 "decisions",

@@ -7,11 +7,11 @@ from contextlib import suppress
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from dashboard.access import moderator_required, senior_required
+from dashboard.access import moderator_required, readable_clip_or_403, senior_required
 from dashboard.claims import ClaimError, claim_next_clip, release_claim
 from dashboard.constants import SCORING_STATES, ClipStatus
 from dashboard.models import Clip
@@ -121,11 +121,18 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 @moderator_required
 def scoring_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     """The queue row's progress cell; stops the polling once scoring has finished."""
-    clip = get_object_or_404(
+    clip = readable_clip_or_403(
+        request.user,
+        public_id,
         Clip.objects.only(
-            "public_id", "status", "score", "scoring_done", "scoring_total", "failure_reason"
+            "public_id",
+            "status",
+            "score",
+            "scoring_done",
+            "scoring_total",
+            "failure_reason",
+            "submitted_by",
         ),
-        public_id=public_id,
     )
     finished = clip.status not in SCORING_STATES
     return render(

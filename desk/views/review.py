@@ -2,23 +2,28 @@
 and the wellness blur preference.
 
 Opening the page claims the clip for the moderator (claims.claim_clip; a renewal when they hold
-it already). Refusals come from the services: a clip someone else holds, an escalated clip for a
-moderator, or a decided one is shown read-only with the reason. JSON answers go to the page's
-script (it sends `Accept: application/json`); plain form posts get a redirect or the page again.
+it already). Every view here first asks the visibility rule (dashboard.access): an escalated
+clip is refused to a moderator (403) before anything of it is shown. Other refusals come from
+the services: a clip someone else holds or a decided one is shown read-only with the reason.
+JSON answers go to the page's script (it sends `Accept: application/json`); plain form posts
+get a redirect or the page again.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard.access import moderator_required
+from dashboard.access import moderator_required, readable_clip_or_403
 from dashboard.claims import (
     claim_clip,
     claim_next_clip,
@@ -26,7 +31,7 @@ from dashboard.claims import (
     release_claim,
     renew_claim,
 )
-from dashboard.constants import ClipStatus, DecisionAction
+from dashboard.constants import ClipStatus, DecisionAction, ReportStatement
 from dashboard.decisions import (
     DecisionError,
     add_note,
@@ -36,6 +41,7 @@ from dashboard.decisions import (
 )
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.models import Clip, Decision, Label
+from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
 from desk.media import blur_media_for, set_blur_media
@@ -56,8 +62,27 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _clip_or_404(public_id: str) -> Clip:
-    return get_object_or_404(Clip.objects.select_related("claimed_by"), public_id=public_id)
+def _refusals_as_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The page's script reads JSON: a clip the rule hides is a JSON 403 for it too."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            if not _wants_json(request):
+                raise
+            return JsonResponse(
+                {"error": "permission_denied", "message": "You may not read this clip."},
+                status=403,
+            )
+
+    return wrapped
+
+
+def _clip_or_404(request: HttpRequest, public_id: str) -> Clip:
+    """The clip, when the visibility rule lets this moderator read it (403 otherwise)."""
+    return readable_clip_or_403(request.user, public_id, Clip.objects.select_related("claimed_by"))
 
 
 def _refusal(request: HttpRequest, clip: Clip, error: ServiceError) -> HttpResponse:
@@ -91,6 +116,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "chart_svg": render_svg(chart) if chart else "",
         "peak": chart.peak if chart else None,
         "reports": reports,
+        "pending_reports": [r for r in reports if r.statement == ReportStatement.PENDING],
         "first_reported_at": first_reported_at,
         "sla_deadline": sla_deadline(first_reported_at, clip.priority),
         "priority_band": priority_band(clip.priority),
@@ -127,7 +153,7 @@ def _render_review(
 @moderator_required
 def clip_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     """Open a clip for review: claim it when the moderator may, else show it read-only."""
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     try:
         claim_clip(clip.pk, request.user)
     except ServiceError as exc:
@@ -137,9 +163,10 @@ def clip_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @moderator_required
+@_refusals_as_json
 def heartbeat(request: HttpRequest, public_id: str) -> HttpResponse:
     """Keep the review lease while the page stays open."""
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     try:
         clip = renew_claim(clip.pk, request.user)
     except ServiceError as exc:
@@ -149,8 +176,9 @@ def heartbeat(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @moderator_required
+@_refusals_as_json
 def release(request: HttpRequest, public_id: str) -> HttpResponse:
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     try:
         release_claim(clip.pk, request.user)
     except ServiceError as exc:
@@ -162,9 +190,10 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @moderator_required
+@_refusals_as_json
 def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     """Apply one decision, then claim the next clip of the same queue ("decide and next")."""
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refusal(request, clip, ServiceError("invalid_form", _form_errors(form)))
@@ -201,8 +230,9 @@ def _fragment_or_back(request: HttpRequest, clip: Clip, template: str) -> HttpRe
 
 @require_POST
 @moderator_required
+@_refusals_as_json
 def note(request: HttpRequest, public_id: str) -> HttpResponse:
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _refusal(request, clip, DecisionError("note_required", "Write the note first."))
@@ -215,8 +245,9 @@ def note(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @moderator_required
+@_refusals_as_json
 def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     form = PersonForm(request.POST)
     if not form.is_valid():
         return _refusal(request, clip, DecisionError("name_required", "Give the person's name."))
@@ -229,13 +260,45 @@ def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @moderator_required
+@_refusals_as_json
 def person_remove(request: HttpRequest, public_id: str, person_id: int) -> HttpResponse:
-    clip = _clip_or_404(public_id)
+    clip = _clip_or_404(request, public_id)
     try:
         remove_person(clip.pk, request.user, person_id)
     except ServiceError as exc:
         return _refusal(request, clip, exc)
     return _fragment_or_back(request, clip, "dashboard/_persons.html")
+
+
+def _review_report(
+    request: HttpRequest, public_id: str, report_id: int, accept: bool
+) -> HttpResponse:
+    clip = _clip_or_404(request, public_id)
+    if not clip.reports.filter(pk=report_id).exists():
+        raise Http404("No such report on this clip.")
+    try:
+        (accept_statements if accept else dismiss_statements)(report_id, request.user)
+    except ReportError as exc:
+        return _refusal(request, clip, exc.code, exc.message, exc.status)
+    done = "accepted; they now count" if accept else "dismissed"
+    messages.success(request, f"Report #{report_id}: its statements were {done}.")
+    return redirect("dashboard:clip", public_id=clip.public_id)
+
+
+@require_POST
+@moderator_required
+@_refusals_as_json
+def report_accept(request: HttpRequest, public_id: str, report_id: int) -> HttpResponse:
+    """Apply a pending report's stated reach and persons to the clip (dashboard.reports)."""
+    return _review_report(request, public_id, report_id, accept=True)
+
+
+@require_POST
+@moderator_required
+@_refusals_as_json
+def report_dismiss(request: HttpRequest, public_id: str, report_id: int) -> HttpResponse:
+    """Leave the clip as it is and mark a pending report's statements dismissed."""
+    return _review_report(request, public_id, report_id, accept=False)
 
 
 @require_http_methods(["POST"])

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from dashboard.access import can_read_clip
 from dashboard.api.base import UnmaskAPIView, UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import AppealCursorPagination
@@ -47,8 +48,8 @@ from teamwork.models import Appeal, EvidencePack
 
 def _clip(request: Request, public_id: str) -> Clip:
     clip = get_object_or_404(Clip, public_id=public_id)
-    # A reporter appeals only the clips it submitted (as it reads only those).
-    if not is_moderator(request.user) and clip.submitted_by_id != request.user.pk:
+    # The visibility rule (dashboard.access): a reporter appeals only the clips it submitted.
+    if not can_read_clip(request.user, clip):
         raise ApiError("permission_denied", "Your role cannot read this clip.", 403)
     return clip
 

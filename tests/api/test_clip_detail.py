@@ -12,14 +12,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_moderator_sees_detection_reports_and_decisions(
-    api_client_for, moderator, scored_clip, django_assert_max_num_queries
+    api_client_for, moderator, senior, scored_clip, django_assert_max_num_queries
 ):
     Report.objects.create(clip=scored_clip, reason="impersonation", note="her voice")
     claim_clip(scored_clip.pk, moderator)
     apply_decision(
         scored_clip.pk, moderator, DecisionRequest(action="escalate", reason="a minister")
     )
-    client = api_client_for(moderator)
+    # Escalated, it is for seniors now (dashboard.access): the moderator reads it no more.
+    assert (
+        api_client_for(moderator).get(f"/api/v1/clips/{scored_clip.public_id}/").status_code == 403
+    )
+    client = api_client_for(senior)
     with django_assert_max_num_queries(14):
         response = client.get(f"/api/v1/clips/{scored_clip.public_id}/")
     assert response.status_code == 200

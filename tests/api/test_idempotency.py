@@ -48,7 +48,7 @@ def test_same_key_different_body_is_422(api_client_for, reporter, face_clip, nof
 
 
 def test_keys_are_per_user(api_client_for, reporter, moderator, held_by):
-    clip = ClipFactory()
+    clip = ClipFactory(submitted_by=reporter)  # a reporter reports the clips it submitted
     body = {"reason": "impersonation"}
     url = f"/api/v1/clips/{clip.public_id}/reports/"
     first = api_client_for(reporter).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="same")
@@ -100,7 +100,7 @@ def test_in_flight_key_is_409(api_client_for, moderator, held_by):
 
 
 def test_expired_key_is_forgotten(api_client_for, reporter):
-    clip = ClipFactory()
+    clip = ClipFactory(submitted_by=reporter)
     url = f"/api/v1/clips/{clip.public_id}/reports/"
     client = api_client_for(reporter)
     client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="old")

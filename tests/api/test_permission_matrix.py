@@ -1,10 +1,12 @@
 """Every endpoint × every role: who is let through (and gets the answer) and who is refused.
 
-Reporters submit clips and reports and read the clips (and appeals) they submitted; moderators
-read, decide and review appeals; seniors also read the audit log; admins change reference data
-and detector models.
+Reporters submit clips and read the clips (and appeals) they submitted, and report only those;
+moderators read every clip but escalated ones (dashboard.access), decide and review appeals;
+seniors also read escalated clips and the audit log; admins change reference data and detector
+models. A duplicate upload answers the clip only to a caller who may read it, a receipt else.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,8 @@ class Endpoint:
     allowed: set[str]
     success: int
     format: str = "json"
+    # Checks the body of an allowed call: (role, response, ctx).
+    check: Callable[[str, Any, dict[str, Any]], None] | None = None
 
 
 def _clip(ctx, user, allowed):
@@ -58,6 +62,33 @@ def _upload(ctx, user, allowed):
     return "/api/v1/clips/", {"file": File(ctx["fh"], name="clip.mp4")}
 
 
+def _duplicate(status: str):
+    """Upload bytes another submitter's clip already has; the clip is put in `status`."""
+
+    def prepare(ctx, user, allowed):
+        known = ctx["clip"]
+        known.sha256 = hashlib.sha256(ctx["face_clip"].read_bytes()).hexdigest()
+        known.status = status
+        known.save()
+        return _upload(ctx, user, allowed)
+
+    return prepare
+
+
+def _clip_or_receipt(readers: set[str]):
+    """Callers who may read the known clip get it; the others only their report's receipt."""
+
+    def check(role, response, ctx):
+        body = response.json()
+        if role in readers:
+            assert body["id"] == str(ctx["clip"].public_id), (role, body)
+        else:
+            assert set(body) == {"report", "status"} and body["status"] == "already_known"
+            assert str(ctx["clip"].public_id) not in response.content.decode()
+
+    return check
+
+
 def _fixed(path: str, body: Any = None):
     return lambda ctx, user, allowed: (path.format(**ctx), body)
 
@@ -66,9 +97,38 @@ ENDPOINTS = {
     "clips.list": Endpoint("get", _fixed("/api/v1/clips/"), MODERATORS, 200),
     "clips.create": Endpoint("post", _upload, SUBMITTERS, 201, "multipart"),
     "clips.retrieve.own": Endpoint("get", _fixed("/api/v1/clips/{own_id}/"), SUBMITTERS, 200),
+    "clips.create.duplicate": Endpoint(
+        "post",
+        _duplicate(ClipStatus.AWAITING_REVIEW),
+        SUBMITTERS,
+        200,
+        "multipart",
+        _clip_or_receipt(MODERATORS),
+    ),
+    "clips.create.duplicate_escalated": Endpoint(
+        "post",
+        _duplicate(ClipStatus.ESCALATED),
+        SUBMITTERS,
+        200,
+        "multipart",
+        _clip_or_receipt(SENIORS),
+    ),
     "clips.retrieve.other": Endpoint("get", _clip, MODERATORS, 200),
+    "clips.retrieve.escalated": Endpoint(
+        "get", _fixed("/api/v1/clips/{escalated_id}/"), SENIORS, 200
+    ),
+    # A reporter reports the clips it submitted; moderators every clip they may read.
+    "clips.reports.own": Endpoint(
+        "post", _fixed("/api/v1/clips/{own_id}/reports/", {"reason": "other"}), SUBMITTERS, 201
+    ),
     "clips.reports": Endpoint(
-        "post", _fixed("/api/v1/clips/{clip_id}/reports/", {"reason": "other"}), SUBMITTERS, 201
+        "post", _fixed("/api/v1/clips/{clip_id}/reports/", {"reason": "other"}), MODERATORS, 201
+    ),
+    "clips.reports.escalated": Endpoint(
+        "post",
+        _fixed("/api/v1/clips/{escalated_id}/reports/", {"reason": "other"}),
+        SENIORS,
+        201,
     ),
     "clips.claim": Endpoint("post", _fixed("/api/v1/clips/{clip_id}/claim/"), MODERATORS, 200),
     "clips.release": Endpoint("post", _claimed("release"), MODERATORS, 200),
@@ -179,10 +239,12 @@ def test_permission_matrix(
     allowed = role in endpoint.allowed
     clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW)
     own = ClipFactory(status=ClipStatus.AWAITING_REVIEW, submitted_by=reporter)
+    escalated = ClipFactory(status=ClipStatus.ESCALATED)
     ctx = {
         "clip": clip,
         "clip_id": clip.public_id,
         "own_id": own.public_id,
+        "escalated_id": escalated.public_id,
         "detector_id": detector.pk,
         "face_clip": face_clip,
         **appeal_ids,
@@ -197,6 +259,8 @@ def test_permission_matrix(
     refused = 401 if role == "anonymous" else 403
     expected = endpoint.success if allowed else refused
     assert response.status_code == expected, (name, role, response.content[:300])
+    if allowed and endpoint.check is not None:
+        endpoint.check(role, response, ctx)
     if not allowed:
         error = response.json()["error"]
         assert error["code"] in ("not_authenticated", "permission_denied")

@@ -115,7 +115,7 @@ def test_next_escalated_is_for_seniors(api_client_for, moderator, senior):
 
 
 def test_report_an_existing_clip_by_id(api_client_for, reporter):
-    clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW, priority=0)
+    clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW, priority=0, submitted_by=reporter)
     response = api_client_for(reporter).post(
         url(clip, "reports"),
         {"reason": "impersonation", "note": "not her", "subjects": ["Ana Example"]},
@@ -132,7 +132,7 @@ def test_report_an_existing_clip_by_id(api_client_for, reporter):
 
 
 def test_report_with_bad_reason_is_refused(api_client_for, reporter):
-    clip = ClipFactory()
+    clip = ClipFactory(submitted_by=reporter)
     response = api_client_for(reporter).post(url(clip, "reports"), {"reason": "meh"}, format="json")
     assert response.status_code == 400 and set(response.json()["error"]["fields"]) == {"reason"}
     assert clip.reports.count() == 0

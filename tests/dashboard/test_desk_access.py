@@ -1,8 +1,11 @@
 """Every desk view refuses anonymous visitors (to the login page) and the wrong roles (403)."""
 
+import hashlib
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from dashboard.constants import ClipStatus
@@ -106,3 +109,78 @@ def test_desk_pages_carry_no_inline_script_or_handler(client, senior, clip):
         assert re.findall(r"\son[a-z]+\s*=", html) == [], url
         assert re.findall(r"\sstyle\s*=", html) == [], url
         assert "javascript:" not in html, url
+
+
+# Who reads what on the desk (dashboard.access): moderators every clip but escalated ones;
+# seniors and admins every clip; reporters and users without a role no desk page at all.
+DESK_ROLES = ["reporter", "outsider", "moderator", "senior", "admin_user"]
+DESK_READERS = {
+    ClipStatus.AWAITING_REVIEW: {"moderator", "senior", "admin_user"},
+    ClipStatus.ESCALATED: {"senior", "admin_user"},
+}
+CLIP_PAGES = ["clip", "media", "progress", "crop"]
+# What a reader gets: the progress fragment of a scored clip tells htmx to stop polling.
+READ_STATUS = {"clip": 200, "media": 200, "progress": 286, "crop": 200}
+
+
+def _clip_page(name, clip):
+    if name == "crop":
+        return reverse("dashboard:crop", args=[clip.runs.get().crops.first().pk])
+    return reverse(f"dashboard:{name}", args=[clip.public_id])
+
+
+@pytest.mark.parametrize("role", DESK_ROLES)
+@pytest.mark.parametrize("status", list(DESK_READERS))
+@pytest.mark.parametrize("page", CLIP_PAGES)
+def test_clip_pages_media_and_crops_follow_the_visibility_rule(client, role, status, page, request):
+    clip = ScoredClipFactory(
+        model=DetectorModelFactory(), status=status, caption="The clip's own caption"
+    )
+    default_storage.save(clip.file.name, ContentFile(b"clip bytes"))
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(_clip_page(page, clip))
+    allowed = role in DESK_READERS[status]
+    assert response.status_code == (READ_STATUS[page] if allowed else 403), (role, status, page)
+    if not allowed:
+        assert b"The clip's own caption" not in response.content
+
+
+@pytest.mark.parametrize("role", DESK_ROLES)
+def test_person_pages_list_only_the_clips_the_role_may_read(client, role, request):
+    open_clip = ScoredClipFactory()
+    escalated = ScoredClipFactory(status=ClipStatus.ESCALATED)
+    person = open_clip.persons.create(name="Cy Example")
+    escalated.persons.add(person)
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(reverse("dashboard:person", args=[person.pk]))
+    if role in ("reporter", "outsider"):
+        assert response.status_code == 403
+        return
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert open_clip.short_id in html
+    assert (escalated.short_id in html) == (role in DESK_READERS[ClipStatus.ESCALATED])
+
+
+@pytest.mark.parametrize("role", DESK_ROLES)
+@pytest.mark.parametrize("status", list(DESK_READERS))
+def test_duplicate_uploads_from_the_desk_open_only_readable_clips(
+    client, role, status, request, face_clip
+):
+    clip = ScoredClipFactory(status=status, caption="The clip's own caption")
+    clip.sha256 = hashlib.sha256(face_clip.read_bytes()).hexdigest()
+    clip.save()
+    client.force_login(request.getfixturevalue(role))
+    with face_clip.open("rb") as fh:
+        response = client.post(reverse("dashboard:upload"), {"file": fh, "reason": "deepfake"})
+    if role in ("reporter", "outsider"):
+        assert response.status_code == 403
+        assert not clip.reports.filter(reporter__isnull=False).exists()
+    elif role in DESK_READERS[status]:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("dashboard:clip", args=[clip.public_id])
+    else:
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "already known" in html and clip.short_id not in html
+        assert "The clip's own caption" not in html

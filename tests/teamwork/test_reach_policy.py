@@ -20,8 +20,8 @@ PROTECTED = "Protected person: remove or approve"
 REMOVE = DecisionRequest(action="remove", reason="Impersonation policy")
 
 
-def _clip(reach: int | None) -> Clip:
-    return ClipFactory(status=ClipStatus.AWAITING_REVIEW, reach=reach)
+def _clip(reach: int | None, **fields: object) -> Clip:
+    return ClipFactory(status=ClipStatus.AWAITING_REVIEW, reach=reach, **fields)
 
 
 def test_default_reach_policy_is_seeded():
@@ -76,7 +76,7 @@ def test_operators_change_the_threshold():
 
 
 def test_removal_of_a_widely_seen_clip_is_held_the_reach_reported_later_counts(moderator, reporter):
-    clip = _clip(None)
+    clip = _clip(None, submitted_by=reporter)  # its submitter's reports apply at once
     report_existing(clip, Submission(reach=800_000), reporter)
     claim_clip(clip.pk, moderator)
     # Reported again, now past the threshold, while the moderator holds it: the rule applies
@@ -91,7 +91,7 @@ def test_removal_of_a_widely_seen_clip_is_held_the_reach_reported_later_counts(m
 
 
 def test_removal_below_the_threshold_applies_at_once(moderator, reporter):
-    clip = _clip(None)
+    clip = _clip(None, submitted_by=reporter)
     report_existing(clip, Submission(reach=999_999), reporter)
     claim_clip(clip.pk, moderator)
     decision = apply_decision(clip.pk, moderator, REMOVE)

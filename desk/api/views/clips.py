@@ -10,7 +10,12 @@ from django.conf import settings
 from django.db.models import Count, F, FloatField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -20,10 +25,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
+from dashboard.access import visible_clips
 from dashboard.api.base import UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import ClipCursorPagination
-from dashboard.api.permissions import CanReadClip, CanSubmitClips, IsModerator
+from dashboard.api.permissions import CanReadClip, CanReportClip, CanSubmitClips, IsModerator
 from dashboard.api.throttling import UploadQuotaThrottle
 from dashboard.claims import claim_clip, claim_next_clip, release_claim
 from dashboard.decisions import apply_decision
@@ -39,6 +45,7 @@ from desk.api.serializers import (
     ClipSubmissionSerializer,
     DecisionRequestSerializer,
     DecisionSerializer,
+    DuplicateReceiptSerializer,
     NextClipRequestSerializer,
     ReportRequestSerializer,
     ReportSerializer,
@@ -94,8 +101,10 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
     ordering = ["-created_at"]
 
     def get_permissions(self) -> list[BasePermission]:
-        if self.action in ("create", "reports"):
+        if self.action == "create":
             return [CanSubmitClips()]
+        if self.action == "reports":
+            return [CanReportClip()]
         if self.action == "retrieve":
             return [CanReadClip()]
         return [IsModerator()]
@@ -109,8 +118,10 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
     def get_queryset(self) -> QuerySet[Clip]:
         queryset = Clip.objects.all()
         if self.action == "list":
+            # Only the clips the visibility rule lets the caller read (dashboard.access).
             return (
-                queryset.select_related("claimed_by")
+                visible_clips(self.request.user, queryset)
+                .select_related("claimed_by")
                 .prefetch_related("persons")
                 .annotate(
                     report_total=Coalesce(_report_totals(), 0),
@@ -147,11 +158,22 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
     @extend_schema(
         summary="Submit a flagged clip",
         description=(
-            "201 with the new clip; 200 with the existing clip when the same bytes were "
-            "submitted before (a report is added to it)."
+            "201 with the new clip. When the same bytes were submitted before, a report is "
+            "added to the existing clip and the answer is 200: the clip, to a caller who may "
+            "read it (its submitter, a moderator); otherwise only a receipt, "
+            '`{"report": id, "status": "already_known"}`, and nothing of the clip. A '
+            "reporter's reach and persons stated on another integration's clip wait for a "
+            "moderator's review before they count."
         ),
         request={"multipart/form-data": ClipSubmissionSerializer},
-        responses={201: ClipSerializer, 200: ClipSerializer},
+        responses={
+            201: ClipSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="KnownClipOrReceipt",
+                serializers=[ClipSerializer, DuplicateReceiptSerializer],
+                resource_type_field_name=None,
+            ),
+        },
     )
     def create(self, request: Request) -> Response:
         if not request.content_type.startswith("multipart/form-data"):
@@ -176,6 +198,9 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             raise ApiError(
                 exc.code, exc.message, REJECTION_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
             ) from exc
+        if not result.readable:
+            receipt = {"report": result.report.pk, "status": "already_known"}
+            return Response(DuplicateReceiptSerializer(receipt).data, status=status.HTTP_200_OK)
         body = ClipSerializer(result.clip).data
         body["created"] = result.created
         return Response(
@@ -184,6 +209,12 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
 
     @extend_schema(
         summary="Report an existing clip again",
+        description=(
+            "For clips the caller may read: a reporter reports the clips it submitted (another "
+            "integration's clip is refused with 403 permission_denied; upload its bytes "
+            "instead), a moderator every clip it may read. A moderator's or the submitter's "
+            "stated reach and persons apply to the clip at once."
+        ),
         request=ReportRequestSerializer,
         responses={201: ReportSerializer},
     )
