@@ -2,14 +2,13 @@
 
 import logging
 
-from celery import shared_task
-
+from dashboard.jobs import periodic_job
 from retention.services import format_report, run_sweep
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3300, ignore_result=True)
+@periodic_job(time_limit=3300, hard_time_limit=3600)
 def retention_sweep() -> int:
     """Erase the media retention policies say is due; returns how many clips were erased.
 

@@ -10,7 +10,15 @@ from kombu.exceptions import OperationalError as BrokerError
 from config.celery import app as celery_app
 from dashboard.jobs import enqueue, enqueue_on_commit
 
-APPS = ("dashboard.", "detection.", "provenance.", "teamwork.", "integrations.", "insight.")
+APPS = (
+    "dashboard.",
+    "detection.",
+    "provenance.",
+    "teamwork.",
+    "integrations.",
+    "insight.",
+    "retention.",
+)
 
 
 class FakeTask:
