@@ -7,8 +7,8 @@ Decision with the evidence the moderator saw, and audits it. A refused decision 
 What a moderator adds while reviewing (a note, a person depicted or removed) is audited here too.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -46,6 +46,9 @@ class DecisionRequest:
     note: str = ""
     reason: str = ""
     expected_version: int | None = None
+    # What the page knows about how the moderator saw the clip (e.g. nothing playable yet),
+    # added to the decision's evidence.
+    seen: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _validate_request(request: DecisionRequest) -> list[Label]:
@@ -123,7 +126,7 @@ def apply_decision(
         if clip.status == ClipStatus.ESCALATED and request.action == DecisionAction.ESCALATE:
             raise DecisionError("already_escalated", "This clip is already escalated.", 409)
         target = DECISION_TARGET[DecisionAction(request.action)]
-        evidence = evidence_for(clip)
+        evidence = {**evidence_for(clip), **request.seen}
         covered_by = covering_policies(clip, request.action)
         if covered_by:
             return hold_for_confirmation(

@@ -7,6 +7,7 @@ moderator, or a decided one is shown read-only with the reason. JSON answers go 
 script (it sends `Accept: application/json`); plain form posts get a redirect or the page again.
 """
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,7 @@ from dashboard.decisions import (
 from dashboard.models import Clip, Decision, Label
 from dashboard.roles import is_senior
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
-from desk.media import blur_media_for, set_blur_media
+from desk.media import blur_media_for, review_media_for, set_blur_media, unwatched_evidence
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun, RunStatus
@@ -57,7 +58,9 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _clip_or_404(public_id: str) -> Clip:
-    return get_object_or_404(Clip.objects.select_related("claimed_by"), public_id=public_id)
+    return get_object_or_404(
+        Clip.objects.select_related("claimed_by", "rendition"), public_id=public_id
+    )
 
 
 def _refusal(
@@ -110,6 +113,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         ),
         "removal_policies": [value for value, _ in REMOVAL_POLICIES],
         "blur_media": blur_media_for(user),
+        "media": review_media_for(clip),
         "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
         # Renew well before the lease ends: four beats per lease, at most a minute apart.
         "heartbeat_seconds": heartbeat_seconds(),
@@ -171,8 +175,18 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _refusal(request, clip, "invalid_form", _form_errors(form), 400)
     from_escalations = clip.status == ClipStatus.ESCALATED
+    media = review_media_for(clip)
+    if media.decide_unwatched and not form.cleaned_data["without_watching"]:
+        return _refusal(
+            request,
+            clip,
+            "decide_without_watching",
+            "Nothing playable exists for this clip yet. Confirm that you decide without watching.",
+            409,
+        )
+    decision_request = dataclasses.replace(form.to_request(), seen=unwatched_evidence(media))
     try:
-        decision = apply_decision(clip.pk, request.user, form.to_request())
+        decision = apply_decision(clip.pk, request.user, decision_request)
     except DecisionError as exc:
         return _refusal(request, clip, exc.code, exc.message, exc.status)
     action = DecisionAction(form.cleaned_data["action"]).label.lower()

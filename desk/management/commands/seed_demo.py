@@ -93,7 +93,11 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="unmask-demo-") as tmp:
             for kind, seed, platform, reason, subjects, caption in DEMO_CLIPS[:count]:
                 path = make_clip(
-                    Path(tmp) / f"demo-{kind}-{seed}.mp4", kind=kind, seconds=4.0, seed=seed
+                    Path(tmp) / f"demo-{kind}-{seed}.mp4",
+                    kind=kind,
+                    seconds=4.0,
+                    seed=seed,
+                    codec="h264",  # what browsers play: the player works on first start
                 )
                 with path.open("rb") as fh:
                     result = ingest_upload(
