@@ -231,6 +231,28 @@ class AuditEventAdmin(ReadOnlyAdmin):
     actions = [export_as_csv]
 
 
+@admin.register(ReviewRendition)
+class ReviewRenditionAdmin(ReadOnlyAdmin):
+    """Renditions are made by their job (detection.renditions), never edited here."""
+
+    list_display = (
+        "clip",
+        "state",
+        "size_bytes",
+        "stills_bytes",
+        "codec",
+        "width",
+        "height",
+        "encode_seconds",
+        "attempts",
+        "finished_at",
+    )
+    list_filter = ("state", "finished_at")
+    search_fields = ("clip__public_id", "clip__sha256", "failure_reason")
+    date_hierarchy = "created_at"
+    list_select_related = ("clip",)
+
+
 @admin.register(DeskPreference)
 class DeskPreferenceAdmin(RoleAdmin):
     list_display = ("user", "blur_media", "updated_at")
