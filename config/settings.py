@@ -247,6 +247,20 @@ UNMASK_SCORING_RESEND_AFTER = timedelta(
     seconds=env_int("UNMASK_SCORING_RESEND_S", 15 * 60, minimum=30)
 )
 
+# Review renditions (detection/rendition.py): an H.264 copy of each upload browsers cannot play.
+UNMASK_RENDITION_THREADS = env_int("UNMASK_RENDITION_THREADS", 2, minimum=1)
+UNMASK_RENDITION_TIME_LIMIT_S = env_int("UNMASK_RENDITION_TIME_LIMIT_S", 15 * 60, minimum=30)
+UNMASK_RENDITION_MAX_HEIGHT = env_int("UNMASK_RENDITION_MAX_HEIGHT", 1080, minimum=144)
+UNMASK_RENDITION_CRF = env_int("UNMASK_RENDITION_CRF", 23, minimum=0)
+UNMASK_RENDITION_PRESET = env_str("UNMASK_RENDITION_PRESET", "veryfast")
+if UNMASK_RENDITION_MAX_HEIGHT > 1080:
+    raise ImproperlyConfigured("UNMASK_RENDITION_MAX_HEIGHT is at most 1080 (1080p).")
+if UNMASK_RENDITION_CRF > 51:
+    raise ImproperlyConfigured("UNMASK_RENDITION_CRF is an x264 quality, 0 to 51.")
+_X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
+if UNMASK_RENDITION_PRESET not in _X264_PRESETS:
+    raise ImproperlyConfigured(f"UNMASK_RENDITION_PRESET is one of {', '.join(_X264_PRESETS)}.")
+
 # --- Review desk ------------------------------------------------------------------------------
 UNMASK_CLAIM_LEASE = timedelta(seconds=env_int("UNMASK_CLAIM_LEASE_S", 10 * 60, minimum=30))
 # Review deadline from a clip's first report, per priority band (high: priority at or above
@@ -320,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
         # With the 45 s lease: a clip whose worker died is queued again within a minute.
         "schedule": 15.0,
     },
+    # Review renditions: re-send unfinished ones, give up on those that keep failing.
+    "resend-review-renditions": {"task": "detection.tasks.resend_renditions", "schedule": 60.0},
     # Provenance: re-send banking, matching and renditions not done (provenance/jobs.py).
     "resend-provenance-jobs": {
         "task": "provenance.tasks.resend_provenance_jobs",

@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
 
 from dashboard.admin_site import ReadOnlyAdmin, ReadOnlyInline, RoleAdmin, export_as_csv
 from dashboard.hooks import clip_admin_actions
@@ -25,6 +26,7 @@ from dashboard.models import (
     Label,
     Person,
     Report,
+    ReviewRendition,
 )
 from dashboard.operators import force_release
 
@@ -43,6 +45,27 @@ class DecisionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class ReviewRenditionInline(ReadOnlyInline):
+    """What the player plays and how much storage it takes beside the original."""
+
+    model = ReviewRendition
+    fields = (
+        "state",
+        "needed_because",
+        "file",
+        "size_bytes",
+        "stills_bytes",
+        "codec",
+        "width",
+        "height",
+        "encode_seconds",
+        "attempts",
+        "failure_reason",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+
 @admin.register(Clip)
 class ClipAdmin(RoleAdmin):
     list_display = (
@@ -56,11 +79,12 @@ class ClipAdmin(RoleAdmin):
         "claimed_by",
         "created_at",
         "decided_at",
+        "rendition_size",
     )
     list_filter = ("status", "platform", "persons__protected", "has_audio", "created_at")
     search_fields = ("public_id", "sha256", "caption", "original_filename", "persons__name")
     date_hierarchy = "created_at"
-    list_select_related = ("claimed_by",)
+    list_select_related = ("claimed_by", "rendition")
     readonly_fields = (
         "public_id",
         "file",
@@ -96,7 +120,7 @@ class ClipAdmin(RoleAdmin):
     filter_horizontal = ("persons",)
     # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [ReportInline, DecisionInline]
+    inlines = [ReviewRenditionInline, ReportInline, DecisionInline]
     actions = ["release_claims", export_as_csv]
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
@@ -114,6 +138,14 @@ class ClipAdmin(RoleAdmin):
     @admin.display(ordering="report_total", description="Reports")
     def report_count(self, clip: Clip) -> int:
         return clip.report_total
+
+    @admin.display(description="Rendition")
+    def rendition_size(self, clip: Clip) -> str:
+        rendition = getattr(clip, "rendition", None)
+        if rendition is None:
+            return "—"
+        stored = rendition.size_bytes + rendition.stills_bytes
+        return f"{rendition.get_state_display()}, {filesizeformat(stored)}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Clips come in through the desk's upload form or the API, which validate content.
@@ -197,6 +229,28 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("clip", "actor")
     actions = [export_as_csv]
+
+
+@admin.register(ReviewRendition)
+class ReviewRenditionAdmin(ReadOnlyAdmin):
+    """Renditions are made by their job (detection.renditions), never edited here."""
+
+    list_display = (
+        "clip",
+        "state",
+        "size_bytes",
+        "stills_bytes",
+        "codec",
+        "width",
+        "height",
+        "encode_seconds",
+        "attempts",
+        "finished_at",
+    )
+    list_filter = ("state", "finished_at")
+    search_fields = ("clip__public_id", "clip__sha256", "failure_reason")
+    date_hierarchy = "created_at"
+    list_select_related = ("clip",)
 
 
 @admin.register(DeskPreference)

@@ -93,3 +93,17 @@ class ClipEvent(models.TextChoices):
     CLIP_ESCALATED = "clip.escalated", "Clip escalated"
     CLIP_FAILED = "clip.failed", "Clip failed"
     CLIP_APPEAL_DECIDED = "clip.appeal_decided", "Appeal decided"
+
+
+class RenditionState(models.TextChoices):
+    """Where a clip's review rendition stands (dashboard.models.ReviewRendition)."""
+
+    PENDING = "pending", "Being prepared"
+    READY = "ready", "Ready"
+    # The upload plays in browsers as it is: the player gets the original.
+    NOT_NEEDED = "not_needed", "Not needed (plays as uploaded)"
+    FAILED = "failed", "Failed"
+
+
+# States in which the desk has something a browser can play.
+PLAYABLE_RENDITION_STATES = (RenditionState.READY, RenditionState.NOT_NEEDED)

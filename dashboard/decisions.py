@@ -15,8 +15,8 @@ Satellites contribute only through `dashboard.hooks`; this module imports none o
 What a moderator adds while reviewing (a note, a person depicted or removed) is audited here too.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -46,6 +46,9 @@ class DecisionRequest:
     note: str = ""
     reason: str = ""
     expected_version: int | None = None
+    # What the page knows about how the moderator saw the clip (e.g. nothing playable yet),
+    # added to the decision's evidence.
+    seen: Mapping[str, Any] = field(default_factory=dict)
 
 
 def validate_request(request: DecisionRequest) -> list[Label]:
@@ -240,6 +243,7 @@ def apply_decision(
         return propose_decision(
             clip,
             actor=user,
+            evidence={**evidence_for(clip), **request.seen},
             action=request.action,
             labels=labels,
             note=request.note,

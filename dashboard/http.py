@@ -1,5 +1,6 @@
-"""HTTP answers for media that every app's pages share: a clip's file with single byte ranges,
-a stored file by its sniffed type, and the 410 for media erased under retention.
+"""HTTP answers for media that every app's pages share: a clip's file and its review rendition
+with single byte ranges, a stored file by its sniffed type (the rendition's poster and contact
+sheet too), and the 410 for media erased under retention.
 
 Every answer names its content type from the stored file's sniffed extension
 (`dashboard.mediatypes`), with `X-Content-Type-Options: nosniff`, a Content-Disposition with a
@@ -21,7 +22,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 
 from dashboard.mediatypes import media_headers
-from dashboard.models import Clip
+from dashboard.models import Clip, ReviewRendition
 
 CHUNK_BYTES = 64 * 1024
 _BYTE_RANGE = re.compile(r"(\d*)\s*-\s*(\d*)")
@@ -94,7 +95,39 @@ def clip_media_response(
         size = clip.file.size
     except (FileNotFoundError, ValueError) as exc:  # erased, or never stored
         raise Http404("This clip's media is not available.") from exc
-    etag = f'"{clip.sha256}"'
+    return ranged_file_response(
+        clip.file, size, clip.sha256, f"clip-{clip.public_id.hex[:12]}", range_header, if_range
+    )
+
+
+def rendition_media_response(
+    clip: Clip, rendition: ReviewRendition, range_header: str | None, if_range: str | None = None
+) -> HttpResponse:
+    """The clip's review rendition, answered exactly as the clip's own bytes are."""
+    if clip.media_erased_at is not None:
+        return media_erased_response(clip)
+    if not rendition.file:
+        raise Http404("This clip has no review rendition.")
+    try:
+        size = rendition.file.size
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("This clip's review rendition is not available.") from exc
+    stem = f"clip-{clip.public_id.hex[:12]}-review"
+    return ranged_file_response(
+        rendition.file, size, rendition.sha256, stem, range_header, if_range
+    )
+
+
+def ranged_file_response(
+    field_file: FieldFile,
+    size: int,
+    sha256: str,
+    stem: str,
+    range_header: str | None,
+    if_range: str | None = None,
+) -> HttpResponse:
+    """A stored video: 200 whole, 206 for one range, 416 for a range it cannot satisfy."""
+    etag = f'"{sha256}"'
     if if_range and if_range.strip() != etag:
         range_header = None  # the client's copy is another file: send this one whole
     try:
@@ -106,17 +139,26 @@ def clip_media_response(
         return response
     start, length = (byte_range.start, byte_range.length) if byte_range else (0, size)
     response = StreamingHttpResponse(
-        _read(clip.file, start, length), status=206 if byte_range else 200
+        _read(field_file, start, length), status=206 if byte_range else 200
     )
-    apply_headers(
-        response, media_headers(clip.file.name, f"clip-{clip.public_id.hex[:12]}", inline=True)
-    )
+    apply_headers(response, media_headers(field_file.name, stem, inline=True))
     if byte_range:
         response["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{size}"
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     # Moderators' browsers may keep it for seeking; shared caches must not.
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def rendition_still_response(clip: Clip, field_file: FieldFile, stem: str) -> HttpResponse:
+    """The rendition's poster or contact sheet (a JPEG we encoded), or 410 once erased."""
+    if clip.media_erased_at is not None:
+        return media_erased_response(clip)
+    if not field_file:
+        raise Http404("This picture is not available.")
+    response = stored_file_response(field_file, stem, inline=True)
     response["Cache-Control"] = "private, max-age=600"
     return response
 

@@ -14,6 +14,7 @@ from dashboard.constants import (
     ClipStatus,
     DecisionAction,
     LabelCategory,
+    RenditionState,
     ReportReason,
     ReportStatement,
 )
@@ -157,6 +158,58 @@ class Clip(models.Model):
         `runs` is detection's DetectionRunQuerySet, which holds the definition (reached through
         the relation, so the core imports no detection module)."""
         return self.runs.active().select_related("model").order_by("-finished_at").first()
+
+
+def rendition_upload_path(instance: "ReviewRendition", filename: str) -> str:
+    # Beside the original: clips/ab/<public id>.review.mp4, .poster.jpg, .sheet.jpg
+    return f"{instance.clip.file.name.rsplit('.', 1)[0]}.{filename}"
+
+
+class ReviewRendition(models.Model):
+    """What the desk's player plays, poster and contact sheet of one clip (the original stays
+    the evidence: its hash, the seniors' download, evidence packs).
+
+    A browser-playable upload is `not_needed` (the player gets the original); any other waits
+    `pending` for the rendition job (`detection.rendition_jobs`), which makes an H.264 copy
+    (`ready`) or records why it could not (`failed`). `finished_at` unset is the sweeper's
+    marker: the job (rendition, or only the stills of a playable upload) is not done yet.
+    """
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="rendition")
+    state = models.CharField(
+        max_length=20, choices=RenditionState.choices, default=RenditionState.PENDING
+    )
+    # Why the upload does not play in browsers as it is ("" when it does).
+    needed_because = models.CharField(max_length=200, blank=True)
+    file = models.FileField(upload_to=rendition_upload_path, max_length=255, blank=True)
+    poster = models.FileField(upload_to=rendition_upload_path, max_length=255, blank=True)
+    contact_sheet = models.FileField(upload_to=rendition_upload_path, max_length=255, blank=True)
+    sheet_times = models.JSONField(default=list, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    stills_bytes = models.BigIntegerField(default=0)
+    codec = models.CharField(max_length=32, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    encode_seconds = models.FloatField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Set when the job reached the broker; unset (or stale) on an unfinished row, it is resent.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # A job working on it holds it until then; a dead worker's claim expires.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["finished_at", "enqueued_at"], name="rendition_unfinished")]
+
+    def __str__(self) -> str:
+        return f"rendition of {self.clip} ({self.state})"
+
+    @property
+    def playable(self) -> bool:
+        return self.state in (RenditionState.READY, RenditionState.NOT_NEEDED)
 
 
 class Report(models.Model):

@@ -162,6 +162,8 @@ class DecisionForm(DecisionFieldsMixin, forms.Form):
     reason = forms.CharField(max_length=500, required=False)
     note = forms.CharField(max_length=5000, required=False)
     expected_version = forms.IntegerField(min_value=1)
+    # The moderator answered "Decide without watching?" (nothing playable existed yet).
+    without_watching = forms.BooleanField(required=False)
 
     def to_request(self, expected_version: int | None = None) -> DecisionRequest:
         return super().to_request(expected_version or self.cleaned_data["expected_version"])

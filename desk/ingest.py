@@ -1,4 +1,5 @@
-"""Taking in a flagged clip: validate by content, deduplicate by sha256, store, queue for scoring.
+"""Taking in a flagged clip: validate by content, deduplicate by sha256, store, queue for scoring
+and for a review rendition (an H.264 copy when browsers cannot play the upload as it is).
 
 A rejected upload leaves nothing behind: the temporary upload is removed by Django when the request
 ends, and no stored file or row is written before the content passed validation. A failure after
@@ -34,7 +35,7 @@ from dashboard.models import Clip, Report
 from dashboard.reports import file_report, raise_reach
 from dashboard.workflow import record_event
 from detection.probe import MediaFacts, MediaLimits, MediaRejected, probe_media
-from detection.tasks import enqueue_scoring_on_commit
+from detection.tasks import enqueue_scoring_on_commit, request_rendition_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +215,7 @@ def _store_new_clip(
             )
             report = _add_report(clip, submission, submitted_by)
             enqueue_scoring_on_commit(clip.pk)
+            request_rendition_on_commit(clip, path)
     except IntegrityError:
         # The same bytes arrived at the same instant through another request: that one won.
         default_storage.delete(stored_name)

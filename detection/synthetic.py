@@ -18,7 +18,11 @@ Kinds of clip:
   up-convolutions whose uneven kernel leaves a periodic checkerboard; no sensor noise.
 * ``noface`` -- scenery without a face: gradients, drifting shapes, a moving texture.
 
-Runtime-safe: imports only numpy, OpenCV and scikit-image.
+Clips are written as MPEG-4 Part 2 (OpenCV's "mp4v", what the model was trained on) or, with
+``codec="h264"``, as H.264 through PyAV's bundled FFmpeg (what browsers play: the demo clips).
+``encode_clip`` writes any container and codec PyAV has, with a tone for audio (test media).
+
+Runtime-safe: imports only numpy, OpenCV, PyAV and scikit-image.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import av
+import av.audio.resampler
 import cv2
 import numpy as np
 from skimage import data as skimage_data
@@ -559,11 +565,18 @@ def frames_with_face_box(
         raise ValueError(f"unknown clip kind {kind!r}; expected one of {CLIP_KINDS}")
 
 
-def write_clip(path: str | Path, frames: Iterable[np.ndarray], fps: float = 25.0) -> Path:
-    """Write BGR frames to an MP4 (MPEG-4 Part 2, "mp4v") with OpenCV; return the path.
+def write_clip(
+    path: str | Path, frames: Iterable[np.ndarray], fps: float = 25.0, codec: str = "mp4v"
+) -> Path:
+    """Write BGR frames to an MP4 and return the path: MPEG-4 Part 2 ("mp4v") with OpenCV, or
+    H.264 (``codec="h264"``, yuv420p, faststart) with PyAV.
 
-    Needs no system FFmpeg: OpenCV's wheel carries its own encoder.
+    Needs no system FFmpeg: OpenCV's and PyAV's wheels carry their own encoders.
     """
+    if codec == "h264":
+        return encode_clip(path, frames, fps)
+    if codec != "mp4v":
+        raise ValueError(f"unknown codec {codec!r}; expected 'mp4v' or 'h264'")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     iterator = iter(frames)
@@ -594,6 +607,68 @@ def _chain_first(first: np.ndarray, rest: Iterator[np.ndarray]) -> Iterator[np.n
     yield from rest
 
 
+def encode_clip(
+    path: str | Path,
+    frames: Iterable[np.ndarray],
+    fps: float = 25.0,
+    *,
+    container_format: str = "mp4",
+    video_codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    audio_codec: str | None = None,
+    audio_rate: int = 44_100,
+) -> Path:
+    """Encode BGR frames with PyAV (any container and codec its FFmpeg has); return the path.
+
+    With ``audio_codec`` the clip gets a 440 Hz stereo tone as long as the video.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    iterator = iter(frames)
+    first = next(iterator, None)
+    if first is None:
+        raise ValueError("encode_clip needs at least one frame")
+    options = {"movflags": "+faststart"} if container_format == "mp4" else {}
+    with av.open(str(path), mode="w", format=container_format, options=options) as out:
+        video = out.add_stream(video_codec, rate=round(fps))
+        video.height, video.width = first.shape[:2]
+        video.pix_fmt = pix_fmt
+        audio = _tone_stream(out, audio_codec, audio_rate) if audio_codec else None
+        n = 0
+        for frame in _chain_first(first, iterator):
+            picture = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="bgr24")
+            picture.pts = n
+            out.mux(video.encode(picture))
+            n += 1
+        out.mux(video.encode(None))
+        if audio is not None:
+            _encode_tone(out, audio, audio_rate, n / fps)
+    return path
+
+
+def _tone_stream(out: av.container.OutputContainer, codec: str, rate: int) -> av.AudioStream:
+    audio = out.add_stream(codec, rate=rate)
+    audio.layout = "stereo"
+    return audio
+
+
+def _encode_tone(
+    out: av.container.OutputContainer, audio: av.AudioStream, rate: int, seconds: float
+) -> None:
+    size = audio.codec_context.frame_size or 1024
+    sample_format = audio.codec_context.format.name
+    resampler = av.audio.resampler.AudioResampler(format=sample_format, layout="stereo", rate=rate)
+    total = round(rate * seconds)
+    for start in range(0, total, size):
+        t = np.arange(start, min(total, start + size)) / rate
+        tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
+        frame.sample_rate, frame.pts = rate, start
+        for converted in resampler.resample(frame):
+            out.mux(audio.encode(converted))
+    out.mux(audio.encode(None))
+
+
 def make_clip(
     path: str | Path,
     kind: str = "face",
@@ -601,10 +676,12 @@ def make_clip(
     fps: float = 25.0,
     size: tuple[int, int] = (640, 360),
     seed: int = 0,
+    codec: str = "mp4v",
 ) -> Path:
-    """Generate a clip of ``kind`` (one of CLIP_KINDS) and write it to ``path`` as MP4."""
+    """Generate a clip of ``kind`` (one of CLIP_KINDS) and write it to ``path`` as MP4
+    (``codec``: "mp4v" or "h264", see ``write_clip``)."""
     if kind not in CLIP_KINDS:
         raise ValueError(f"unknown clip kind {kind!r}; expected one of {CLIP_KINDS}")
     n = max(1, round(seconds * fps))
     frames = (frame for frame, _box in frames_with_face_box(n, size, seed, kind))
-    return write_clip(path, frames, fps)
+    return write_clip(path, frames, fps, codec=codec)

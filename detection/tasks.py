@@ -11,12 +11,16 @@ worker is killed (with the filesystem broker its in-flight message is lost with 
 back in the queue within a minute, by the beat's sweep or by the sweep every worker runs when it
 starts. A job that finds its lease taken over stops, and only the job holding the lease finishes
 or fails the clip, so the result lands once.
+
+The review rendition job (`make_review_rendition`, body in `detection.renditions`) and its
+sweeper (`resend_renditions`) are declared here too, with the same policy.
 """
 
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from celery.signals import worker_ready
 from django.conf import settings
@@ -28,9 +32,10 @@ from django.utils import timezone
 from dashboard.constants import SCORING_STATES, ClipEvent, ClipStatus
 from dashboard.events import announce
 from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
-from dashboard.models import Clip
+from dashboard.models import Clip, ReviewRendition
 from dashboard.priority import compute_priority
 from dashboard.workflow import TransitionError, record_event, transition
+from detection import renditions
 from detection.faces import FaceDetector
 from detection.frames import UnreadableMediaError
 from detection.inference import ModelOutputError, ModelValidationError, get_classifier
@@ -38,6 +43,7 @@ from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from detection.pipeline import ScoreResult, score_video
 from detection.probe import MediaLimits
 from detection.registry import model_local_path
+from detection.rendition import RenditionError
 from detection.storage_io import local_path
 
 logger = logging.getLogger(__name__)
@@ -417,3 +423,51 @@ def sweep_when_a_worker_starts(**_kwargs: object) -> None:
         what="The starting worker's scoring sweep",
         resent_by="the beat's requeue-expired-scoring (every 15 s)",
     )
+
+
+# --- Review renditions (detection/renditions.py) ---------------------------------------------
+
+
+def _rendition_job(clip_id: int) -> dict[str, object]:
+    # `ReviewRendition.enqueued_at` is the marker: unset (or stale) on an unfinished row.
+    return {
+        "what": f"Rendition job for clip {clip_id}",
+        "resent_by": "detection.tasks.resend_renditions",
+        "on_sent": lambda: ReviewRendition.objects.filter(clip_id=clip_id).update(
+            enqueued_at=timezone.now()
+        ),
+    }
+
+
+def request_rendition_on_commit(clip: Clip, path: Path) -> None:
+    """At ingest, in the clip's transaction: write its rendition row, send the job on commit."""
+    renditions.open_rendition(clip, path)
+    enqueue_on_commit(make_review_rendition, [clip.pk], **_rendition_job(clip.pk))
+
+
+def resend_unfinished_renditions() -> dict[str, int]:
+    opened = renditions.open_missing_renditions()
+    gave_up = renditions.give_up_on_stuck()
+    resent = sum(
+        int(enqueue(make_review_rendition, [clip_id], **_rendition_job(clip_id)))
+        for clip_id in renditions.rows_to_resend()
+    )
+    return {"opened": opened, "resent": resent, "gave_up": gave_up}
+
+
+@job(
+    time_limit=settings.UNMASK_RENDITION_TIME_LIMIT_S,
+    throws=(RenditionError,),
+    max_retries=renditions.MAX_ATTEMPTS,
+)
+def make_review_rendition(clip_id: int) -> str:
+    return renditions.run_rendition(clip_id).outcome
+
+
+@periodic_job(time_limit=120)
+def resend_renditions() -> dict[str, int]:
+    try:
+        return resend_unfinished_renditions()
+    except DatabaseError:
+        logger.exception("Rendition sweeper could not reach the database; next beat retries")
+        return {"opened": 0, "resent": 0, "gave_up": 0}

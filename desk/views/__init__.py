@@ -2,7 +2,7 @@
 
 from desk.views.audit import audit_log
 from desk.views.clips import upload_clip
-from desk.views.media import clip_media, face_crop
+from desk.views.media import clip_media, contact_sheet, face_crop, poster, review_media
 from desk.views.people import person_detail
 from desk.views.queue import escalations, next_clip, queue, scoring_progress
 from desk.views.review import (
@@ -23,6 +23,7 @@ __all__ = [
     "blur_preference",
     "clip_detail",
     "clip_media",
+    "contact_sheet",
     "decide",
     "escalations",
     "face_crop",
@@ -32,10 +33,12 @@ __all__ = [
     "person_add",
     "person_detail",
     "person_remove",
+    "poster",
     "queue",
     "release",
     "report_accept",
     "report_dismiss",
+    "review_media",
     "scoring_progress",
     "upload_clip",
 ]

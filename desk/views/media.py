@@ -1,4 +1,5 @@
-"""Media behind the desk's permission check: clip video (with Range support) and face crops.
+"""Media behind the desk's permission check: clip video and its review rendition (with Range
+support), the rendition's poster and contact sheet, and face crops.
 
 Both answer only clips the visibility rule (dashboard.access) lets the moderator read.
 """
@@ -9,13 +10,21 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from dashboard.access import can_read_clip, moderator_required, readable_clip_or_403
-from dashboard.http import clip_media_response
-from dashboard.models import Clip
+from dashboard.http import clip_media_response, rendition_media_response, rendition_still_response
+from dashboard.models import Clip, ReviewRendition
 from desk.media import crop_response
 from detection.models import FaceCrop
 
 # What the media view reads of a clip, the rule's fields included.
-MEDIA_FIELDS = ("file", "sha256", "media_erased_at", "media_erased_under", "status", "submitted_by")
+MEDIA_FIELDS = (
+    "public_id",
+    "file",
+    "sha256",
+    "media_erased_at",
+    "media_erased_under",
+    "status",
+    "submitted_by",
+)
 
 
 @require_GET
@@ -24,6 +33,36 @@ def clip_media(request: HttpRequest, public_id: str) -> HttpResponse:
     """The clip's bytes; 410 with the erasure notice once retention or an erasure took them."""
     clip = readable_clip_or_403(request.user, public_id, Clip.objects.only(*MEDIA_FIELDS))
     return clip_media_response(clip, request.headers.get("Range"), request.headers.get("If-Range"))
+
+
+def _rendition_or_404(request: HttpRequest, public_id: str) -> tuple[Clip, ReviewRendition]:
+    """The clip (under the visibility rule, like the original) and its review rendition."""
+    clip = readable_clip_or_403(request.user, public_id, Clip.objects.only(*MEDIA_FIELDS))
+    return clip, get_object_or_404(ReviewRendition, clip=clip)
+
+
+@require_GET
+@moderator_required
+def review_media(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The H.264 review rendition the player plays (the original stays the evidence)."""
+    clip, rendition = _rendition_or_404(request, public_id)
+    return rendition_media_response(
+        clip, rendition, request.headers.get("Range"), request.headers.get("If-Range")
+    )
+
+
+@require_GET
+@moderator_required
+def poster(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip, rendition = _rendition_or_404(request, public_id)
+    return rendition_still_response(clip, rendition.poster, f"clip-{clip.short_id}-poster")
+
+
+@require_GET
+@moderator_required
+def contact_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
+    clip, rendition = _rendition_or_404(request, public_id)
+    return rendition_still_response(clip, rendition.contact_sheet, f"clip-{clip.short_id}-sheet")
 
 
 @require_GET

@@ -9,6 +9,7 @@ JSON answers go to the page's script (it sends `Accept: application/json`); plai
 get a redirect or the page again.
 """
 
+import dataclasses
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -44,7 +45,7 @@ from dashboard.models import Clip, Decision, Label
 from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
-from desk.media import blur_media_for, set_blur_media
+from desk.media import blur_media_for, review_media_for, set_blur_media, unwatched_evidence
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun
@@ -82,7 +83,9 @@ def _refusals_as_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 def _clip_or_404(request: HttpRequest, public_id: str) -> Clip:
     """The clip, when the visibility rule lets this moderator read it (403 otherwise)."""
-    return readable_clip_or_403(request.user, public_id, Clip.objects.select_related("claimed_by"))
+    return readable_clip_or_403(
+        request.user, public_id, Clip.objects.select_related("claimed_by", "rendition")
+    )
 
 
 def _refusal(request: HttpRequest, clip: Clip, error: ServiceError) -> HttpResponse:
@@ -134,6 +137,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         ),
         "removal_policies": [value for value, _ in REMOVAL_POLICIES],
         "blur_media": blur_media_for(user),
+        "media": review_media_for(clip),
         "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
         # Renew well before the lease ends: four beats per lease, at most a minute apart.
         "heartbeat_seconds": heartbeat_seconds(),
@@ -198,8 +202,21 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _refusal(request, clip, ServiceError("invalid_form", _form_errors(form)))
     from_escalations = clip.status == ClipStatus.ESCALATED
+    media = review_media_for(clip)
+    if media.decide_unwatched and not form.cleaned_data["without_watching"]:
+        return _refusal(
+            request,
+            clip,
+            ServiceError(
+                "decide_without_watching",
+                "Nothing playable exists for this clip yet. "
+                "Confirm that you decide without watching.",
+                409,
+            ),
+        )
+    decision_request = dataclasses.replace(form.to_request(), seen=unwatched_evidence(media))
     try:
-        decision = apply_decision(clip.pk, request.user, form.to_request())
+        decision = apply_decision(clip.pk, request.user, decision_request)
     except ServiceError as exc:
         return _refusal(request, clip, exc)
     action = DecisionAction(form.cleaned_data["action"]).label.lower()
@@ -279,7 +296,7 @@ def _review_report(
     try:
         (accept_statements if accept else dismiss_statements)(report_id, request.user)
     except ReportError as exc:
-        return _refusal(request, clip, exc.code, exc.message, exc.status)
+        return _refusal(request, clip, exc)
     done = "accepted; they now count" if accept else "dismissed"
     messages.success(request, f"Report #{report_id}: its statements were {done}.")
     return redirect("dashboard:clip", public_id=clip.public_id)

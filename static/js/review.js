@@ -1,6 +1,8 @@
 /* The review page: player, score timeline, decisions by keyboard, and the claim heartbeat.
    Keys: a l r e open a decision, Enter confirms, space plays, , and . step through sampled
-   frames, h jumps to the highest score. */
+   frames, h jumps to the highest score. When nothing playable exists yet, a decision first
+   asks "Decide without watching?": y (or the same key again) goes on, and the decision
+   records it. */
 (function () {
   "use strict";
   const root = document.getElementById("review");
@@ -88,9 +90,41 @@
   }
 
   /* ---- decisions ---- */
+  const unwatched = document.getElementById("dlg-unwatched");
+  let decideUnwatched = root.dataset.decideUnwatched === "1" && unwatched !== null;
+  let pendingDecision = null;
+
+  function askUnwatched(id) {
+    pendingDecision = id;
+    unwatched.showModal();
+  }
+
+  function confirmUnwatched() {
+    const id = pendingDecision;
+    decideUnwatched = false; // asked once per page
+    root.querySelectorAll("[data-without-watching]").forEach(function (input) { input.value = "1"; });
+    unwatched.close();
+    if (id) openDecision(id);
+  }
+
+  if (unwatched) {
+    unwatched.querySelector("[data-confirm-unwatched]").addEventListener("click", confirmUnwatched);
+    unwatched.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.key === "y" || decisionKeys[event.key] === pendingDecision) {
+        event.preventDefault();
+        confirmUnwatched();
+      }
+    });
+  }
+
   function openDecision(id) {
     const dialog = document.getElementById(id);
     if (!canDecide || !dialog || dialog.open) return;
+    if (decideUnwatched) {
+      askUnwatched(id);
+      return;
+    }
     const error = dialog.querySelector("[data-error]");
     if (error) error.textContent = "";
     video.pause();

@@ -51,6 +51,13 @@ DEMO_CLIPS = [
 ]
 
 
+def write_demo_clip(folder: Path, kind: str, seed: int) -> Path:
+    """A demo clip as `make run` seeds it: H.264, which browsers play on first start."""
+    return make_clip(
+        folder / f"demo-{kind}-{seed}.mp4", kind=kind, seconds=4.0, seed=seed, codec="h264"
+    )
+
+
 class Command(BaseCommand):
     help = "Create demo accounts, register the baseline detector and add generated demo clips."
 
@@ -92,9 +99,7 @@ class Command(BaseCommand):
         added = 0
         with tempfile.TemporaryDirectory(prefix="unmask-demo-") as tmp:
             for kind, seed, platform, reason, subjects, caption in DEMO_CLIPS[:count]:
-                path = make_clip(
-                    Path(tmp) / f"demo-{kind}-{seed}.mp4", kind=kind, seconds=4.0, seed=seed
-                )
+                path = write_demo_clip(Path(tmp), kind, seed)
                 with path.open("rb") as fh:
                     result = ingest_upload(
                         File(fh, name=f"{platform.lower()}-{seed}.mp4"),
