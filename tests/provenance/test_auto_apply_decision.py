@@ -37,7 +37,9 @@ def endpoint(db):
 @pytest.fixture
 def banking_sent(monkeypatch):
     sent: list[int] = []
-    monkeypatch.setattr(tasks.bank_decision, "delay", sent.append)
+    monkeypatch.setattr(
+        tasks.bank_decision, "apply_async", lambda args=(), **options: sent.append(args[0])
+    )
     return sent
 
 
