@@ -92,8 +92,10 @@ class ClipAdmin(RoleAdmin):
         "created_at",
         "decided_at",
         "failure_reason",
+        # Tagged and untagged on the review page (dashboard.persons: claim or senior, audited,
+        # remembered by the two-person rule), never silently here.
+        "persons",
     )
-    filter_horizontal = ("persons",)
     # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ReportInline, DecisionInline]

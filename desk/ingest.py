@@ -27,10 +27,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.constants import ReportReason
+from dashboard.constants import DepictionSource, ReportReason
 from dashboard.filenames import sanitize_filename
 from dashboard.models import Clip, Report
-from dashboard.persons import resolve_persons
+from dashboard.persons import depict, resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.workflow import record_event
 from detection.probe import MediaFacts, MediaLimits, MediaRejected, probe_media
@@ -161,9 +161,9 @@ def _add_report(clip: Clip, submission: Submission, reporter: AbstractBaseUser |
         note=submission.note,
         reach=submission.reach,
     )
-    persons = resolve_persons(submission.subjects)
-    if persons:
-        clip.persons.add(*persons)
+    depict(
+        clip, resolve_persons(submission.subjects), source=DepictionSource.REPORT, actor=reporter
+    )
     data: dict[str, object] = {"report": report.pk, "reason": submission.reason}
     if submission.reach is not None:
         data["reach"] = submission.reach

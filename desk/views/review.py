@@ -28,14 +28,10 @@ from dashboard.claims import (
     renew_claim,
 )
 from dashboard.constants import ClipStatus, DecisionAction
-from dashboard.decisions import (
-    DecisionError,
-    add_note,
-    add_person,
-    apply_decision,
-    remove_person,
-)
+from dashboard.decisions import DecisionError, add_note, apply_decision
+from dashboard.errors import ServiceError
 from dashboard.models import Clip, Decision, Label
+from dashboard.persons import add_person, may_edit_persons, remove_person
 from dashboard.roles import is_senior
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
 from desk.media import blur_media_for, set_blur_media
@@ -98,6 +94,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "sla_deadline": sla_deadline(first_reported_at, clip.priority),
         "priority_band": priority_band(clip.priority),
         "persons": list(clip.persons.all()),
+        "can_edit_persons": may_edit_persons(clip, user),
         "decisions": list(
             Decision.objects.filter(clip=clip)
             .select_related("moderator")
@@ -225,7 +222,7 @@ def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
         return _refusal(request, clip, "name_required", "Give the person's name.", 400)
     try:
         add_person(clip.pk, request.user, form.cleaned_data["name"])
-    except DecisionError as exc:
+    except ServiceError as exc:
         return _refusal(request, clip, exc.code, exc.message, exc.status)
     return _fragment_or_back(request, clip, "dashboard/_persons.html")
 
@@ -236,7 +233,7 @@ def person_remove(request: HttpRequest, public_id: str, person_id: int) -> HttpR
     clip = _clip_or_404(public_id)
     try:
         remove_person(clip.pk, request.user, person_id)
-    except DecisionError as exc:
+    except ServiceError as exc:
         return _refusal(request, clip, exc.code, exc.message, exc.status)
     return _fragment_or_back(request, clip, "dashboard/_persons.html")
 
