@@ -20,6 +20,7 @@ from dashboard.models import (
     AuditEvent,
     Clip,
     Decision,
+    Depiction,
     DeskPreference,
     IdempotencyKey,
     Label,
@@ -181,6 +182,18 @@ class DecisionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("clip", "moderator")
     actions = [export_as_csv]
+
+
+@admin.register(Depiction)
+class DepictionAdmin(ReadOnlyAdmin):
+    """Every person each clip has depicted, untagged ones included (the two-person rule reads
+    them): read-only, written by dashboard.persons.depict."""
+
+    list_display = ("clip", "person", "source", "added_by", "first_depicted_at")
+    list_filter = ("source", "person__protected", "first_depicted_at")
+    search_fields = ("clip__public_id", "person__name")
+    date_hierarchy = "first_depicted_at"
+    list_select_related = ("clip", "person", "added_by")
 
 
 @admin.register(AuditEvent)
