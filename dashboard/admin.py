@@ -21,6 +21,7 @@ from dashboard.models import (
     AuditEvent,
     Clip,
     Decision,
+    Depiction,
     DeskPreference,
     IdempotencyKey,
     Label,
@@ -116,8 +117,10 @@ class ClipAdmin(RoleAdmin):
         "created_at",
         "decided_at",
         "failure_reason",
+        # Tagged and untagged on the review page (dashboard.persons: claim or senior, audited,
+        # remembered by the two-person rule), never silently here.
+        "persons",
     )
-    filter_horizontal = ("persons",)
     # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ReviewRenditionInline, ReportInline, DecisionInline]
@@ -211,6 +214,18 @@ class DecisionAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("clip", "moderator")
     actions = [export_as_csv]
+
+
+@admin.register(Depiction)
+class DepictionAdmin(ReadOnlyAdmin):
+    """Every person each clip has depicted, untagged ones included (the two-person rule reads
+    them): read-only, written by dashboard.persons.depict."""
+
+    list_display = ("clip", "person", "source", "added_by", "first_depicted_at")
+    list_filter = ("source", "person__protected", "first_depicted_at")
+    search_fields = ("clip__public_id", "person__name")
+    date_hierarchy = "first_depicted_at"
+    list_select_related = ("clip", "person", "added_by")
 
 
 @admin.register(AuditEvent)

@@ -39,6 +39,14 @@ MODERATOR_QUEUE_STATES: tuple[str, ...] = (_S.QUEUED, _S.SCORING, _S.AWAITING_RE
 SLA_CLOCK_STATES: tuple[str, ...] = tuple(s for s in UNDECIDED_STATES if s != _S.FAILED)
 
 
+class DepictionSource(models.TextChoices):
+    """Who first said a clip depicts a person (dashboard.models.Depiction)."""
+
+    REPORT = "report", "A report named them"
+    MODERATOR = "moderator", "A moderator tagged them"
+    RECORDED = "recorded", "Tagged before depictions were recorded"
+
+
 class ReportReason(models.TextChoices):
     DEEPFAKE = "deepfake", "Suspected deepfake"
     IMPERSONATION = "impersonation", "Impersonation"

@@ -12,7 +12,8 @@ nothing.
 
 Satellites contribute only through `dashboard.hooks`; this module imports none of them.
 
-What a moderator adds while reviewing (a note, a person depicted or removed) is audited here too.
+What a moderator adds while reviewing (a note) is audited here too; tagging and untagging the
+persons a clip depicts is `dashboard.persons` (add_person, remove_person).
 """
 
 from collections.abc import Mapping, Sequence
@@ -28,9 +29,7 @@ from dashboard import hooks
 from dashboard.claims import ClaimError, check_can_review
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
 from dashboard.errors import ServiceError
-from dashboard.models import AuditEvent, Clip, Decision, Label, Person
-from dashboard.persons import resolve_persons
-from dashboard.priority import refresh_priority
+from dashboard.models import AuditEvent, Clip, Decision, Label
 from dashboard.roles import is_moderator
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
 
@@ -265,42 +264,3 @@ def add_note(clip_id: int, user: AbstractBaseUser, text: str) -> AuditEvent:
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         return record_event(clip, "clip.note", actor=user, data={"note": text[:5000]})
-
-
-def add_person(clip_id: int, user: AbstractBaseUser, name: str) -> Person:
-    """Record that `name` (a known person or alias, else a new person) is depicted; audited."""
-    _check_moderator(user)
-    persons = resolve_persons([name])
-    if not persons:
-        raise DecisionError("name_required", "Give the person's name.")
-    person = persons[0]
-    with transaction.atomic():
-        clip = Clip.objects.select_for_update().get(pk=clip_id)
-        if not clip.persons.filter(pk=person.pk).exists():
-            clip.persons.add(person)
-            record_event(
-                clip,
-                "clip.person_added",
-                actor=user,
-                data={"person": person.pk, "name": person.name},
-            )
-            refresh_priority(clip)
-    return person
-
-
-def remove_person(clip_id: int, user: AbstractBaseUser, person_id: int) -> None:
-    """Record that a person is not depicted after all; audited."""
-    _check_moderator(user)
-    with transaction.atomic():
-        clip = Clip.objects.select_for_update().get(pk=clip_id)
-        person = clip.persons.filter(pk=person_id).first()
-        if person is None:
-            raise DecisionError("not_depicted", "That person is not listed on this clip.", 409)
-        clip.persons.remove(person)
-        record_event(
-            clip,
-            "clip.person_removed",
-            actor=user,
-            data={"person": person.pk, "name": person.name},
-        )
-        refresh_priority(clip)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from dashboard.constants import (
     ClipStatus,
     DecisionAction,
+    DepictionSource,
     LabelCategory,
     RenditionState,
     ReportReason,
@@ -270,6 +271,33 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError(f"{type(self).__name__} rows are append-only.")
+
+
+class Depiction(AppendOnlyModel):
+    """That a clip was said to depict a person, kept when the person is untagged again.
+
+    `Clip.persons` is who the clip depicts now; a Depiction is written the first time each
+    person is attached (a report's subjects, a moderator's tag) and never changed or deleted,
+    so the two-person rule can read every person the clip has depicted since it was reported
+    (`dashboard.persons.has_depicted_protected_person`), whoever untagged whom since.
+    """
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="depictions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="depictions")
+    source = models.CharField(max_length=20, choices=DepictionSource.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_depicted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_depicted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clip", "person"], name="one_depiction_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clip} depicted {self.person}"
 
 
 class Decision(AppendOnlyModel):

@@ -24,10 +24,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dashboard.access import can_read_clip
-from dashboard.constants import FINAL_STATES, ReportReason, ReportStatement
+from dashboard.constants import FINAL_STATES, DepictionSource, ReportReason, ReportStatement
 from dashboard.errors import ServiceError
 from dashboard.models import Clip, Report
-from dashboard.persons import MAX_SUBJECTS, resolve_persons
+from dashboard.persons import MAX_SUBJECTS, depict, resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import record_event
@@ -99,9 +99,9 @@ def file_report(
     if reach is not None:
         data["reach"] = reach
     if applies:
-        persons = resolve_persons(report.subjects)
-        if persons:
-            clip.persons.add(*persons)
+        depict(
+            clip, resolve_persons(report.subjects), source=DepictionSource.REPORT, actor=reporter
+        )
         if reach is not None:
             data["reach_raised"] = raise_reach(clip, reach)
     elif report.subjects:
@@ -155,8 +155,7 @@ def accept_statements(report_id: int, user: AbstractBaseUser) -> Report:
         report, clip = _locked(report_id)
         _check_can_review(report, clip, user)
         persons = resolve_persons(report.subjects)
-        if persons:
-            clip.persons.add(*persons)
+        depict(clip, persons, source=DepictionSource.REPORT, actor=user)
         data: dict[str, object] = {
             "report": report.pk,
             "reporter": report.reporter.get_username() if report.reporter else None,

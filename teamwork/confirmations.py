@@ -3,7 +3,9 @@
 A different moderator than the proposer resolves it (a senior when the clip was escalated);
 when the system proposed it (a bank's auto-apply), any moderator may. Either way the outcome is
 recorded by `dashboard.decisions.record_decision`, citing both proposer and resolver; an
-overturn records the disagreement in the audit log.
+overturn records the disagreement in the audit log. An overturn into another outcome a policy
+also covers does not apply on the overturner's word: it becomes a new pending decision, proposed
+by the overturner, that someone else confirms.
 """
 
 from typing import Any
@@ -17,9 +19,10 @@ from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.decisions import DecisionError, DecisionRequest, record_decision, validate_request
 from dashboard.models import Clip, Decision, Label
 from dashboard.roles import is_moderator, is_senior
-from dashboard.workflow import transition
+from dashboard.workflow import record_event, transition
 from teamwork.constants import PendingState
 from teamwork.models import PendingDecision
+from teamwork.policy import covering_policies
 
 
 def pending_queue() -> QuerySet[PendingDecision]:
@@ -127,9 +130,12 @@ def confirm_decision(pending_id: int, user: AbstractBaseUser, note: str = "") ->
 
 def overturn_decision(
     pending_id: int, user: AbstractBaseUser, request: DecisionRequest
-) -> Decision:
+) -> Decision | PendingDecision:
     """A second moderator disagrees: their own outcome (`request`) applies instead, audited as
-    a disagreement. It must differ from the proposal (agreeing is `confirm_decision`)."""
+    a disagreement. It must differ from the proposal (agreeing is `confirm_decision`).
+
+    When a policy covers their outcome too, it is held instead (`_hold_covered_overturn`) and
+    the new PendingDecision is returned: a further moderator, not the overturner, confirms it."""
     labels = validate_request(request)
     if not request.reason.strip():
         raise DecisionError("reason_required", "Say why you overturn this decision.")
@@ -140,15 +146,87 @@ def overturn_decision(
         )
     if request.action == DecisionAction.ESCALATE and pending.from_status == ClipStatus.ESCALATED:
         raise DecisionError("already_escalated", "This clip was escalated already.", 409)
-    return _resolve(
-        pending_id,
-        user,
-        state=PendingState.OVERTURNED,
+    with transaction.atomic():
+        held = _hold_covered_overturn(pending_id, user, request, labels)
+        if held is not None:
+            return held
+        return _resolve(
+            pending_id,
+            user,
+            state=PendingState.OVERTURNED,
+            action=request.action,
+            labels=labels,
+            note=request.note,
+            reason=request.reason,
+        )
+
+
+def _hold_covered_overturn(
+    pending_id: int, user: AbstractBaseUser, request: DecisionRequest, labels: list[Label]
+) -> PendingDecision | None:
+    """When a policy also covers the overturner's outcome, close the pending decision as
+    overturned and propose that outcome in its place as a new one (proposed by the overturner,
+    so `check_can_resolve` keeps them from confirming it); the clip stays awaiting
+    confirmation. None when no policy covers it: the overturn then applies at once.
+
+    Runs inside overturn_decision's transaction; the clip and pending rows are locked here.
+    """
+    pending = PendingDecision.objects.select_for_update().get(pk=pending_id)
+    check_can_resolve(pending, user)
+    clip = Clip.objects.select_for_update().get(pk=pending.clip_id)
+    covered_by = covering_policies(clip, request.action)
+    if not covered_by:
+        return None
+    now = timezone.now()
+    pending.state = PendingState.OVERTURNED
+    pending.resolved_by = user
+    pending.resolved_at = now
+    pending.resolution_reason = request.reason[:500]
+    pending.save(update_fields=["state", "resolved_by", "resolved_at", "resolution_reason"])
+    overturned = {
+        "pending": pending.pk,
+        "proposed_by": pending.proposed_by_id,
+        "proposed_action": pending.action,
+        "proposed_at": pending.proposed_at.isoformat(),
+        "overturned_by": user.pk,
+        "overturned_at": now.isoformat(),
+        "reason": request.reason,
+    }
+    successor = PendingDecision.objects.create(
+        clip=clip,
         action=request.action,
-        labels=labels,
         note=request.note,
         reason=request.reason,
+        # The evidence the first proposer saw, and every proposal overturned on the way.
+        evidence={
+            **pending.evidence,
+            "overturned_proposals": [
+                *pending.evidence.get("overturned_proposals", []),
+                overturned,
+            ],
+        },
+        covered_by=covered_by,
+        from_status=pending.from_status,
+        proposed_by=user,
     )
+    if labels:
+        successor.labels.set(labels)
+    record_event(
+        clip,
+        "decision.overturn_held",
+        actor=user,
+        data={
+            "pending": successor.pk,
+            "overturns": pending.pk,
+            "overturned_action": pending.action,
+            "proposed_action": request.action,
+            "labels": [label.slug for label in labels],
+            "reason": request.reason,
+            "policies": covered_by,
+            "disagreement": True,
+        },
+    )
+    return successor
 
 
 def withdraw_decision(pending_id: int, user: AbstractBaseUser, reason: str) -> PendingDecision:

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.hooks import ProposedDecision
 from dashboard.models import Clip, Label
+from dashboard.persons import has_depicted_protected_person
 from dashboard.workflow import transition
 from teamwork.models import PendingDecision, TwoPersonPolicy
 
@@ -25,9 +26,11 @@ COVERABLE_ACTIONS = (DecisionAction.APPROVE, DecisionAction.LABEL, DecisionActio
 def covering_policies(clip: Clip, action: str) -> list[str]:
     """Names of the active policies that make `action` on `clip` need a second moderator.
 
-    A policy covers the action when any trigger it sets matches: a protected person depicted,
-    at least `min_reports` reports, or a reach of at least `min_reach` (a clip with no stated
-    reach never matches on reach). Persons and reports are counted only when a policy asks.
+    A policy covers the action when any trigger it sets matches: a protected person depicted
+    (now, or at any time since the clip was reported: untagging one does not lift the rule;
+    `dashboard.persons.has_depicted_protected_person`), at least `min_reports` reports, or a
+    reach of at least `min_reach` (a clip with no stated reach never matches on reach). Persons
+    and reports are counted only when a policy asks.
     """
     if action not in COVERABLE_ACTIONS:
         return []
@@ -41,7 +44,7 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
     for policy in policies:
         if policy.protected_person:
             if protected is None:
-                protected = clip.persons.filter(protected=True).exists()
+                protected = has_depicted_protected_person(clip)
             if protected:
                 names.append(policy.name)
                 continue

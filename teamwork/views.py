@@ -101,11 +101,16 @@ def pending_overturn(request: HttpRequest, pending_id: int) -> HttpResponse:
         decision = confirmations.overturn_decision(pending.pk, request.user, form.to_request())
     except ServiceError as exc:
         return _pending_page(request, pending, refuse(request, exc), overturn_form=form)
-    messages.success(
-        request,
-        f"Clip {pending.clip.short_id}: overturned, {decision.get_action_display().lower()} "
-        "applied.",
-    )
+    outcome = decision.get_action_display().lower()
+    if isinstance(decision, PendingDecision):
+        # A policy covers the new outcome too: it waits for a further moderator.
+        messages.success(
+            request,
+            f"Clip {pending.clip.short_id}: overturned; {outcome} applies once another "
+            "moderator confirms it.",
+        )
+    else:
+        messages.success(request, f"Clip {pending.clip.short_id}: overturned, {outcome} applied.")
     return redirect("teamwork:confirmations")
 
 

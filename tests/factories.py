@@ -20,9 +20,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from dashboard.claims import claim_clip
-from dashboard.constants import ClipStatus, DecisionAction, ReportReason, Role
+from dashboard.constants import ClipStatus, DecisionAction, DepictionSource, ReportReason, Role
 from dashboard.decisions import DecisionRequest, apply_decision
 from dashboard.models import Clip, Person, Report
+from dashboard.persons import depict
 from dashboard.roles import set_role
 from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 
@@ -189,7 +190,8 @@ class ScoredClipFactory(ClipFactory):
     @factory.post_generation
     def persons(clip, create, extracted, **kwargs):  # noqa: N805 - factory_boy's signature
         if create and extracted:
-            clip.persons.add(*extracted)
+            # As a report naming them does (desk.ingest): attached and recorded as depicted.
+            depict(clip, list(extracted), source=DepictionSource.REPORT)
 
 
 # --- Clips people worked on: through the services ---------------------------------------------

@@ -33,15 +33,10 @@ from dashboard.claims import (
     renew_claim,
 )
 from dashboard.constants import ClipStatus, DecisionAction, ReportStatement
-from dashboard.decisions import (
-    DecisionError,
-    add_note,
-    add_person,
-    apply_decision,
-    remove_person,
-)
+from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.models import Clip, Decision, Label
+from dashboard.persons import add_person, may_edit_persons, remove_person
 from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
@@ -124,6 +119,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "sla_deadline": sla_deadline(first_reported_at, clip.priority),
         "priority_band": priority_band(clip.priority),
         "persons": list(clip.persons.all()),
+        "can_edit_persons": may_edit_persons(clip, user),
         "decisions": list(
             Decision.objects.filter(clip=clip)
             .select_related("moderator")

@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from dashboard.claims import ClaimError, claim_clip, claim_next_clip, may_decide_now, renew_claim
 from dashboard.constants import ClipStatus
-from dashboard.decisions import DecisionError, add_note, add_person, remove_person
-from dashboard.models import AuditEvent, Person
+from dashboard.decisions import DecisionError, add_note
+from dashboard.models import AuditEvent, Depiction, Person
+from dashboard.persons import PersonEditError, add_person, remove_person
+from desk.ingest import Submission, report_existing
 from desk.media import blur_media_for, set_blur_media
 from desk.queue import priority_band, sla_deadline
-from tests.factories import ScoredClipFactory, escalated_clip
+from tests.factories import PersonFactory, ScoredClipFactory, escalated_clip
 
 pytestmark = pytest.mark.django_db
 
@@ -54,18 +56,61 @@ def test_add_note_is_audited_and_needs_text_and_a_moderator(moderator, reporter)
     assert AuditEvent.objects.filter(action="clip.note").count() == 1
 
 
-def test_persons_added_once_removed_audited(moderator):
+def test_persons_added_once_removed_audited_and_remembered(moderator):
     clip = ScoredClipFactory(score=0.2, reports=0)
+    claim_clip(clip.pk, moderator)
     person = add_person(clip.pk, moderator, "Bo Example")
     assert add_person(clip.pk, moderator, "bo example") == person
     assert Person.objects.count() == 1
     assert AuditEvent.objects.filter(clip=clip, action="clip.person_added").count() == 1
     remove_person(clip.pk, moderator, person.pk)
     assert not clip.persons.exists()
-    with pytest.raises(DecisionError):
+    # Untagged, but the clip's record of having depicted them stays.
+    depiction = Depiction.objects.get(clip=clip)
+    assert (depiction.person, depiction.source, depiction.added_by) == (
+        person,
+        "moderator",
+        moderator,
+    )
+    with pytest.raises(PermissionError):
+        depiction.delete()
+    with pytest.raises(PersonEditError) as refused:
         remove_person(clip.pk, moderator, person.pk)
-    with pytest.raises(DecisionError):
+    assert (refused.value.code, refused.value.status) == ("not_depicted", 409)
+    with pytest.raises(PersonEditError) as refused:
         add_person(clip.pk, moderator, "   ")
+    assert (refused.value.code, refused.value.status) == ("name_required", 400)
+
+
+def test_person_edits_refused_by_role_and_state(moderator, senior, reporter):
+    clip = escalated_clip(persons=[PersonFactory(name="Ana Example")])
+    ana = clip.persons.get()
+    with pytest.raises(PersonEditError) as refused:
+        remove_person(clip.pk, reporter, ana.pk)
+    assert (refused.value.code, refused.value.status) == ("forbidden", 403)
+    with pytest.raises(PersonEditError) as refused:
+        remove_person(clip.pk, moderator, ana.pk)
+    assert (refused.value.code, refused.value.status) == ("senior_only", 403)
+    queued = ScoredClipFactory(status=ClipStatus.QUEUED, score=None)
+    with pytest.raises(PersonEditError) as refused:
+        add_person(queued.pk, moderator, "Bo Example")
+    assert refused.value.code == "not_reviewable"
+    claim_clip(clip.pk, senior)
+    remove_person(clip.pk, senior, ana.pk)  # the senior holding it: not an override
+    event = AuditEvent.objects.get(clip=clip, action="clip.person_removed")
+    assert event.actor == senior and event.data["override"] is False
+
+
+def test_a_report_naming_a_person_records_the_depiction(reporter):
+    clip = ScoredClipFactory(reports=0)
+    report_existing(clip, Submission(subjects=("Ana Example",)), reporter)
+    depiction = Depiction.objects.get(clip=clip)
+    assert (depiction.person.name, depiction.source, depiction.added_by) == (
+        "Ana Example",
+        "report",
+        reporter,
+    )
+    assert list(clip.persons.all()) == [depiction.person]
 
 
 def test_sla_deadline_per_priority_band(settings):

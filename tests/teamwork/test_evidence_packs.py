@@ -21,7 +21,7 @@ from detection.models import DetectionRun, DetectorModel, FaceCrop, RunStatus
 from provenance.models import BankEntry, BankMatch, ClipCredentials, HashBank
 from teamwork import evidence, tasks
 from teamwork.appeals import file_appeal
-from teamwork.confirmations import overturn_decision
+from teamwork.confirmations import confirm_decision, overturn_decision
 from teamwork.constants import PackState
 from teamwork.models import EvidencePack
 from teamwork.packs import EvidenceError, request_pack
@@ -78,13 +78,16 @@ def scored_clip(face_clip, reporter):
     return clip
 
 
-def _decide_with_two_people(clip, first, second):
+def _decide_with_two_people(clip, first, second, third):
+    """`first` proposes approving, `second` overturns it into a removal, which the
+    protected-person policy covers too, so `third` confirms the removal."""
     clip.persons.add(PersonFactory(name="Famous Singer", protected=True))
     claim_clip(clip.pk, first)
     pending = apply_decision(clip.pk, first, DecisionRequest(action="approve"))
-    overturn_decision(
+    held = overturn_decision(
         pending.pk, second, DecisionRequest(action="remove", reason="Impersonation policy")
     )
+    confirm_decision(held.pk, third)
 
 
 def test_pack_contains_every_part_and_its_hash_is_audited(
@@ -98,7 +101,7 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     django_capture_on_commit_callbacks,
 ):
     clip = scored_clip
-    _decide_with_two_people(clip, moderator, moderator2)
+    _decide_with_two_people(clip, moderator, moderator2, senior)
     file_appeal(clip.pk, reporter, "It is a parody.")
     enqueued = []
     monkeypatch.setattr(
@@ -149,7 +152,12 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     chain = json.loads(archive.read("decisions.json"))
     assert chain["proposals"][0]["proposed_by"] == "moderator"
     assert chain["proposals"][0]["state"] == "overturned"
-    assert chain["decisions"][0]["moderator"] == "moderator2"
+    assert chain["proposals"][0]["resolved_by"] == "moderator2"
+    assert (chain["proposals"][1]["proposed_by"], chain["proposals"][1]["state"]) == (
+        "moderator2",
+        "confirmed",
+    )
+    assert chain["decisions"][0]["moderator"] == "senior"
     assert chain["decisions"][0]["reason"] == "Impersonation policy"
     assert chain["appeals"][0]["statement"] == "It is a parody."
     summary = archive.read("summary.html").decode()

@@ -83,12 +83,12 @@ def test_second_moderator_confirms_and_overturns_from_the_page(client, moderator
     other, pending = _held(moderator)
     response = client.post(
         reverse("teamwork:overturn", args=[pending.pk]),
-        {"action": "approve", "reason": "Satire"},
+        {"action": "label", "labels": ["face-swap"], "reason": "Satire"},
     )
     assert response.status_code == 302
     other.refresh_from_db()
     pending.refresh_from_db()
-    assert other.status == ClipStatus.APPROVED and pending.state == PendingState.OVERTURNED
+    assert other.status == ClipStatus.LABELED and pending.state == PendingState.OVERTURNED
 
 
 def test_appeal_by_hand_and_review_from_the_queue(client, moderator, moderator2):

@@ -149,22 +149,26 @@ def test_confirmation_applies_the_outcome_citing_both(moderator, moderator2):
 
 
 def test_overturned_confirmation_applies_the_second_outcome(moderator, moderator2):
+    # Labelling is not covered by the protected-person policy, so the overturn applies at once
+    # (an overturn into a covered outcome waits: test_person_bypass.py).
     clip = _protected_clip()
     pending = _propose(clip, moderator)
     decision = overturn_decision(
-        pending.pk, moderator2, DecisionRequest(action="approve", reason="It is satire, allowed")
+        pending.pk,
+        moderator2,
+        DecisionRequest(action="label", labels=["face-swap"], reason="It is satire, allowed"),
     )
     clip.refresh_from_db()
     pending.refresh_from_db()
-    assert clip.status == ClipStatus.APPROVED
-    assert (decision.action, decision.moderator) == ("approve", moderator2)
+    assert clip.status == ClipStatus.LABELED
+    assert (decision.action, decision.moderator) == ("label", moderator2)
     assert Decision.objects.filter(clip=clip).count() == 1
     assert pending.state == PendingState.OVERTURNED
     assert pending.resolution_reason == "It is satire, allowed"
     event = AuditEvent.objects.get(clip=clip, action="decision.overturned")
     assert event.data["disagreement"] is True
     assert event.data["two_person"]["proposed_action"] == "remove"
-    assert (event.from_status, event.to_status) == (ClipStatus.AWAITING_CONFIRM, "approved")
+    assert (event.from_status, event.to_status) == (ClipStatus.AWAITING_CONFIRM, "labeled")
 
 
 def test_overturn_needs_a_reason_and_another_outcome(moderator, moderator2):
