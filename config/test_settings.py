@@ -33,3 +33,5 @@ STATIC_ROOT = VAR_DIR / "static"  # noqa: F405
 STATIC_ROOT.mkdir(exist_ok=True)
 # Small limits keep the rejection tests fast; tests that need others override them.
 UNMASK_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Each test's bank is rolled back with it: no live-index snapshot outlives a test.
+UNMASK_PROVENANCE_INDEX_DIR = ""

@@ -308,9 +308,13 @@ class HashIndex:
 
     def _stage(self, clip: BankedClip, buckets: dict[str, tuple[list, list]]) -> int:
         hashes = clip.hashes
-        if clip.entry_id in self.clips or hashes.frame_count > MAX_FRAMES:
+        # An entry id is never re-used: a removed one coming back is a replayed log row.
+        if (
+            clip.entry_id in self.clips
+            or clip.entry_id in self.removed
+            or hashes.frame_count > MAX_FRAMES
+        ):
             return 0
-        self.removed.discard(clip.entry_id)
         self.clips[clip.entry_id] = _EntryInfo(
             clip.bank_id,
             np.asarray(hashes.indices, np.int64),
@@ -344,8 +348,8 @@ class HashIndex:
 
     def remove(self, entry_id: int) -> None:
         """Take an entry out of matching now; its rows go when segments are compacted."""
-        if self.clips.pop(entry_id, None) is not None:
-            self.removed.add(entry_id)
+        self.clips.pop(entry_id, None)
+        self.removed.add(entry_id)
 
     def compact(self) -> None:
         """Merge every channel into one segment without removed rows (a maintenance step)."""

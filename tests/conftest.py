@@ -93,3 +93,14 @@ def isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def fresh_live_index():
+    """Each test's bank (and change log) is rolled back with it, ids re-used: the process's
+    live hash index starts empty for every test."""
+    from provenance.live_index import live
+
+    live.reset()
+    yield
+    live.reset()
