@@ -63,6 +63,7 @@ SEAL_ROWS = 20_000
 MERGE_LIMIT = 4_000_000
 MIH_TABLES = 12
 MIH_BITS = 21
+DIRECT_ROWS = 100_000
 # A match needs at least this many paired frames (fewer if either clip is shorter), so a
 # single coincidental frame never makes a two-frame bank entry "50 % matched".
 MIN_MATCHED_FRAMES = 3
@@ -157,6 +158,18 @@ class _Segment:
             sorted_keys = np.take_along_axis(keys, order, axis=0)
             tables = (np.ascontiguousarray(sorted_keys.T), np.ascontiguousarray(order.T))
         self.keys, self.order = tables  # (tables, n) uint32 and int32
+        # Large segments also get a direct-address table per key (8 MB a table): one lookup
+        # per probe instead of a binary search over millions of keys.
+        self.offsets = None
+        if self.size >= DIRECT_ROWS:
+            self.offsets = np.stack(
+                [
+                    np.concatenate(
+                        [[0], np.cumsum(np.bincount(keys, minlength=1 << MIH_BITS))]
+                    ).astype(np.int64)
+                    for keys in self.keys
+                ]
+            )
 
     @property
     def size(self) -> int:
@@ -170,8 +183,11 @@ class _Segment:
         q_parts, row_parts = [], []
         for t in range(MIH_TABLES):
             probes = (query_keys[:, t, None] ^ flips[None, :]).ravel()  # (q * 22,)
-            lo = np.searchsorted(self.keys[t], probes, "left")
-            hi = np.searchsorted(self.keys[t], probes, "right")
+            if self.offsets is not None:
+                lo, hi = self.offsets[t][probes], self.offsets[t][probes + 1]
+            else:
+                lo = np.searchsorted(self.keys[t], probes, "left")
+                hi = np.searchsorted(self.keys[t], probes, "right")
             counts = hi - lo
             total = int(counts.sum())
             if total == 0:
