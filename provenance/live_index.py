@@ -7,7 +7,7 @@ fail over (a matcher service or a one-worker queue is one more single point of f
 path every scored clip takes), a search stays an in-process call of a few ms, and consistency
 is simple to state: a match reads the log at its start, so it sees every entry whose
 transaction committed before — within the same database round trip, not "seconds". The cost
-is memory per process (about 0.14 GB per million whole-frame hashes; see README), which on
+is memory per process (about 0.4 GB per million whole-frame hashes measured; see README), which on
 this deployment's two workers is well within the machine.
 
 * At start a process loads the snapshot (``UNMASK_PROVENANCE_INDEX_DIR``, written by
