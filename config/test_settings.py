@@ -44,3 +44,5 @@ UNMASK_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 # Throttle counters outlive a test's database (the cache is per process): the upload quota is
 # off unless a test turns it on (tests/api/test_upload_quota.py).
 UNMASK_UPLOAD_QUOTA_PER_MINUTE = 0
+# Each test's bank is rolled back with it: no live-index snapshot outlives a test.
+UNMASK_PROVENANCE_INDEX_DIR = ""

@@ -28,6 +28,11 @@ class ProvenanceConfig(AppConfig):
             ),
         )
 
+        # Every entry added or removed is logged for the live indexes (provenance.live_index).
+        from provenance import live_index
+
+        live_index.connect()
+
         # What it stores for a clip, for retention and erasure (dashboard.hooks).
         from provenance.holdings import register
 

@@ -4,14 +4,19 @@ Plain Python (no ORM). A clip becomes a :class:`ClipHashes`: for every sampled f
 PDQ hashes of several *regions* of the frame, as seen and mirrored. The steps that make a
 hash survive what re-uploads do to a video:
 
-* black bars (letterbox / pillarbox) are detected over the clip as a whole and cut off,
-  so a 16:9 clip padded into 4:3 hashes like the original;
+* uniform bands at the top, bottom and sides — any colour (black letterbox, a white meme
+  band, a blurred-free coloured pillarbox) and any width, with or without caption text on
+  them — are detected over the clip as a whole and cut off, so a 16:9 clip padded into 4:3,
+  a portrait clip padded to 16:9 or a meme with a white caption band above the picture
+  hashes like the original (:func:`find_bands`); what was cut is kept on the
+  :class:`ClipHashes` (``bands``) so a match can say which transformation it recognised;
 * each region is reduced to 256×256 before PDQ (PDQ works on 64×64 internally; the smaller
   intermediate keeps a frame's twelve hashes at a few ms);
 * regions whose PDQ quality is below ``MIN_QUALITY`` (flat colour, fades to black) are
   masked out: their hashes collide with every other flat frame and would match anything;
-* besides the whole frame (``full``) we hash its centre 90 % (``crop90``: a re-upload
-  cropped by 10 % hashes like it) and its four halves (``top``, ``bottom``, ``left``,
+* besides the whole frame (``full``) we hash its centre 90 % and 80 % (``crop90``,
+  ``crop80``: a re-upload cropped or zoomed by 10-20 % hashes like one of them) and its four
+  halves (``top``, ``bottom``, ``left``,
   ``right``: a large logo in one corner spoils two halves, not the other two). Measured on
   generated clips: a 10 % crop moves the full-frame hash by ~30 bits (up to 78) but lies
   within 2 bits of ``crop90``; a logo covering a quarter of the frame moves the full hash
@@ -34,8 +39,10 @@ from detection.frames import sample_frames
 
 HASH_BYTES = 32
 HASH_BITS = 256
-REGIONS = ("full", "crop90", "top", "bottom", "left", "right")
-FULL, CROP90 = 0, 1
+# New regions are appended, never inserted: stored hashes of the first LEGACY_REGIONS load.
+REGIONS = ("full", "crop90", "top", "bottom", "left", "right", "crop80")
+FULL, CROP90, CROP80 = 0, 1, 6
+LEGACY_REGIONS = 6
 ORIENTATIONS = 2  # as seen, mirrored left-right
 # PDQ's reference implementation treats quality < 50 as "too flat to trust".
 MIN_QUALITY = 50
@@ -43,12 +50,69 @@ MIN_QUALITY = 50
 SAMPLE_RATE_PER_S = 4.0
 MAX_SAMPLED_FRAMES = 120
 PDQ_INPUT_SIDE = 256
-# A row/column is "black bar" when nearly all of its pixels are this dark.
-BAR_LEVEL = 24
-# Only strip bars covering at least this share of a side (one dark row isn't a bar), and
-# never strip so much that less than half of the side is left.
+# A pixel belongs to a band when every channel is within this of the band's colour.
+BAND_TOLERANCE = 40
+# A band's edge row must be this uniform in every frame; further rows may carry caption text
+# and only need this share of band-coloured pixels (in every frame: a caption is static,
+# the picture moves).
+BAND_EDGE_SHARE = 0.97
+BAND_TEXT_SHARE = 0.5
+# Only strip bands covering at least this share of a side (one odd row isn't a band), and
+# never strip so much that less than this share of the side is left: a 9:16 portrait clip
+# padded to 16:9 keeps 32 % of the width.
 MIN_BAR_SHARE = 0.02
-MIN_CONTENT_SHARE = 0.5
+MIN_CONTENT_SHARE = 0.25
+
+
+COLOUR_NAMES = {
+    "black": (0, 0, 0),
+    "white": (255, 255, 255),
+    "grey": (128, 128, 128),
+    "red": (220, 30, 30),
+    "green": (30, 170, 60),
+    "blue": (30, 60, 200),
+    "yellow": (240, 220, 40),
+}
+
+
+@dataclass(frozen=True)
+class Band:
+    """A uniform band cut off one side of the picture before hashing."""
+
+    side: str  # "top", "bottom", "left" or "right"
+    share: float  # of the frame's height (top/bottom) or width (left/right)
+    colour: tuple[int, int, int]  # RGB
+    caption: bool  # text (or anything not band-coloured) was on it
+
+    @property
+    def colour_name(self) -> str:
+        return min(
+            COLOUR_NAMES,
+            key=lambda n: sum(
+                (a - b) ** 2 for a, b in zip(COLOUR_NAMES[n], self.colour, strict=True)
+            ),
+        )
+
+    def describe(self) -> str:
+        caption = " with caption" if self.caption else ""
+        return f"{self.colour_name} band{caption} ({self.side}, {round(self.share * 100)} %)"
+
+    def as_json(self) -> dict:
+        return {
+            "side": self.side,
+            "share": round(self.share, 3),
+            "colour": list(self.colour),
+            "caption": self.caption,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Band:
+        return cls(
+            str(data["side"]),
+            float(data["share"]),
+            tuple(int(c) for c in data["colour"])[:3],  # type: ignore[arg-type]
+            bool(data["caption"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -64,6 +128,7 @@ class ClipHashes:
     times: tuple[float, ...]
     hashes: np.ndarray  # (frames, ORIENTATIONS, len(REGIONS), HASH_BYTES) uint8
     valid: np.ndarray  # (frames, len(REGIONS)) bool
+    bands: tuple[Band, ...] = ()  # what was cut off before hashing
 
     @property
     def frame_count(self) -> int:
@@ -87,14 +152,26 @@ class ClipHashes:
 
     @classmethod
     def from_bytes(
-        cls, data: bytes, valid: list[list[bool]], indices: list[int], times: list[float]
+        cls,
+        data: bytes,
+        valid: list[list[bool]],
+        indices: list[int],
+        times: list[float],
+        bands: tuple[Band, ...] = (),
     ) -> ClipHashes:
         frames = len(indices)
-        hashes = np.frombuffer(data, dtype=np.uint8).reshape(
-            frames, ORIENTATIONS, len(REGIONS), HASH_BYTES
-        )
-        mask = np.asarray(valid, dtype=bool).reshape(frames, len(REGIONS))
-        return cls(tuple(indices), tuple(float(t) for t in times), hashes, mask)
+        stored = len(data) // max(1, frames * ORIENTATIONS * HASH_BYTES) if frames else 0
+        hashes = np.zeros((frames, ORIENTATIONS, len(REGIONS), HASH_BYTES), np.uint8)
+        mask = np.zeros((frames, len(REGIONS)), bool)
+        if frames:
+            if stored not in (LEGACY_REGIONS, len(REGIONS)):
+                raise ValueError(f"{len(data)} bytes of hashes do not fit {frames} frames")
+            # Rows stored before a region was added load with that region marked unhashed.
+            hashes[:, :, :stored] = np.frombuffer(data, dtype=np.uint8).reshape(
+                frames, ORIENTATIONS, stored, HASH_BYTES
+            )
+            mask[:, :stored] = np.asarray(valid, dtype=bool).reshape(frames, stored)
+        return cls(tuple(indices), tuple(float(t) for t in times), hashes, mask, bands)
 
     @classmethod
     def from_full_hex(cls, hex_hashes: list[str]) -> ClipHashes:
@@ -122,47 +199,86 @@ def hamming(a: bytes, b: bytes) -> int:
 
 
 def find_content_box(images: list[np.ndarray]) -> tuple[int, int, int, int]:
-    """Return ``(top, bottom, left, right)`` of the picture inside black bars.
+    """Return ``(top, bottom, left, right)`` of the picture inside uniform bands."""
+    return find_bands(images)[0]
 
-    Decided over all sampled frames together: a row is a bar only if it is dark in every
-    frame, so a dark scene inside the picture is not mistaken for a bar.
+
+def find_bands(
+    images: list[np.ndarray],
+) -> tuple[tuple[int, int, int, int], tuple[Band, ...]]:
+    """The picture's box inside uniform bands, and the bands, decided over all frames.
+
+    A side has a band when its outermost row (or column) is one colour in every frame; the
+    band reaches inwards as long as, in every frame, at least ``BAND_TEXT_SHARE`` of a row is
+    that colour — caption text on the band keeps it a band, while the picture (which moves,
+    or at least is not one flat colour over half a row) ends it. Top and bottom come first,
+    then the sides within what is left, so a black letterbox and white side bars are both
+    found.
     """
     if not images:
-        raise ValueError("find_content_box needs at least one frame")
-    height, width = images[0].shape[:2]
-    dark_rows = np.ones(height, dtype=bool)
-    dark_cols = np.ones(width, dtype=bool)
-    for image in images:
-        grey = image.max(axis=2) if image.ndim == 3 else image
-        dark = grey <= BAR_LEVEL
-        # 98 % rather than every pixel: encoders ring a little at a bar's edge.
-        dark_rows &= dark.mean(axis=1) >= 0.98
-        dark_cols &= dark.mean(axis=0) >= 0.98
-    top, bottom = _band(dark_rows)
-    left, right = _band(dark_cols)
-    return top, bottom, left, right
+        raise ValueError("find_bands needs at least one frame")
+    frames = [cv2.cvtColor(i, cv2.COLOR_GRAY2BGR) if i.ndim == 2 else i for i in images]
+    height, width = frames[0].shape[:2]
+    top, top_band = _side_band(frames, "top", height)
+    bottom_cut, bottom_band = _side_band(frames, "bottom", height)
+    bottom = height - bottom_cut
+    if bottom - top < MIN_CONTENT_SHARE * height:
+        top, bottom, top_band, bottom_band = 0, height, None, None
+    inner = [frame[top:bottom] for frame in frames]
+    left, left_band = _side_band(inner, "left", width)
+    right_cut, right_band = _side_band(inner, "right", width)
+    right = width - right_cut
+    if right - left < MIN_CONTENT_SHARE * width:
+        left, right, left_band, right_band = 0, width, None, None
+    bands = tuple(b for b in (top_band, bottom_band, left_band, right_band) if b is not None)
+    return (top, bottom, left, right), bands
 
 
-def _band(dark: np.ndarray) -> tuple[int, int]:
-    """The span between leading and trailing dark runs, if they look like bars."""
-    size = len(dark)
-    lit = np.flatnonzero(~dark)
-    if len(lit) == 0:
-        return 0, size
-    start, stop = int(lit[0]), int(lit[-1]) + 1
-    min_bar = MIN_BAR_SHARE * size
-    if start < min_bar:
-        start = 0
-    if size - stop < min_bar:
-        stop = size
-    if stop - start < MIN_CONTENT_SHARE * size:
-        return 0, size
-    return start, stop
+def _side_band(frames: list[np.ndarray], side: str, size: int) -> tuple[int, Band | None]:
+    """How many rows (or columns) from ``side`` inwards are a uniform band, and the band."""
+
+    # Lines running inwards from the side, each a (length, 3) run of BGR pixels; every
+    # other pixel along a line is enough to judge it and halves the work.
+    def lines(frame: np.ndarray) -> np.ndarray:
+        if side == "top":
+            return frame[:, ::2]
+        if side == "bottom":
+            return frame[::-1, ::2]
+        if side == "left":
+            return frame[::2].transpose(1, 0, 2)
+        return frame[::2, ::-1].transpose(1, 0, 2)
+
+    stacks = [lines(frame) for frame in frames]
+    edges = np.stack([np.median(stack[0], axis=0) for stack in stacks])
+    # The band is one colour in every frame (a static overlay): else there is none.
+    if np.abs(edges - edges.mean(axis=0)).max() > BAND_TOLERANCE / 2:
+        return 0, None
+    colour = np.median(edges, axis=0)
+    share = np.ones(size)
+    for stack in stacks:
+        near = (np.abs(stack.astype(np.int16) - colour.astype(np.int16)) <= BAND_TOLERANCE).all(
+            axis=2
+        )
+        share = np.minimum(share, near.mean(axis=1))
+    if share[0] < BAND_EDGE_SHARE:
+        return 0, None
+    ends = np.flatnonzero(share < BAND_TEXT_SHARE)
+    depth = int(ends[0]) if len(ends) else size
+    if depth < MIN_BAR_SHARE * size or size - depth < MIN_CONTENT_SHARE * size:
+        return 0, None
+    # Rows next to the picture ring after compression: judge a caption away from the edge.
+    # Caption text is a run of mixed rows with a clean band row further in; a picture
+    # slightly rotated inside its border (a photo of a screen) only ramps down at the edge.
+    dirty = np.flatnonzero(share[:depth] < 0.9)
+    caption = bool(len(dirty) and (share[dirty[0] : depth] >= BAND_EDGE_SHARE).any())
+    b, g, r = (int(round(c)) for c in colour)
+    return depth, Band(side, round(depth / size, 3), (r, g, b), caption)
 
 
 def _regions(image: np.ndarray) -> list[np.ndarray]:
     height, width = image.shape[:2]
     dy, dx = round(height * 0.05), round(width * 0.05)
+    dy2, dx2 = round(height * 0.1), round(width * 0.1)
     return [
         image,
         image[dy : height - dy, dx : width - dx],
@@ -170,6 +286,7 @@ def _regions(image: np.ndarray) -> list[np.ndarray]:
         image[height // 2 :],
         image[:, : width // 2],
         image[:, width // 2 :],
+        image[dy2 : height - dy2, dx2 : width - dx2],
     ]
 
 
@@ -197,14 +314,14 @@ def hash_image(image: np.ndarray, min_quality: int = MIN_QUALITY) -> tuple[np.nd
 def hash_frames(
     frames: list[tuple[int, float, np.ndarray]], min_quality: int = MIN_QUALITY
 ) -> ClipHashes:
-    """Hash ``(index, time_s, image)`` frames after stripping the clip's black bars.
+    """Hash ``(index, time_s, image)`` frames after stripping the clip's uniform bands.
 
     Frames whose whole picture is too flat are dropped; the result may have no frame.
     """
     if not frames:
         return ClipHashes.empty()
     same_size = [image for _, _, image in frames if image.shape == frames[0][2].shape]
-    top, bottom, left, right = find_content_box(same_size)
+    (top, bottom, left, right), bands = find_bands(same_size)
     kept_indices, kept_times, kept_hashes, kept_valid = [], [], [], []
     for index, time_s, image in frames:
         if image.shape == frames[0][2].shape:
@@ -219,7 +336,11 @@ def hash_frames(
     if not kept_indices:
         return ClipHashes.empty()
     return ClipHashes(
-        tuple(kept_indices), tuple(kept_times), np.stack(kept_hashes), np.stack(kept_valid)
+        tuple(kept_indices),
+        tuple(kept_times),
+        np.stack(kept_hashes),
+        np.stack(kept_valid),
+        bands,
     )
 
 

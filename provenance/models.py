@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from dashboard.models import Clip, Decision, Person
-from provenance.hashing import ClipHashes
+from provenance.hashing import Band, ClipHashes
 
 
 class BankKind(models.TextChoices):
@@ -37,6 +37,8 @@ class FrameHashes(models.Model):
     frame_indices = models.JSONField(default=list)
     frame_times = models.JSONField(default=list)
     frame_count = models.PositiveIntegerField(default=0)
+    # The uniform bands cut off before hashing (provenance.hashing.Band, as JSON).
+    frame_bands = models.JSONField(default=list, blank=True)
 
     class Meta:
         abstract = True
@@ -44,7 +46,11 @@ class FrameHashes(models.Model):
     @property
     def hashes(self) -> ClipHashes:
         return ClipHashes.from_bytes(
-            bytes(self.frame_hashes), self.frame_valid, self.frame_indices, self.frame_times
+            bytes(self.frame_hashes),
+            self.frame_valid,
+            self.frame_indices,
+            self.frame_times,
+            tuple(Band.from_json(band) for band in self.frame_bands or ()),
         )
 
     def set_hashes(self, hashes: ClipHashes) -> None:
@@ -53,6 +59,7 @@ class FrameHashes(models.Model):
         self.frame_indices = list(hashes.indices)
         self.frame_times = [round(t, 3) for t in hashes.times]
         self.frame_count = hashes.frame_count
+        self.frame_bands = [band.as_json() for band in hashes.bands]
 
 
 class ClipFingerprint(FrameHashes):
@@ -143,6 +150,9 @@ class BankMatch(models.Model):
     matched_frames = models.PositiveIntegerField()
     clip_frame = models.PositiveIntegerField(default=0)
     entry_frame = models.PositiveIntegerField(default=0)
+    # The transformation the pairs show ("white band with caption (top, 28 %) removed,
+    # mirrored"); empty for a plain re-encode.
+    transform = models.CharField(max_length=300, blank=True)
     matched_at = models.DateTimeField(default=timezone.now, db_index=True)
     marked_wrong_at = models.DateTimeField(null=True, blank=True)
     marked_wrong_by = models.ForeignKey(
@@ -167,6 +177,30 @@ class BankMatch(models.Model):
         """When the clip's closest frame to the entry plays (for a seek button)."""
         fps = self.clip.fps or 25.0
         return round(self.clip_frame / fps, 3)
+
+
+class BankChangeKind(models.TextChoices):
+    ADD = "add", "Entry added"
+    REMOVE = "remove", "Entry removed"
+
+
+class BankChange(models.Model):
+    """The bank's change log: every process's live index applies it (provenance.live_index).
+
+    One row per entry added or removed, written in the transaction of the change (by the
+    signal receivers in :mod:`provenance.live_index`, which see every ORM save and delete,
+    cascades included). ``id`` orders the log.
+    """
+
+    kind = models.CharField(max_length=10, choices=BankChangeKind.choices)
+    entry_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} entry {self.entry_id}"
 
 
 class CredentialState(models.TextChoices):

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-import threading
 import uuid
-from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,6 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from dashboard.constants import ClipStatus, DecisionAction
@@ -39,9 +36,10 @@ from dashboard.workflow import TransitionError, record_event, transition
 from detection.frames import UnreadableMediaError
 from detection.probe import MediaRejected, sniff_media_type
 from detection.storage_io import local_path
+from provenance import live_index
 from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
 from provenance.hashing import ClipHashes, hash_frames, hash_video
-from provenance.matching import BankedClip, HashIndex, MatchPolicy
+from provenance.matching import HashIndex, MatchPolicy
 from provenance.models import (
     BankEntry,
     BankKind,
@@ -89,41 +87,11 @@ def fingerprint(clip: Clip) -> ClipHashes:
 
 # --- the per-process index ---------------------------------------------------------------
 
-_index_lock = threading.Lock()
-_index_cache: dict[str, object] = {}
-
-
-def _bank_signature() -> tuple:
-    # Entries are never edited except for quarantine (applied at query time), so the count,
-    # the highest id and the newest timestamp change whenever the indexed hashes change
-    # (the timestamp also tells apart a re-used id after a rolled-back insert).
-    stats = BankEntry.objects.aggregate(count=Count("id"), last=Max("id"), newest=Max("created_at"))
-    return (stats["count"], stats["last"], stats["newest"])
-
 
 def hash_index() -> HashIndex:
-    """This process's index over every bank entry, rebuilt when entries come or go."""
-    signature = _bank_signature()
-    with _index_lock:
-        if _index_cache.get("signature") != signature:
-            entries = BankEntry.objects.only(
-                "id", "bank_id", "frame_hashes", "frame_valid", "frame_indices", "frame_times"
-            )
-            _index_cache["index"] = HashIndex(_loadable(entries.iterator()))
-            _index_cache["signature"] = signature
-        return _index_cache["index"]  # type: ignore[return-value]
-
-
-def _loadable(entries: Iterable[BankEntry]) -> Iterator[BankedClip]:
-    """Entries whose stored hashes load; a damaged one is left out (and logged), so it cannot
-    stop the index from being built for every other entry."""
-    for entry in entries:
-        try:
-            hashes = entry.hashes
-        except (ValueError, TypeError) as exc:
-            logger.error("Bank entry %s has unreadable hashes, not indexed: %s", entry.pk, exc)
-            continue
-        yield BankedClip(entry.pk, entry.bank_id, hashes)
+    """This process's live index over every bank entry, current with the bank's change log
+    (provenance.live_index): entries banked or removed are applied, nothing is rebuilt."""
+    return live_index.live.current()
 
 
 # --- banking -----------------------------------------------------------------------------
@@ -296,6 +264,7 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
                     "matched_frames": match.matched_frames,
                     "clip_frame": match.best_pair[0],
                     "entry_frame": match.best_pair[1],
+                    "transform": match.transform[:300],
                 },
             )
             stored.append(row)
@@ -311,6 +280,7 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
                         "query_share": match.query_share,
                         "bank_share": match.bank_share,
                         "best_distance": match.best_distance,
+                        "transform": match.transform,
                     },
                 )
         refresh_priority(clip)

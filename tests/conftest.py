@@ -100,3 +100,14 @@ def isolated_media(settings, tmp_path):
 def scratch_database_url(tmp_path) -> Iterator[str]:
     """An empty database for a migration check run in its own process (tests/scratch.py)."""
     yield from scratch_database(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def fresh_live_index():
+    """Each test's bank (and change log) is rolled back with it, ids re-used: the process's
+    live hash index starts empty for every test."""
+    from provenance.live_index import live
+
+    live.reset()
+    yield
+    live.reset()

@@ -5,7 +5,7 @@ import pytest
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent, Clip
-from provenance import services, tasks
+from provenance import live_index, services, tasks
 from provenance.models import BankEntry, BankMatch
 from provenance.priority import KNOWN_FAKE_MATCH_BONUS
 from tests.factories import PersonFactory
@@ -152,13 +152,19 @@ def test_auto_apply_leaves_a_clip_under_review_alone(banked, fake_reupload, mode
     assert Clip.objects.get(pk=clip.pk).status == ClipStatus.IN_REVIEW
 
 
-def test_index_is_rebuilt_when_the_bank_changes(banked, fake_reupload, moderator, unrelated_video):
+def test_index_grows_in_place_when_the_bank_changes(
+    banked, fake_reupload, moderator, unrelated_video
+):
     first = services.hash_index()
-    assert services.hash_index() is first
+    size = first.size
     other = stored_clip(unrelated_video)
-    services.do_bank_decision(decide(other, moderator).pk)
-    assert services.hash_index() is not first
-    assert services.hash_index().size > first.size
+    entry = services.do_bank_decision(decide(other, moderator).pk)
+    assert services.hash_index() is first  # the same index, grown: no rebuild
+    assert first.size > size and entry.pk in first.clips
+    assert live_index.live.rebuilds == 1
+    entry.delete()  # e.g. an overturned appeal
+    assert entry.pk not in services.hash_index().clips
+    assert live_index.live.rebuilds == 1
 
 
 @pytest.mark.parametrize(
