@@ -1,6 +1,8 @@
 """The live index: bankings and removals reach every process through the change log, without
 a rebuild; a snapshot loads back to the same answers."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,10 @@ from provenance.matching import BankedClip, HashIndex, MatchPolicy
 from provenance.models import BankChange, BankEntry, EntrySource, HashBank
 
 CLIP_FRAMES = 60
+# The suite runs the churn on a 20k bank with 200 bankings (about a minute on a busy 2-core
+# machine); UNMASK_TEST_CHURN_BANK=100000 UNMASK_TEST_CHURN_BANKINGS=1000 runs the full one.
+CHURN_BANK = int(os.environ.get("UNMASK_TEST_CHURN_BANK", "20000"))
+CHURN_BANKINGS = int(os.environ.get("UNMASK_TEST_CHURN_BANKINGS", "200"))
 
 
 def _random_clip(rng: np.random.Generator) -> ClipHashes:
@@ -26,20 +32,20 @@ def _bank(bank: HashBank, hashes: ClipHashes) -> BankEntry:
 
 @pytest.mark.slow
 def test_churn_every_match_sees_every_entry_banked_before_it(db):
-    """1,000 bankings interleaved with matches on a 100k-hash bank (1 M: bench/hashmatch.py)."""
+    """Bankings interleaved with matches on a bank of CHURN_BANK hashes (1 M: bench/hashmatch.py)."""
     rng = np.random.default_rng(19)
     bank = HashBank.objects.create(name="churn")
     base = []
-    for _ in range(-(-100_000 // CLIP_FRAMES)):
+    for _ in range(-(-CHURN_BANK // CLIP_FRAMES)):
         entry = BankEntry(bank=bank, source=EntrySource.IMPORT)
         entry.set_hashes(_random_clip(rng))
         base.append(entry)
     BankEntry.objects.bulk_create(base)  # the bank before the processes start
     policy = {bank.pk: MatchPolicy()}
     worker_a, worker_b = live_index.LiveIndex(), live_index.LiveIndex()
-    assert worker_a.current().size >= 100_000 and worker_b.current().size >= 100_000
+    assert worker_a.current().size >= CHURN_BANK and worker_b.current().size >= CHURN_BANK
     banked: list[tuple[int, ClipHashes]] = []
-    for i in range(1_000):
+    for i in range(CHURN_BANKINGS):
         hashes = _random_clip(rng)
         banked.append((_bank(bank, hashes).pk, hashes))
         worker = worker_a if i % 2 else worker_b
