@@ -32,7 +32,7 @@ def _bank(bank: HashBank, hashes: ClipHashes) -> BankEntry:
 
 @pytest.mark.slow
 def test_churn_every_match_sees_every_entry_banked_before_it(db):
-    """Bankings interleaved with matches on a bank of CHURN_BANK hashes (1 M: bench/hashmatch.py)."""
+    """Bankings interleaved with matches on a bank of CHURN_BANK hashes (1 M: bench/)."""
     rng = np.random.default_rng(19)
     bank = HashBank.objects.create(name="churn")
     base = []
