@@ -21,6 +21,7 @@ from dashboard.models import AuditEvent, Clip, Decision, Label, Person
 from dashboard.persons import resolve_persons
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
+from dashboard.signals import gather_signals, suspicion_level
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
 from integrations.events import decision_event_type, decision_payload, emit
 from provenance.models import ClipCredentials
@@ -76,11 +77,14 @@ def _credentials_evidence(clip: Clip) -> dict[str, Any] | None:
 def evidence_for(clip: Clip) -> dict[str, Any]:
     """What the moderator saw, kept with the decision so it can be reproduced later."""
     run = clip.active_run()
+    signals = gather_signals(clip)
     evidence: dict[str, Any] = {
         "score": clip.score,
         "reports": clip.reports.count(),
         "reach": clip.reach,
         "content_credentials": _credentials_evidence(clip),
+        "suspicion": suspicion_level(signals).label,
+        "signals": [signal.as_dict() for signal in signals],
     }
     if run is not None:
         evidence.update(

@@ -2,6 +2,7 @@
 
 from desk.views.audit import audit_log
 from desk.views.clips import upload_clip
+from desk.views.detectors import model_card
 from desk.views.media import clip_media, face_crop
 from desk.views.people import person_detail
 from desk.views.queue import escalations, next_clip, queue, scoring_progress
@@ -25,6 +26,7 @@ __all__ = [
     "escalations",
     "face_crop",
     "heartbeat",
+    "model_card",
     "next_clip",
     "note",
     "person_add",
