@@ -51,6 +51,10 @@ class SuspicionLevel(IntEnum):
         return self.name.lower()
 
 
+# The levels as API choices (one enum in the OpenAPI schema: ENUM_NAME_OVERRIDES).
+SUSPICION_LEVEL_CHOICES = [(level.label, level.label.capitalize()) for level in SuspicionLevel]
+
+
 @dataclass(frozen=True)
 class Signal:
     """One piece of evidence about a clip, as a provider reports it.

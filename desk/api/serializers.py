@@ -14,7 +14,7 @@ from dashboard.constants import DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from dashboard.persons import MAX_SUBJECTS
-from dashboard.signals import gather_signals, suspicion_level
+from dashboard.signals import SUSPICION_LEVEL_CHOICES, gather_signals, suspicion_level
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
 from detection.models import DetectorModel
 from detection.registry import Manifest
@@ -149,7 +149,7 @@ class SignalSerializer(serializers.Serializer):
     not_applicable_reason = serializers.CharField()
     fired = serializers.BooleanField()
     supports = serializers.ChoiceField(
-        choices=["none", "weak", "strong", "conclusive"],
+        choices=SUSPICION_LEVEL_CHOICES,
         help_text="The suspicion level this signal supports when it fires.",
     )
     sentence = serializers.CharField(help_text="What was observed and where, in words.")
@@ -160,7 +160,7 @@ class SignalSerializer(serializers.Serializer):
 
 class SuspicionSerializer(serializers.Serializer):
     level = serializers.ChoiceField(
-        choices=["none", "weak", "strong", "conclusive"],
+        choices=SUSPICION_LEVEL_CHOICES,
         help_text="The strongest level among the signals that fired (a rule, not a "
         "probability; see README, Signals and suspicion level).",
     )
@@ -212,7 +212,6 @@ class ClipSerializer(serializers.ModelSerializer):
     source_url = serializers.CharField(read_only=True)
     reports = serializers.SerializerMethodField()
     detection = serializers.SerializerMethodField()
-    suspicion = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -242,7 +241,6 @@ class ClipSerializer(serializers.ModelSerializer):
             "reports",
             "progress",
             "detection",
-            "suspicion",
             "created_at",
             "updated_at",
             "decided_at",
@@ -258,10 +256,6 @@ class ClipSerializer(serializers.ModelSerializer):
     @extend_schema_field(DetectionSerializer(allow_null=True))
     def get_detection(self, clip: Clip) -> dict[str, Any] | None:
         return detection_payload(clip)
-
-    @extend_schema_field(SuspicionSerializer)
-    def get_suspicion(self, clip: Clip) -> dict[str, Any]:
-        return suspicion_payload(clip)
 
     def to_representation(self, clip: Clip) -> dict[str, Any]:
         data = super().to_representation(clip)
@@ -350,6 +344,8 @@ class ClipDetailSerializer(ClipSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
     provenance_matches = serializers.SerializerMethodField()
     content_credentials = serializers.SerializerMethodField()
+    # Moderators only: the signals name bank entries and manifests a reporter must not see.
+    suspicion = serializers.SerializerMethodField()
 
     class Meta(ClipSerializer.Meta):
         fields = [
@@ -361,8 +357,13 @@ class ClipDetailSerializer(ClipSerializer):
             "decisions",
             "provenance_matches",
             "content_credentials",
+            "suspicion",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SuspicionSerializer)
+    def get_suspicion(self, clip: Clip) -> dict[str, Any]:
+        return suspicion_payload(clip)
 
     @extend_schema_field(BankMatchSerializer(many=True))
     def get_provenance_matches(self, clip: Clip) -> list[dict[str, Any]]:

@@ -20,7 +20,9 @@ def test_moderator_sees_detection_reports_and_decisions(
         scored_clip.pk, moderator, DecisionRequest(action="escalate", reason="a minister")
     )
     client = api_client_for(moderator)
-    with django_assert_max_num_queries(14):
+    # 15 since the suspicion level: the signals read the active run, the bank matches, the
+    # fingerprint and the credentials (a constant, not one per row).
+    with django_assert_max_num_queries(15):
         response = client.get(f"/api/v1/clips/{scored_clip.public_id}/")
     assert response.status_code == 200
     body = response.json()
@@ -28,6 +30,8 @@ def test_moderator_sees_detection_reports_and_decisions(
     detection = body["detection"]
     assert detection["model"] == "tiny" and detection["version"] == "1"
     assert detection["faces_found"] == 2 and len(detection["timeline"]) == 3
+    assert detection["score_reason"] is None and detection["validation"]["status"] == "none"
+    assert body["suspicion"]["level"] == "weak"  # 0.82 >= 0.5 from an unvalidated model
     assert detection["timeline"][0]["faces"] == [[1, 2, 30, 30, 0.99]]
     assert [r["reason"] for r in body["report_log"]] == ["impersonation"]
     [decision] = body["decisions"]
