@@ -420,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "dashboard.constants.ReportReason",
         "AppealStateEnum": "teamwork.constants.AppealState",
         "AppealSourceEnum": "teamwork.constants.AppealSource",
+        "SuspicionLevelEnum": "dashboard.signals.SUSPICION_LEVEL_CHOICES",
     },
 }
 

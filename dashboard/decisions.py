@@ -31,6 +31,7 @@ from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
 from dashboard.errors import ServiceError
 from dashboard.models import AuditEvent, Clip, Decision, Label
 from dashboard.roles import is_moderator
+from dashboard.signals import gather_signals, suspicion_level
 from dashboard.workflow import StaleVersionError, TransitionError, record_event, transition
 
 
@@ -75,10 +76,13 @@ def evidence_for(clip: Clip) -> dict[str, Any]:
     (Content Credentials, bank matches) through `hooks.decision_evidence`.
     """
     run = clip.active_run()
+    signals = gather_signals(clip)
     evidence: dict[str, Any] = {
         "score": clip.score,
         "reports": clip.reports.count(),
         "reach": clip.reach,
+        "suspicion": suspicion_level(signals).label,
+        "signals": [signal.as_dict() for signal in signals],
     }
     for contribute in hooks.decision_evidence:
         evidence.update(contribute(clip))

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from django.db.models import Model
 
     from dashboard.models import Clip, Decision, Label
+    from dashboard.signals import Signal
 
 T = TypeVar("T")
 
@@ -62,6 +63,22 @@ class PriorityContribution:
 
 
 priority_contributions: HookList[PriorityContribution] = HookList("priority_contributions")
+
+
+@dataclass(frozen=True)
+class SignalProvider:
+    """An app that has evidence about a clip: `signals(clip)` returns its `Signal`s (see
+    `dashboard.signals`), read from what the app stored (a run, a match, a manifest), one or
+    two queries at most. A signal the app could not evaluate is returned as not applicable,
+    with the reason, rather than left out."""
+
+    key: str
+    signals: Callable[[Clip], list[Signal]]
+
+
+# Filled by detection (the face-manipulation model) and provenance (known-fake match, Content
+# Credentials); read by the review page, the API, decisions' evidence and the priority.
+signal_providers: HookList[SignalProvider] = HookList("signal_providers")
 
 
 @dataclass(frozen=True)

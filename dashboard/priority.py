@@ -7,9 +7,18 @@ the fact it weighs, so a new signal adds a contribution instead of editing a for
                 statements stand (not pending a moderator's review,
                 not dismissed: dashboard/reports.py)
     core        40 when a protected person is depicted               (this module)
-    detection   100 × detector score (0 when not scored yet)         (detection/priority.py)
-    provenance  60 when it matches a known fake (not marked wrong,   (provenance/priority.py)
-                not quarantined)
+    core        the suspicion level over every app's signals         (this module,
+                (dashboard.signals): none 0, weak 15, strong 60,      dashboard/signals.py)
+                conclusive 100
+    detection   100 × detector score, only from a model trusted on   (detection/priority.py)
+                real data (detection.validation); 0 for the baseline,
+                validated on synthetic data only, and 0 when the
+                model found no face to judge
+
+So an uncalibrated number never drives the queue: the baseline's score above its threshold is
+a weak hint (15 points, less than two reports), a known-fake match or valid Content Credentials
+declaring generative AI are conclusive (100), and a clip without a face gets nothing from the
+model. The SLA band follows the priority (teamwork.sla.band_for), so the same holds for it.
 
 The sum is stored on the clip (`Clip.priority`, indexed with status and arrival). Ties go to the
 older clip (the queue sorts by priority, then by arrival), so age breaks ties and nothing waits
@@ -19,10 +28,21 @@ forever behind newer clips of the same weight.
 from dashboard.constants import ReportStatement
 from dashboard.hooks import PriorityContribution, priority_contributions
 from dashboard.models import Clip
+from dashboard.signals import SuspicionLevel, gather_signals, suspicion_level
 
 REPORT_WEIGHT = 8.0
 MAX_COUNTED_REPORTS = 10
 PROTECTED_PERSON_BONUS = 40.0
+LEVEL_POINTS = {
+    SuspicionLevel.NONE: 0.0,
+    SuspicionLevel.WEAK: 15.0,
+    SuspicionLevel.STRONG: 60.0,
+    SuspicionLevel.CONCLUSIVE: 100.0,
+}
+
+
+def level_points(level: SuspicionLevel) -> float:
+    return LEVEL_POINTS[level]
 
 
 def report_points(reports: int) -> float:
@@ -51,6 +71,14 @@ def register_core_contributions() -> None:
             "protected_person",
             "Protected person depicted",
             lambda clip: protected_points(clip.persons.filter(protected=True).exists()),
+        ),
+    )
+    priority_contributions.register(
+        "suspicion_level",
+        PriorityContribution(
+            "suspicion_level",
+            "Suspicion level",
+            lambda clip: level_points(suspicion_level(gather_signals(clip))),
         ),
     )
 

@@ -56,8 +56,10 @@ def _y(score: float) -> float:
 def build_chart(
     timeline: Iterable[Mapping[str, Any]], threshold: float, duration_s: float
 ) -> TimelineChart:
-    """Place each sampled frame of a run's timeline on the chart (time across, score up)."""
-    entries = [e for e in timeline if e.get("t") is not None]
+    """Place each scored frame of a run's timeline on the chart (time across, score up).
+
+    Frames without a scorable face have no score (detection.scoring) and are left out."""
+    entries = [e for e in timeline if e.get("t") is not None and e.get("score") is not None]
     last_t = max((float(e["t"]) for e in entries), default=0.0)
     duration = max(float(duration_s or 0.0), last_t)
     points = [
@@ -110,7 +112,9 @@ def _axes(chart: TimelineChart) -> SafeString:
 def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled frame") -> str:
     """The chart as an inline <svg> element (safe to insert into a template)."""
     if not chart.points:
-        return format_html('<p class="muted">{}</p>', "No sampled frames to chart.")
+        return format_html(
+            '<p class="muted">{}</p>', "No sampled frame had a face to score: nothing to chart."
+        )
     line = " ".join(f"{p.x},{p.y}" for p in chart.points)
     points = format_html_join(
         "",

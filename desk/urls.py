@@ -14,6 +14,7 @@ urlpatterns = [
     path("preferences/blur/", views.blur_preference, name="blur"),
     path("persons/<int:person_id>/", views.person_detail, name="person"),
     path("crops/<int:crop_id>.jpg", views.face_crop, name="crop"),
+    path("models/<int:model_id>/", views.model_card, name="model_card"),
     path("clips/new/", views.upload_clip, name="upload"),
     path("clips/<uuid:public_id>/", views.clip_detail, name="clip"),
     path("clips/<uuid:public_id>/media/", views.clip_media, name="media"),

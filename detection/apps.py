@@ -11,6 +11,11 @@ class DetectionConfig(AppConfig):
 
         priority.register()
 
+        # The face-manipulation model's signal (dashboard.hooks.signal_providers).
+        from detection import signals
+
+        signals.register()
+
         # What it stores for a clip, for retention and erasure (dashboard.hooks).
         from detection.holdings import register
 

@@ -264,17 +264,3 @@ def crop_face(image: np.ndarray, box: FaceBox, margin: float = 0.25, size: int =
     crop = image[y0 : y0 + side, x0 : x0 + side]
     interpolation = cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
     return cv2.resize(crop, (size, size), interpolation=interpolation)
-
-
-def crop_whole_frame(image: np.ndarray, size: int = 112) -> np.ndarray:
-    """The centre square of the frame, resized: what gets scored when no face is found.
-
-    A centre crop keeps the classifier's square, undistorted input; the subject of a
-    clip is usually near the centre.
-    """
-    height, width = image.shape[:2]
-    side = min(height, width)
-    x0 = (width - side) // 2
-    y0 = (height - side) // 2
-    crop = image[y0 : y0 + side, x0 : x0 + side]
-    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
+from detection.scoring import SCORING_RULES_VERSION
+
 
 class DetectorModelQuerySet(models.QuerySet):
     def active(self) -> "DetectorModel | None":
@@ -47,6 +49,9 @@ class DetectorModel(models.Model):
     calibration = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
     model_card = models.TextField(blank=True)
+    # How far to trust it: {"evaluations": [{"data": "synthetic" | "real", "items", "kinds",
+    # "figures", "source", "recorded_at"}, ...]}; read through detection.validation.
+    validation = models.JSONField(default=dict, blank=True)
     is_active = models.BooleanField(default=False)
     # Shadow models score live traffic beside the active one but never drive priority.
     is_shadow = models.BooleanField(default=False)
@@ -90,10 +95,19 @@ class DetectionRun(models.Model):
     frames_scored = models.PositiveIntegerField(default=0)
     faces_found = models.PositiveIntegerField(default=0)
     frames_without_face = models.PositiveIntegerField(default=0)
-    # [{"t": s, "frame": i, "score": p, "faces": [[x, y, w, h, conf], ...], "face_found": b}]
+    # [{"t": s, "frame": i, "score": p | None, "faces": [[x, y, w, h, conf], ...],
+    #   "face_found": b, "face_scores": [...], "faces_skipped": [[x, y, w, h, conf, why]]}]
     timeline = models.JSONField(default=list, blank=True)
+    # The scoring rules the run was made under (detection.scoring.SCORING_RULES_VERSION): 1
+    # scored the centre of faceless frames; 2 abstains. Re-scoring under new rules adds a run.
+    rules_version = models.PositiveSmallIntegerField(default=SCORING_RULES_VERSION)
+    # Why the model gave no clip score ("no_face"), "" when it gave one.
+    abstained = models.CharField(max_length=30, blank=True)
+    # frames_sampled, frames_with_face, faces_found, faces_scored, faces_too_small,
+    # faces_low_confidence (rules version 2 on).
+    counts = models.JSONField(default=dict, blank=True)
     timings_ms = models.JSONField(default=dict, blank=True)
-    aggregation = models.CharField(max_length=100, blank=True)
+    aggregation = models.CharField(max_length=300, blank=True)
     error = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -103,8 +117,11 @@ class DetectionRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            # One run per clip and model version: a redelivered job finds it instead of adding one.
-            models.UniqueConstraint(fields=["clip", "model"], name="one_run_per_model_version"),
+            # One run per clip, model version and scoring rules: a redelivered job finds it
+            # instead of adding one; new rules add a run and keep the old one.
+            models.UniqueConstraint(
+                fields=["clip", "model", "rules_version"], name="one_run_per_model_and_rules"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,8 @@
 """Scoring one clip end to end: sample frames, find faces, classify crops, aggregate.
 
+Only scorable faces are classified (see :mod:`detection.scoring` for the abstain rule): a
+frame without one gets no score, and a clip without one gets none either (``abstained``).
+
 Two cores are kept busy: a producer thread decodes the clip (one decoder thread by
 default, ``UNMASK_DECODER_THREADS``; see :mod:`detection.frames`: unsampled non-reference
 frames are skipped, only sampled frames are converted to BGR) and feeds a small bounded
@@ -27,11 +30,18 @@ from typing import Any
 import cv2
 import numpy as np
 
-from detection.faces import FaceBox, FaceDetector, crop_face, crop_whole_frame
+from detection.faces import FaceBox, FaceDetector, crop_face
 from detection.frames import DEFAULT_DECODER_THREADS, SampledFrame, VideoSampler
 from detection.inference import Classifier
 from detection.probe import MediaLimits
-from detection.scoring import aggregate, frame_score
+from detection.scoring import (
+    LOW_CONFIDENCE,
+    NO_FACE,
+    TOO_SMALL,
+    aggregate,
+    face_refusal,
+    frame_score,
+)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -52,16 +62,22 @@ OPENCV_THREADS = 1
 class ScoreResult:
     """Everything a scoring run found out about one clip.
 
-    ``faces_found`` counts face detections over all scored frames. ``timeline`` has one
-    entry per scored frame, in clip order: ``{"t", "frame", "score", "face_found",
-    "faces": [[x, y, w, h, detection_confidence], ...], "face_scores": [...]}`` with
-    ``face_scores`` aligned with ``faces``. ``top_crops`` holds the highest-scoring face
-    crops, best first, as ``{"t", "frame", "score", "jpeg"}``. ``timings_ms`` has
-    ``decode`` (producer thread), ``faces``, ``inference``, ``aggregate`` and ``total``
-    (wall clock); decode overlaps the others, so the parts add up to more than the total.
+    ``clip_score`` is None when no sampled frame had a scorable face; ``abstained`` then says
+    why (``"no_face"``). ``frames_scored`` counts the sampled frames looked at;
+    ``frames_without_face`` those without a scorable face (no model score). ``counts`` has
+    ``frames_sampled``, ``frames_with_face``, ``faces_found`` (every detection),
+    ``faces_scored``, ``faces_too_small`` and ``faces_low_confidence``. ``timeline`` has one
+    entry per sampled frame, in clip order: ``{"t", "frame", "score" (None without a scorable
+    face), "face_found" (a scorable face), "faces": [[x, y, w, h, detection_confidence], ...],
+    "face_scores": [...], "faces_skipped": [[x, y, w, h, confidence, reason], ...]}`` with
+    ``face_scores`` aligned with ``faces`` (the scorable ones). ``top_crops`` holds the
+    highest-scoring face crops, best first, as ``{"t", "frame", "score", "jpeg"}``.
+    ``timings_ms`` has ``decode`` (producer thread), ``faces``, ``inference``, ``aggregate``
+    and ``total`` (wall clock); decode overlaps the others, so the parts add up to more than
+    the total.
     """
 
-    clip_score: float
+    clip_score: float | None
     frames_scored: int
     faces_found: int
     frames_without_face: int
@@ -70,6 +86,8 @@ class ScoreResult:
     timings_ms: dict[str, float]
     duration_s: float = 0.0
     top_k: int = 5
+    counts: dict[str, int] = field(default_factory=dict)
+    abstained: str = ""
 
 
 @dataclass
@@ -78,6 +96,7 @@ class _ScoredFrame:
     time_s: float
     faces: list[FaceBox]
     crop_scores: list[float | None] = field(default_factory=list)
+    skipped: list[tuple[FaceBox, str]] = field(default_factory=list)
 
     @property
     def done(self) -> bool:
@@ -89,7 +108,6 @@ class _PendingCrop:
     frame: _ScoredFrame
     slot: int
     image: np.ndarray
-    is_face: bool
 
 
 class _End:
@@ -228,8 +246,7 @@ def score_video(
         inference_s += time.perf_counter() - t0
         for item, score in zip(pending, scores, strict=True):
             item.frame.crop_scores[item.slot] = float(score)
-            if item.is_face:
-                top_crops.offer(float(score), item.frame.time_s, item.frame.index, item.image)
+            top_crops.offer(float(score), item.frame.time_s, item.frame.index, item.image)
         pending.clear()
         # Frames are appended in order and batches are scored in order, so the finished
         # frames are always a prefix of `scored`.
@@ -249,16 +266,21 @@ def score_video(
             if isinstance(item, BaseException):
                 raise item
             t0 = time.perf_counter()
-            boxes = detector.detect(item.image)
-            if boxes:
-                crops = [crop_face(item.image, box, size=crop_size) for box in boxes]
-            else:
-                crops = [crop_whole_frame(item.image, size=crop_size)]
+            boxes: list[FaceBox] = []
+            skipped: list[tuple[FaceBox, str]] = []
+            for box in detector.detect(item.image):
+                refusal = face_refusal(box.w, box.h, box.score, crop_size)
+                if refusal:
+                    skipped.append((box, refusal))
+                else:
+                    boxes.append(box)
+            # No scorable face: nothing in this frame is scored (no whole-frame stand-in).
+            crops = [crop_face(item.image, box, size=crop_size) for box in boxes]
             faces_s += time.perf_counter() - t0
-            record = _ScoredFrame(item.index, item.time_s, boxes, [None] * len(crops))
+            record = _ScoredFrame(item.index, item.time_s, boxes, [None] * len(crops), skipped)
             scored.append(record)
             for slot, crop in enumerate(crops):
-                pending.append(_PendingCrop(record, slot, crop, is_face=bool(boxes)))
+                pending.append(_PendingCrop(record, slot, crop))
             del item  # let the full frame go while the next one decodes
             # Classify now if the batch is full, or if no frame is waiting: the decoder is
             # the bottleneck, so crops batched while idle would only lengthen the tail
@@ -272,10 +294,10 @@ def score_video(
 
     t0 = time.perf_counter()
     timeline: list[dict[str, Any]] = []
-    frame_scores: list[float] = []
+    frame_scores: list[float | None] = []
     for record in scored:
         scores = [s for s in record.crop_scores if s is not None]
-        score = frame_score(scores)
+        score = frame_score(scores) if scores else None
         frame_scores.append(score)
         timeline.append(
             {
@@ -284,10 +306,20 @@ def score_video(
                 "score": score,
                 "face_found": bool(record.faces),
                 "faces": [box.as_list() for box in record.faces],
-                "face_scores": scores if record.faces else [],
+                "face_scores": scores,
+                "faces_skipped": [[*box.as_list(), why] for box, why in record.skipped],
             }
         )
     clip_score = aggregate(frame_scores, top_k)
+    skipped_reasons = [why for record in scored for _box, why in record.skipped]
+    counts = {
+        "frames_sampled": len(scored),
+        "frames_with_face": sum(1 for record in scored if record.faces),
+        "faces_found": sum(len(r.faces) + len(r.skipped) for r in scored),
+        "faces_scored": sum(len(record.faces) for record in scored),
+        "faces_too_small": skipped_reasons.count(TOO_SMALL),
+        "faces_low_confidence": skipped_reasons.count(LOW_CONFIDENCE),
+    }
     encoded_crops = top_crops.encoded()
     aggregate_s = time.perf_counter() - t0
 
@@ -296,7 +328,7 @@ def score_video(
     return ScoreResult(
         clip_score=clip_score,
         frames_scored=len(scored),
-        faces_found=sum(len(record.faces) for record in scored),
+        faces_found=counts["faces_found"],
         frames_without_face=sum(1 for record in scored if not record.faces),
         timeline=timeline,
         top_crops=encoded_crops,
@@ -309,6 +341,8 @@ def score_video(
         },
         duration_s=round(duration_s, 3),
         top_k=top_k,
+        counts=counts,
+        abstained="" if clip_score is not None else NO_FACE,
     )
 
 

@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ class Manifest:
     threshold: float
     calibration: dict[str, Any]
     metrics: dict[str, Any]
+    validation: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Manifest":
@@ -64,6 +65,7 @@ class Manifest:
                 threshold=threshold,
                 calibration=dict(data.get("calibration") or {}),
                 metrics=dict(data.get("metrics") or {}),
+                validation=dict(data.get("validation") or {}),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise RegistryError(f"The model manifest is incomplete or malformed: {exc}") from exc
@@ -121,6 +123,7 @@ def register_model(
                 threshold=manifest.threshold,
                 calibration=manifest.calibration,
                 metrics=manifest.metrics,
+                validation=manifest.validation,
                 model_card=model_card,
                 is_shadow=shadow and not activate,
             )

@@ -50,6 +50,7 @@ __all__ = [
     "manipulated_frames",
     "noface_frames",
     "write_clip",
+    "write_evaluation_set",
 ]
 
 MANIPULATED_KINDS: tuple[str, ...] = ("animated_still", "face_paste", "synthetic")
@@ -685,3 +686,27 @@ def make_clip(
     n = max(1, round(seconds * fps))
     frames = (frame for frame, _box in frames_with_face_box(n, size, seed, kind))
     return write_clip(path, frames, fps, codec=codec)
+
+
+def write_evaluation_set(
+    root: str | Path,
+    per_kind: int = 3,
+    seconds: float = 2.0,
+    size: tuple[int, int] = (640, 360),
+    first_seed: int = 700_000,
+) -> Path:
+    """Write a labelled set for ``manage.py evaluate_detector``: ``real/face``,
+    ``real/noface`` and ``fake/<kind>`` for each manipulation, ``per_kind`` clips each, from
+    seeds the baseline never trained on. Returns ``root``."""
+    root = Path(root)
+    layout = [("real", "face"), ("real", "noface")] + [("fake", k) for k in MANIPULATED_KINDS]
+    for label, kind in layout:
+        for i in range(per_kind):
+            make_clip(
+                root / label / kind / f"{kind}-{i}.mp4",
+                kind,
+                seconds=seconds,
+                size=size,
+                seed=first_seed + i,
+            )
+    return root

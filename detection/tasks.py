@@ -44,6 +44,7 @@ from detection.pipeline import ScoreResult, score_video
 from detection.probe import MediaLimits
 from detection.registry import model_local_path
 from detection.rendition import RenditionError
+from detection.scoring import SCORING_RULES_VERSION, aggregation_rule
 from detection.storage_io import local_path
 
 logger = logging.getLogger(__name__)
@@ -187,21 +188,10 @@ def _hold_lease(clip_id: int, job_id: str) -> None:
         raise LeaseLost(f"clip {clip_id}: another job holds the scoring lease")
 
 
-def _run_model(
-    clip: Clip,
-    model: DetectorModel,
-    *,
-    shadow: bool,
-    progress: Callable[[int, int], None] | None,
-) -> DetectionRun:
-    """Score `clip` with `model` unless that version already did; return the finished run."""
-    run, _ = DetectionRun.objects.get_or_create(
-        clip=clip,
-        model=model,
-        defaults={"is_shadow": shadow, "threshold": model.threshold},
-    )
-    if run.status == RunStatus.DONE:
-        return run
+def score_file(
+    path: str, model: DetectorModel, progress: Callable[[int, int], None] | None = None
+) -> ScoreResult:
+    """Score the media at `path` with `model` exactly as a worker does (same settings)."""
     classifier = get_classifier(
         str(model_local_path(model)),
         {"input": model.input_spec, "output": model.output_spec},
@@ -209,18 +199,37 @@ def _run_model(
         intra_threads=settings.UNMASK_ORT_INTRA_THREADS,
         inter_threads=settings.UNMASK_ORT_INTER_THREADS,
     )
+    return score_video(
+        path,
+        classifier,
+        _face_detector(),
+        rate=settings.UNMASK_SAMPLE_RATE,
+        max_frames=settings.UNMASK_MAX_SAMPLED_FRAMES,
+        top_k=settings.UNMASK_TOP_K,
+        decoder_threads=settings.UNMASK_DECODER_THREADS,
+        progress=progress,
+        limits=MediaLimits.from_settings(settings),
+    )
+
+
+def _run_model(
+    clip: Clip,
+    model: DetectorModel,
+    *,
+    shadow: bool,
+    progress: Callable[[int, int], None] | None,
+) -> DetectionRun:
+    """Score `clip` with `model` unless that version already did under the current rules."""
+    run, _ = DetectionRun.objects.get_or_create(
+        clip=clip,
+        model=model,
+        rules_version=SCORING_RULES_VERSION,
+        defaults={"is_shadow": shadow, "threshold": model.threshold},
+    )
+    if run.status == RunStatus.DONE:
+        return run
     with local_path(default_storage, clip.file.name, suffix=".video") as path:
-        result = score_video(
-            path,
-            classifier,
-            _face_detector(),
-            rate=settings.UNMASK_SAMPLE_RATE,
-            max_frames=settings.UNMASK_MAX_SAMPLED_FRAMES,
-            top_k=settings.UNMASK_TOP_K,
-            decoder_threads=settings.UNMASK_DECODER_THREADS,
-            progress=progress,
-            limits=MediaLimits.from_settings(settings),
-        )
+        result = score_file(str(path), model, progress)
     _save_result(run, model, result)
     return run
 
@@ -229,6 +238,8 @@ def _save_result(run: DetectionRun, model: DetectorModel, result: ScoreResult) -
     with transaction.atomic():
         run.status = RunStatus.DONE
         run.clip_score = result.clip_score
+        run.abstained = result.abstained
+        run.counts = result.counts
         run.threshold = model.threshold
         run.frames_total = result.frames_scored
         run.frames_scored = result.frames_scored
@@ -236,7 +247,7 @@ def _save_result(run: DetectionRun, model: DetectorModel, result: ScoreResult) -
         run.frames_without_face = result.frames_without_face
         run.timeline = result.timeline
         run.timings_ms = result.timings_ms
-        run.aggregation = f"mean of top {settings.UNMASK_TOP_K} frame scores"
+        run.aggregation = aggregation_rule(settings.UNMASK_TOP_K)
         run.error = ""
         run.finished_at = timezone.now()
         run.save()
@@ -245,6 +256,10 @@ def _save_result(run: DetectionRun, model: DetectorModel, result: ScoreResult) -
             FaceCrop(run=run, rank=rank, time_s=crop["t"], score=crop["score"], jpeg=crop["jpeg"])
             for rank, crop in enumerate(result.top_crops)
         )
+
+
+def _score_text(run: DetectionRun) -> str:
+    return "no face found" if run.clip_score is None else f"{run.clip_score:.3f}"
 
 
 def _run_shadows(clip: Clip, progress: Callable[[int, int], None] | None = None) -> None:
@@ -298,16 +313,16 @@ def _score_claimed(clip: Clip, model: DetectorModel, job_id: str) -> ScoringOutc
         # Permanent: retrying the same bytes with the same model gives the same answer. The
         # clip fails with its reason; an operator re-queues it once the cause is fixed.
         what = "Unreadable media" if isinstance(exc, UnreadableMediaError) else "Detector error"
-        DetectionRun.objects.filter(clip=clip, model=model).update(
-            status=RunStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
+        DetectionRun.objects.filter(
+            clip=clip, model=model, rules_version=SCORING_RULES_VERSION
+        ).update(status=RunStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now())
         _fail(clip_id, f"{what}: {exc}", job_id)
         return ScoringOutcome(clip_id, "failed", str(exc))
 
     clip.refresh_from_db()
     clip.score = run.clip_score
     _finish(clip, model, run, job_id)
-    return ScoringOutcome(clip_id, "scored", f"{model.label}: {run.clip_score:.3f}")
+    return ScoringOutcome(clip_id, "scored", f"{model.label}: {_score_text(run)}")
 
 
 @transaction.atomic
@@ -329,7 +344,12 @@ def _finish(clip: Clip, model: DetectorModel, run: DetectionRun, job_id: str) ->
             "scoring_total": run.frames_scored,
             "failure_reason": "",
         },
-        data={"model": model.label, "score": run.clip_score, "run": run.pk},
+        data={
+            "model": model.label,
+            "score": run.clip_score,
+            "run": run.pk,
+            "abstained": run.abstained,
+        },
     )
     announce(
         ClipEvent.CLIP_SCORED,
@@ -346,7 +366,9 @@ def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
     clip = Clip.objects.get(pk=clip_id)
     if clip.status in SCORING_STATES:
         return ScoringOutcome(clip_id, "skipped", "clip is waiting for its first scoring")
-    if DetectionRun.objects.filter(clip=clip, model=model, status=RunStatus.DONE).exists():
+    if DetectionRun.objects.filter(
+        clip=clip, model=model, rules_version=SCORING_RULES_VERSION, status=RunStatus.DONE
+    ).exists():
         return ScoringOutcome(clip_id, "already_scored", model.label)
     try:
         run = _run_model(clip, model, shadow=not model.is_active, progress=None)
@@ -363,7 +385,7 @@ def run_rescoring(clip_id: int, model_id: int | None = None) -> ScoringOutcome:
         actor_label="task:rescore_clip",
         data={"model": model.label, "score": run.clip_score, "run": run.pk},
     )
-    return ScoringOutcome(clip_id, "rescored", f"{model.label}: {run.clip_score:.3f}")
+    return ScoringOutcome(clip_id, "rescored", f"{model.label}: {_score_text(run)}")
 
 
 def requeue_stale(now: timezone.datetime | None = None) -> dict[str, int]:

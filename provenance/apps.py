@@ -9,9 +9,11 @@ class ProvenanceConfig(AppConfig):
     verbose_name = "Provenance: hash banks"
 
     def ready(self) -> None:
-        from provenance import priority
+        # A known-fake match and Content Credentials declaring AI are signals; they weigh in
+        # the queue's priority through the suspicion level (dashboard.priority).
+        from provenance import signals
 
-        priority.register()
+        signals.register()
         from dashboard.constants import ClipEvent
         from dashboard.hooks import ClipEventListener, clip_event_listeners
         from provenance.tasks import match_clip_on_commit

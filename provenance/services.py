@@ -504,6 +504,9 @@ def do_read_credentials(clip_id: int) -> ClipCredentials:
                     "ai_generated": record.ai_generated,
                 },
             )
+            if record.ai_generated:
+                # A declaration of generative AI raises the suspicion level, so the priority.
+                refresh_priority(clip)
     return record
 
 

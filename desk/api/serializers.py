@@ -14,9 +14,12 @@ from dashboard.constants import DecisionAction, ReportReason, ReportStatement
 from dashboard.decisions import DecisionRequest
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from dashboard.persons import MAX_SUBJECTS
+from dashboard.signals import SUSPICION_LEVEL_CHOICES, gather_signals, suspicion_level
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
 from detection.models import DetectorModel
 from detection.registry import Manifest
+from detection.signals import abstained, no_face_sentence
+from detection.validation import validation_status
 from provenance.serializers import BankMatchSerializer, ClipCredentialsSerializer
 from provenance.services import active_matches, credentials_for
 
@@ -83,34 +86,122 @@ class ClipSubmissionSerializer(ReportRequestSerializer):
         )
 
 
+class FaceCountsSerializer(serializers.Serializer):
+    frames_sampled = serializers.IntegerField()
+    frames_with_face = serializers.IntegerField()
+    faces_found = serializers.IntegerField(help_text="Every face detection, scorable or not.")
+    faces_scored = serializers.IntegerField()
+    faces_too_small = serializers.IntegerField()
+    faces_low_confidence = serializers.IntegerField()
+
+
+class ValidationStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["real", "synthetic", "none"],
+        help_text="What data the model was validated on: real, synthetic only, or none.",
+    )
+    summary = serializers.CharField()
+    trusted_on_real = serializers.BooleanField()
+
+
 class DetectionSerializer(serializers.Serializer):
     model = serializers.CharField()
     version = serializers.CharField()
-    score = serializers.FloatField(allow_null=True)
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text="The clip score (mean of the top frame scores among frames with a scorable "
+        "face); null when the model abstained, see score_reason.",
+    )
+    score_reason = serializers.CharField(
+        allow_null=True,
+        help_text="Why score is null: 'no_face' (no face the model can judge); null when "
+        "there is a score.",
+    )
+    score_sentence = serializers.CharField(
+        help_text="What the score rests on, in a sentence ('' when there is a score)."
+    )
     threshold = serializers.FloatField()
-    frames_scored = serializers.IntegerField()
+    frames_scored = serializers.IntegerField(help_text="Sampled frames looked at.")
     faces_found = serializers.IntegerField()
-    frames_without_face = serializers.IntegerField()
+    frames_without_face = serializers.IntegerField(
+        help_text="Sampled frames without a scorable face (no model score)."
+    )
+    counts = FaceCountsSerializer(
+        allow_null=True, help_text="Face counts (null for runs made before scoring rules 2)."
+    )
+    rules_version = serializers.IntegerField(
+        help_text="Scoring rules the run was made under; 2 abstains without a face."
+    )
+    aggregation = serializers.CharField(help_text="The clip-score rule, in words.")
+    validation = ValidationStatusSerializer()
     finished_at = serializers.DateTimeField(allow_null=True)
     timings_ms = serializers.DictField(child=serializers.FloatField())
     timeline = serializers.ListField(child=serializers.DictField())
+
+
+class SignalSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    version = serializers.CharField()
+    title = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="On `scale`; null: not applicable.")
+    scale = serializers.CharField()
+    applicable = serializers.BooleanField()
+    not_applicable_reason = serializers.CharField()
+    fired = serializers.BooleanField()
+    supports = serializers.ChoiceField(
+        choices=SUSPICION_LEVEL_CHOICES,
+        help_text="The suspicion level this signal supports when it fires.",
+    )
+    sentence = serializers.CharField(help_text="What was observed and where, in words.")
+    where = serializers.ListField(child=serializers.DictField(), help_text="{t, frame, label}")
+    cost_ms = serializers.FloatField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class SuspicionSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=SUSPICION_LEVEL_CHOICES,
+        help_text="The strongest level among the signals that fired (a rule, not a "
+        "probability; see README, Signals and suspicion level).",
+    )
+    signals = SignalSerializer(many=True, help_text="Strongest first.")
 
 
 def detection_payload(clip: Clip) -> dict[str, Any] | None:
     run = clip.active_run()
     if run is None:
         return None
+    no_face = abstained(run)
+    status = validation_status(run.model.validation)
     return {
         "model": run.model.name,
         "version": run.model.version,
-        "score": run.clip_score,
+        "score": None if no_face else run.clip_score,
+        "score_reason": "no_face" if no_face else None,
+        "score_sentence": no_face_sentence(run) if no_face else "",
         "threshold": run.threshold,
         "frames_scored": run.frames_scored,
         "faces_found": run.faces_found,
         "frames_without_face": run.frames_without_face,
+        "counts": run.counts or None,
+        "rules_version": run.rules_version,
+        "aggregation": run.aggregation,
+        "validation": {
+            "status": status.data,
+            "summary": status.summary,
+            "trusted_on_real": status.trusted_on_real,
+        },
         "finished_at": run.finished_at,
         "timings_ms": run.timings_ms,
         "timeline": run.timeline,
+    }
+
+
+def suspicion_payload(clip: Clip) -> dict[str, Any]:
+    signals = gather_signals(clip)
+    return {
+        "level": suspicion_level(signals).label,
+        "signals": [s.as_dict() for s in signals],
     }
 
 
@@ -162,6 +253,7 @@ class ClipSerializer(serializers.ModelSerializer):
     def get_progress(self, clip: Clip) -> dict[str, int]:
         return {"done": clip.scoring_done, "total": clip.scoring_total}
 
+    @extend_schema_field(DetectionSerializer(allow_null=True))
     def get_detection(self, clip: Clip) -> dict[str, Any] | None:
         return detection_payload(clip)
 
@@ -275,6 +367,8 @@ class ClipDetailSerializer(ClipSerializer):
     decisions = DecisionSerializer(many=True, read_only=True)
     provenance_matches = serializers.SerializerMethodField()
     content_credentials = serializers.SerializerMethodField()
+    # Moderators only: the signals name bank entries and manifests a reporter must not see.
+    suspicion = serializers.SerializerMethodField()
 
     class Meta(ClipSerializer.Meta):
         fields = [
@@ -286,8 +380,13 @@ class ClipDetailSerializer(ClipSerializer):
             "decisions",
             "provenance_matches",
             "content_credentials",
+            "suspicion",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SuspicionSerializer)
+    def get_suspicion(self, clip: Clip) -> dict[str, Any]:
+        return suspicion_payload(clip)
 
     @extend_schema_field(BankMatchSerializer(many=True))
     def get_provenance_matches(self, clip: Clip) -> list[dict[str, Any]]:

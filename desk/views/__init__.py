@@ -2,6 +2,7 @@
 
 from desk.views.audit import audit_log
 from desk.views.clips import upload_clip
+from desk.views.detectors import model_card
 from desk.views.media import clip_media, contact_sheet, face_crop, poster, review_media
 from desk.views.people import person_detail
 from desk.views.queue import escalations, next_clip, queue, scoring_progress
@@ -28,6 +29,7 @@ __all__ = [
     "escalations",
     "face_crop",
     "heartbeat",
+    "model_card",
     "next_clip",
     "note",
     "person_add",

@@ -39,11 +39,14 @@ from dashboard.models import Clip, Decision, Label
 from dashboard.persons import add_person, may_edit_persons, remove_person
 from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
+from dashboard.signals import LEVEL_SENTENCES, gather_signals, suspicion_level
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
 from desk.media import blur_media_for, review_media_for, set_blur_media, unwatched_evidence
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun
+from detection.signals import abstained, no_face_sentence
+from detection.validation import validation_status
 from teamwork.models import PendingDecision
 
 HISTORY_LIMIT = 200
@@ -100,6 +103,9 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     )
     active = next((r for r in runs if r.is_active_run), None)
     chart = build_chart(active.timeline, active.threshold, clip.duration_s) if active else None
+    signals = gather_signals(clip)
+    level = suspicion_level(signals)
+    no_face = active is not None and abstained(active)
     reports = list(clip.reports.select_related("reporter"))
     first_reported_at = min((r.created_at for r in reports), default=clip.created_at)
     events = list(
@@ -110,6 +116,13 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "can_decide": may_decide_now(clip, user),
         "runs": runs,
         "active_run": active,
+        # Evidence first, strongest first: what fired, then what did not or could not.
+        "suspicion": level,
+        "suspicion_sentence": LEVEL_SENTENCES[level],
+        "signals_fired": [s for s in signals if s.fired],
+        "signals_quiet": [s for s in signals if not s.fired],
+        "no_face_sentence": no_face_sentence(active) if no_face else "",
+        "validation": validation_status(active.model.validation) if active else None,
         "crops": list(active.crops.all()) if active else [],
         "chart_svg": render_svg(chart) if chart else "",
         "peak": chart.peak if chart else None,

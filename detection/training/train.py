@@ -427,8 +427,8 @@ reference point.
 
 Scores one face crop: the probability that the crop comes from a manipulated clip.
 The scoring pipeline crops faces found by BlazeFace (a square around the box with a
-25% margin, or the centre square of the frame when no face is found), runs this model
-on each crop and aggregates per clip.
+25% margin; frames without a scorable face are not scored at all), runs this model
+on each crop and aggregates per clip over frames with a face.
 
 - Input `input`: float32 [N, 3, 112, 112], NCHW, RGB, `pixel / 255`, then
   `(x - 0.5) / 0.5` per channel.

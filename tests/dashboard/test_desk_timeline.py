@@ -45,4 +45,12 @@ def test_frames_without_a_face_are_marked():
 def test_label_is_escaped_and_empty_timeline_says_so():
     chart = build_chart(timeline([0.5]), 0.5, 1.0)
     assert "<script>" not in str(render_svg(chart, label="<script>x</script>"))
-    assert "No sampled frames" in str(render_svg(build_chart([], 0.5, 1.0)))
+    assert "No sampled frame had a face" in str(render_svg(build_chart([], 0.5, 1.0)))
+
+
+def test_frames_without_a_score_are_left_off_the_chart():
+    entries = timeline([0.2, 0.8, 0.4])
+    entries[1].update(score=None, face_found=False, faces=[])
+    chart = build_chart(entries, 0.5, 2.0)
+    assert [p.score for p in chart.points] == [0.2, 0.4]
+    assert chart.peak.score == 0.4

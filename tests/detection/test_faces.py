@@ -8,7 +8,6 @@ from detection.faces import (
     FaceBox,
     FaceDetector,
     crop_face,
-    crop_whole_frame,
     generate_anchors,
     non_max_suppression,
 )
@@ -133,12 +132,3 @@ def test_crop_face_is_clamped_inside_the_image():
     assert np.array_equal(corner, image[:120, :120])
     huge = crop_face(image, FaceBox(100, 50, 400, 300, 0.9), margin=0.5, size=112)
     assert huge.shape == (112, 112, 3)
-
-
-def test_crop_whole_frame_takes_the_centre_square():
-    image = np.zeros((360, 640, 3), np.uint8)
-    image[:, :140] = 255  # outside the centre 360x360 square
-    image[:, 500:] = 255
-    crop = crop_whole_frame(image, size=90)
-    assert crop.shape == (90, 90, 3)
-    assert crop.max() == 0

@@ -80,16 +80,64 @@ def test_top_crops_are_small_jpegs_best_first(face_clip, classifier, detector):
         assert 0.0 <= crop["t"] <= 2.0
 
 
-def test_noface_clip_is_scored_on_whole_frames(noface_clip, classifier, detector):
+def test_noface_clip_gets_no_model_score(noface_clip, classifier, detector):
+    """Scenery is not judged by a face model: no frame score, no clip score, and why."""
     result = score_video(noface_clip, classifier, detector, rate=2.0)
     assert result.frames_scored == 4
     assert result.faces_found == 0
     assert result.frames_without_face == 4
     assert all(entry["face_found"] is False for entry in result.timeline)
     assert all(entry["faces"] == [] for entry in result.timeline)
-    assert all(0.0 <= entry["score"] <= 1.0 for entry in result.timeline)
+    assert all(entry["score"] is None for entry in result.timeline)
     assert result.top_crops == []
-    assert 0.0 < result.clip_score <= 1.0
+    assert result.clip_score is None
+    assert result.abstained == "no_face"
+    assert result.counts == {
+        "frames_sampled": 4,
+        "frames_with_face": 0,
+        "faces_found": 0,
+        "faces_scored": 0,
+        "faces_too_small": 0,
+        "faces_low_confidence": 0,
+    }
+
+
+class _FixedFaces:
+    """A detector that reports the same boxes in every frame."""
+
+    def __init__(self, boxes):
+        self.boxes = boxes
+
+    def detect(self, image):
+        return list(self.boxes)
+
+
+def test_small_and_doubtful_faces_are_counted_not_scored(noface_clip, classifier):
+    faces = _FixedFaces([FaceBox(10, 10, 40, 40, 0.95), FaceBox(200, 100, 120, 120, 0.55)])
+    result = score_video(noface_clip, classifier, faces, rate=2.0)
+    assert result.clip_score is None and result.abstained == "no_face"
+    assert result.counts["faces_found"] == 8
+    assert result.counts["faces_too_small"] == 4
+    assert result.counts["faces_low_confidence"] == 4
+    assert result.counts["faces_scored"] == 0
+    entry = result.timeline[0]
+    assert entry["score"] is None and entry["faces"] == []
+    assert [face[-1] for face in entry["faces_skipped"]] == ["too_small", "low_confidence"]
+
+
+def test_clip_score_is_over_frames_with_faces_only(noface_clip, classifier):
+    class EveryOtherFrame:
+        calls = 0
+
+        def detect(self, image):
+            self.calls += 1
+            return [FaceBox(200, 100, 120, 120, 0.9)] if self.calls % 2 else []
+
+    result = score_video(noface_clip, classifier, EveryOtherFrame(), rate=2.0, top_k=5)
+    scored = [e["score"] for e in result.timeline if e["score"] is not None]
+    assert len(scored) == 2 and result.frames_without_face == 2
+    assert result.clip_score == pytest.approx(sum(scored) / 2)
+    assert result.counts["frames_with_face"] == 2
 
 
 def test_progress_reaches_total(face_clip, classifier, detector):

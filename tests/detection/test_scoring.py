@@ -1,8 +1,9 @@
-"""Aggregation rules: frame score = best face, clip score = mean of the top-k frames."""
+"""Aggregation rules: frame score = best scorable face, clip score = mean of the top-k frames
+with one; no faces, no score."""
 
 import pytest
 
-from detection.scoring import aggregate, frame_score
+from detection.scoring import MIN_FACE_CONFIDENCE, aggregate, face_refusal, frame_score
 
 
 def test_clip_score_is_mean_of_top_k():
@@ -15,8 +16,20 @@ def test_fewer_frames_than_k_uses_all_of_them():
     assert aggregate([0.2, 0.6], top_k=5) == pytest.approx(0.4)
 
 
-def test_nothing_scored_is_zero():
-    assert aggregate([], top_k=5) == 0.0
+def test_nothing_scored_is_no_score():
+    assert aggregate([], top_k=5) is None
+    assert aggregate([None, None], top_k=5) is None
+
+
+def test_frames_without_a_face_take_no_part():
+    assert aggregate([None, 0.2, None, 0.6], top_k=5) == pytest.approx(0.4)
+
+
+def test_faces_below_the_floors_are_refused():
+    assert face_refusal(120, 120, 0.9, 112) == ""
+    assert face_refusal(55, 120, 0.9, 112) == "too_small"
+    assert face_refusal(56, 56, 0.9, 112) == ""
+    assert face_refusal(120, 120, MIN_FACE_CONFIDENCE - 0.01, 112) == "low_confidence"
 
 
 def test_short_fake_stretch_in_a_long_clip_is_not_averaged_away():

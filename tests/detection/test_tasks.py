@@ -11,12 +11,15 @@ from django.utils import timezone
 
 from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent, Clip
+from dashboard.priority import LEVEL_POINTS, REPORT_WEIGHT, priority_breakdown
+from dashboard.signals import SuspicionLevel
 from dashboard.workflow import transition
 from desk.ingest import Submission, ingest_upload
 from detection import tasks
 from detection.inference import clear_classifier_cache
 from detection.models import DetectionRun, RunStatus
 from detection.registry import Manifest, activate_model, model_local_path, register_model
+from detection.scoring import SCORING_RULES_VERSION
 from tests import hostile
 from tests.detection.conftest import SPEC, build_onnx
 
@@ -49,7 +52,12 @@ def test_face_clip_is_scored_and_handed_to_the_desk(active_model, face_clip):
     assert run.frames_scored > 0 and run.faces_found > 0
     assert 0.0 <= run.clip_score <= 1.0
     assert clip.score == run.clip_score
-    assert clip.priority >= 100 * run.clip_score
+    # One report (8) and, the tiny model being unvalidated, its score above the threshold is a
+    # weak hint (15): the raw score itself adds nothing (dashboard/priority.py).
+    assert run.clip_score >= run.threshold
+    assert clip.priority == REPORT_WEIGHT + LEVEL_POINTS[SuspicionLevel.WEAK]
+    assert run.rules_version == SCORING_RULES_VERSION and run.abstained == ""
+    assert run.counts["frames_with_face"] == run.frames_scored
     assert [p["t"] for p in run.timeline] == sorted(p["t"] for p in run.timeline)
     assert any(point["face_found"] for point in run.timeline)
     crops = list(run.crops.all())
@@ -60,13 +68,46 @@ def test_face_clip_is_scored_and_handed_to_the_desk(active_model, face_clip):
     assert actions[-2:] == ["scoring.started", "scoring.finished"]
 
 
-def test_clip_without_faces_is_scored_and_flagged(active_model, noface_clip):
+def test_clip_without_faces_gets_no_model_score(active_model, noface_clip):
     clip = ingest(noface_clip)
-    assert tasks.run_scoring(clip.pk).outcome == "scored"
+    outcome = tasks.run_scoring(clip.pk)
+    assert outcome.outcome == "scored" and outcome.detail.endswith("no face found")
     run = DetectionRun.objects.get(clip=clip)
+    clip.refresh_from_db()
     assert run.faces_found == 0
     assert run.frames_without_face == run.frames_scored > 0
     assert not any(point["face_found"] for point in run.timeline)
+    assert run.clip_score is None and run.abstained == "no_face"
+    assert run.counts["frames_sampled"] == run.frames_scored
+    assert run.counts["frames_with_face"] == 0
+    assert clip.status == ClipStatus.AWAITING_REVIEW
+    assert clip.score is None
+    # Priority (and so the SLA band) rests on the one report alone: the model has no say.
+    assert clip.priority == REPORT_WEIGHT
+    assert priority_breakdown(clip) == [
+        ("Reports", REPORT_WEIGHT),
+        ("Protected person depicted", 0.0),
+        ("Suspicion level", 0.0),
+        ("Detector score (trusted models only)", 0.0),
+    ]
+
+
+def test_rescore_adds_a_run_under_the_new_rules_and_keeps_the_old(active_model, noface_clip):
+    clip = ingest(noface_clip)
+    tasks.run_scoring(clip.pk)
+    # A run made before the abstain rule: the centre of faceless frames was scored.
+    DetectionRun.objects.filter(clip=clip).update(
+        rules_version=1, clip_score=0.97, abstained="", counts={}
+    )
+    Clip.objects.filter(pk=clip.pk).update(score=0.97)
+    assert tasks.run_rescoring(clip.pk).outcome == "rescored"
+    assert tasks.run_rescoring(clip.pk).outcome == "already_scored"
+    old, new = DetectionRun.objects.filter(clip=clip).order_by("rules_version")
+    assert (old.rules_version, old.clip_score) == (1, 0.97)
+    assert (new.rules_version, new.clip_score, new.abstained) == (2, None, "no_face")
+    clip.refresh_from_db()
+    assert clip.active_run() == new
+    assert clip.score is None
 
 
 def test_corrupt_clip_fails_with_its_reason_and_no_retry(active_model, face_clip):

@@ -5,9 +5,10 @@ import pytest
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent, Clip
+from dashboard.priority import LEVEL_POINTS
+from dashboard.signals import SuspicionLevel
 from provenance import live_index, services, tasks
 from provenance.models import BankEntry, BankMatch
-from provenance.priority import KNOWN_FAKE_MATCH_BONUS
 from tests.factories import PersonFactory
 from tests.provenance.conftest import decide, stored_clip
 
@@ -68,7 +69,9 @@ def test_reupload_matches_and_rises_in_priority(banked, fake_reupload):
     assert match.query_share >= 0.9 and match.bank_share >= 0.9
     assert match.best_distance <= 31
     clip.refresh_from_db()
-    assert clip.priority == KNOWN_FAKE_MATCH_BONUS
+    # A known-fake match is conclusive; it weighs through the suspicion level (it was a
+    # separate 60-point bonus before the level existed).
+    assert clip.priority == LEVEL_POINTS[SuspicionLevel.CONCLUSIVE]
     assert AuditEvent.objects.filter(clip=clip, action="provenance.matched").count() == 1
     # a second run updates the same row and audits nothing new
     services.do_match_clip(clip.pk)

@@ -86,7 +86,10 @@ def test_unsigned_clip_shows_nothing(db, trusted, media, client, moderator, api_
     assert ClipCredentials.objects.get(clip=clip).state == CredentialState.NONE
     client.force_login(moderator)
     page = client.get(reverse("dashboard:clip", args=[clip.public_id])).content.decode()
-    assert "Content Credentials" not in page
+    assert "Content Credentials:" not in page  # no credentials panel
+    # The signal list says the absence is no evidence either way, and nothing fired.
+    assert "carries no Content Credentials; that says nothing either way" in page
+    assert 'data-suspicion="none"' in page
     body = api_client_for(moderator).get(f"/api/v1/clips/{clip.public_id}/").json()
     assert body["content_credentials"] is None
 

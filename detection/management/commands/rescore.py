@@ -1,4 +1,9 @@
-"""Score existing clips with the active model (or a named version), keeping earlier runs."""
+"""Score existing clips with the active model (or a named version), keeping earlier runs.
+
+A clip counts as done once the model scored it under the current scoring rules
+(`detection.scoring.SCORING_RULES_VERSION`); runs made under earlier rules stay as they were,
+and re-scoring adds a new run beside them.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -12,6 +17,7 @@ from dashboard.constants import SCORING_STATES, ClipStatus
 from dashboard.jobs import enqueue
 from dashboard.models import Clip
 from detection.models import DetectionRun, DetectorModel, RunStatus
+from detection.scoring import SCORING_RULES_VERSION
 from detection.tasks import rescore_clip, run_rescoring
 
 RESCORABLE = [s.value for s in ClipStatus if s not in SCORING_STATES]
@@ -49,7 +55,9 @@ class Command(BaseCommand):
         clips = Clip.objects.filter(status__in=opts["status"] or RESCORABLE)
         if opts["since"]:
             clips = clips.filter(created_at__gte=_parse_since(opts["since"]))
-        done = DetectionRun.objects.filter(model=model, status=RunStatus.DONE)
+        done = DetectionRun.objects.filter(
+            model=model, rules_version=SCORING_RULES_VERSION, status=RunStatus.DONE
+        )
         clips = clips.exclude(pk__in=done.values("clip_id"))
         ids = list(clips.order_by("pk").values_list("pk", flat=True))
         self.stdout.write(f"{len(ids)} clips to score with {model.label}.")

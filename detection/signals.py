@@ -1,0 +1,151 @@
+"""Detection's signal: the face-manipulation model's verdict on a clip, honest about its limits.
+
+The active model's latest finished run becomes one `dashboard.signals.Signal`:
+
+* no face the model can judge (rules version 2 abstained, or an older run that found no face
+  and scored frame centres): **not applicable**, with the counts;
+* below the threshold: not fired ("says nothing either way": an uncalibrated score below a
+  threshold is no evidence of authenticity);
+* at or above it: fired, supporting a **weak** level while the model is validated on synthetic
+  data only (or not at all), **strong** once it is trusted on real data
+  (`detection.validation`).
+
+The value is the clip score, the model's 0-1 output aggregated by the rule in
+`detection.scoring`; the sentence names the frames it rests on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from dashboard.hooks import SignalProvider, signal_providers
+from dashboard.models import Clip
+from dashboard.signals import Signal, SuspicionLevel
+from detection.models import DetectionRun, RunStatus
+from detection.validation import validation_status
+
+NAME = "face_manipulation_model"
+SCALE = "0-1 model output for the most suspicious faces (not a probability on real media)"
+WHERE_POINTS = 3
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(float(seconds), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def active_run(clip: Clip) -> DetectionRun | None:
+    """The active model's latest finished run on `clip` (the run the desk shows)."""
+    return (
+        DetectionRun.objects.filter(clip=clip, model__is_active=True, status=RunStatus.DONE)
+        .select_related("model")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def abstained(run: DetectionRun) -> bool:
+    """Whether the run gives the model no say: no scorable face (or, for a run made under
+    rules version 1, no face at all, so its score came from frame centres)."""
+    if run.clip_score is None or run.abstained:
+        return True
+    return run.rules_version < 2 and run.frames_scored > 0 and run.faces_found == 0
+
+
+def no_face_sentence(run: DetectionRun) -> str:
+    """ "No face found" in words, with the counts the run recorded."""
+    counts = run.counts or {}
+    sampled = counts.get("frames_sampled", run.frames_scored)
+    found = counts.get("faces_found", run.faces_found)
+    sentence = f"No face found that the model can judge in {sampled} sampled frames"
+    if found:
+        small = counts.get("faces_too_small", 0)
+        doubtful = counts.get("faces_low_confidence", 0)
+        sentence += f" ({found} face detections: {small} too small, {doubtful} low confidence)"
+    sentence += ". The model judges faces only, so it says nothing about this clip."
+    if run.rules_version < 2:
+        sentence += " (Scored under the old rules, which judged frame centres: re-score it.)"
+    return sentence
+
+
+def _where(run: DetectionRun) -> tuple[dict[str, Any], ...]:
+    points = [p for p in run.timeline if p.get("score") is not None and p["score"] >= run.threshold]
+    points.sort(key=lambda p: (-p["score"], p.get("t", 0)))
+    return tuple(
+        {
+            "t": p["t"],
+            "frame": p.get("frame", 0),
+            "label": f"{_clock(p['t'])} (frame {p.get('frame', 0)}): {p['score']:.2f}",
+        }
+        for p in points[:WHERE_POINTS]
+    )
+
+
+def face_model_signal(run: DetectionRun | None) -> Signal:
+    """The signal of one run (None: the active model has not scored the clip)."""
+    if run is None:
+        return Signal(
+            NAME,
+            "",
+            "Face-manipulation model",
+            "The active model has not scored this clip yet.",
+            scale=SCALE,
+            not_applicable="not scored yet",
+        )
+    model = run.model
+    status = validation_status(model.validation)
+    common = {
+        "version": f"{model.label}, rules {run.rules_version}",
+        "title": "Face-manipulation model",
+        "scale": SCALE,
+        "cost_ms": (run.timings_ms or {}).get("total"),
+        "detail": status.summary,
+        "link": reverse("dashboard:model_card", args=[model.pk]),
+    }
+    if abstained(run):
+        return Signal(
+            NAME, sentence=no_face_sentence(run), not_applicable="no face found", **common
+        )
+    counts = run.counts or {}
+    with_face = counts.get("frames_with_face", run.frames_scored - run.frames_without_face)
+    basis = (
+        f"{run.aggregation or 'clip score'}; {with_face} of {run.frames_scored} sampled frames "
+        "had a face"
+    )
+    fired = run.clip_score >= run.threshold
+    where = _where(run)
+    if fired:
+        moments = ", ".join(w["label"] for w in where)
+        hint = (
+            "a hint from a model trusted on real data"
+            if status.trusted_on_real
+            else ("a weak hint: the model is " + status.label)
+        )
+        sentence = (
+            f"The model scored the faces {run.clip_score:.2f}, at or above its threshold "
+            f"{run.threshold:.2f} ({basis}); most suspicious at {moments}. This is {hint}."
+        )
+    else:
+        sentence = (
+            f"The model scored the faces {run.clip_score:.2f}, below its threshold "
+            f"{run.threshold:.2f} ({basis}). A low score is not evidence of authenticity."
+        )
+    return Signal(
+        NAME,
+        value=run.clip_score,
+        fired=fired,
+        supports=SuspicionLevel.STRONG if status.trusted_on_real else SuspicionLevel.WEAK,
+        sentence=sentence,
+        where=where,
+        **common,
+    )
+
+
+def clip_signals(clip: Clip) -> list[Signal]:
+    return [face_model_signal(active_run(clip))]
+
+
+def register() -> None:
+    signal_providers.register(NAME, SignalProvider(NAME, clip_signals))

@@ -1,0 +1,139 @@
+"""Provenance's signals: a match with a banked known fake, and Content Credentials that
+declare generative AI.
+
+* **Known-fake match** (value: the best match's share of paired frames, 0-1): fires on an
+  active match (not marked wrong, entry not quarantined) with a known-fake bank entry;
+  supports **conclusive**, or **strong** when the clip is at least as close to an authentic
+  reference (it may be the original the fake was made from). Not applicable while the clip
+  has not been hashed yet.
+* **Content Credentials declaring AI** (value 1 when the manifest declares generative AI,
+  0 when it does not): fires on a declaration; supports **conclusive** when the manifest
+  holds and its signer is trusted, **strong** when it holds but the signer is not on the
+  trust list, **weak** when the manifest is broken (the declaration cannot be verified).
+  Not applicable without a manifest — a missing manifest is never evidence of authenticity.
+
+See `dashboard.signals` for the level rule these feed.
+"""
+
+from __future__ import annotations
+
+from dashboard.hooks import SignalProvider, signal_providers
+from dashboard.models import Clip
+from dashboard.signals import Signal, SuspicionLevel
+from provenance.models import BankKind, ClipCredentials, ClipFingerprint, CredentialState
+from provenance.services import active_matches, closer_to_reference
+
+MATCH = "known_fake_match"
+CREDENTIALS = "content_credentials_ai"
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(float(seconds), 60)
+    return f"{int(minutes)}:{rest:04.1f}"
+
+
+def known_fake_signal(clip: Clip) -> Signal:
+    matches = active_matches(clip)
+    fakes = [m for m in matches if m.entry.bank.kind == BankKind.KNOWN_FAKE]
+    common = {
+        "version": "pdq-frames 1",
+        "title": "Known-fake match",
+        "scale": "share of frames paired with the banked fake, 0-1",
+    }
+    if not fakes:
+        if not ClipFingerprint.objects.filter(clip=clip).exists():
+            return Signal(
+                MATCH,
+                sentence="Not compared with the banks yet.",
+                not_applicable="not hashed yet",
+                **common,
+            )
+        return Signal(
+            MATCH, value=0.0, sentence="No banked known fake matches this clip.", **common
+        )
+    best = max(fakes, key=lambda m: (m.share, -m.best_distance))
+    entry = best.entry
+    what = entry.decision_action or "imported"
+    sentence = (
+        f"Frames match known fake #{entry.pk} in the bank “{entry.bank.name}” ({what}): "
+        f"{best.share:.0%} of frames paired, closest {best.best_distance} bits of 256, at "
+        f"{_clock(best.clip_time_s)} (frame {best.clip_frame})."
+    )
+    supports = SuspicionLevel.CONCLUSIVE
+    if closer_to_reference(matches):
+        supports = SuspicionLevel.STRONG
+        sentence += " It is at least as close to an authentic reference: it may be the original."
+    return Signal(
+        MATCH,
+        value=round(best.share, 3),
+        fired=True,
+        supports=supports,
+        sentence=sentence,
+        where=(
+            {
+                "t": best.clip_time_s,
+                "frame": best.clip_frame,
+                "label": f"{_clock(best.clip_time_s)} (frame {best.clip_frame})",
+            },
+        ),
+        **common,
+    )
+
+
+_DECLARATION_LEVEL = {
+    CredentialState.VALID: SuspicionLevel.CONCLUSIVE,
+    CredentialState.UNTRUSTED: SuspicionLevel.STRONG,
+    CredentialState.INVALID: SuspicionLevel.WEAK,
+}
+
+
+def credentials_signal(clip: Clip) -> Signal:
+    record = ClipCredentials.objects.filter(clip=clip).first()
+    common = {
+        "version": "c2pa 1",
+        "title": "Content Credentials declaring AI",
+        "scale": "1 = the manifest declares generative AI, 0 = it does not",
+    }
+    if record is None:
+        return Signal(
+            CREDENTIALS,
+            sentence="Content Credentials not read yet.",
+            not_applicable="not read yet",
+            **common,
+        )
+    if record.state == CredentialState.NONE:
+        return Signal(
+            CREDENTIALS,
+            sentence="The file carries no Content Credentials; that says nothing either way.",
+            not_applicable="no manifest",
+            **common,
+        )
+    signer = record.signer_org or record.signer or "an unnamed signer"
+    holds = record.get_state_display().lower()
+    if not record.ai_generated:
+        return Signal(
+            CREDENTIALS,
+            value=0.0,
+            sentence=f"Content Credentials signed by {signer} ({holds}) do not declare "
+            "generative AI.",
+            **common,
+        )
+    tool = f" by {record.claim_generator}" if record.claim_generator else ""
+    source = f" (source type “{record.source_type}”)" if record.source_type else ""
+    return Signal(
+        CREDENTIALS,
+        value=1.0,
+        fired=True,
+        supports=_DECLARATION_LEVEL.get(record.state, SuspicionLevel.WEAK),
+        sentence=f"Content Credentials signed by {signer} ({holds}) declare the item made with "
+        f"generative AI{tool}{source}.",
+        **common,
+    )
+
+
+def clip_signals(clip: Clip) -> list[Signal]:
+    return [known_fake_signal(clip), credentials_signal(clip)]
+
+
+def register() -> None:
+    signal_providers.register("provenance", SignalProvider("provenance", clip_signals))
