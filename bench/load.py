@@ -209,6 +209,9 @@ def main() -> dict:
         "DEBUG": "false",
         "SECURE_COOKIES": "false",
         "UNMASK_API_RATE_TOKEN": "1000000/minute",
+        # A capacity bench: the integration uploads twice a second, beyond the default quota.
+        "UNMASK_UPLOAD_QUOTA_PER_MINUTE": "0",
+        "UNMASK_FIELD_KEY": "cWm1tq0Pc0bWvWEm4D9qF4m0T9l1m3oQ3l0yQXo1S0M=",
         "UNMASK_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "3",
         "LOG_LEVEL": "WARNING",
