@@ -102,7 +102,8 @@ def test_person_edits_refused_by_role_and_state(moderator, senior, reporter):
 
 
 def test_a_report_naming_a_person_records_the_depiction(reporter):
-    clip = ScoredClipFactory(reports=0)
+    # The clip's own submitter: what its report states applies at once (dashboard.reports).
+    clip = ScoredClipFactory(reports=0, submitted_by=reporter)
     report_existing(clip, Submission(subjects=("Ana Example",)), reporter)
     depiction = Depiction.objects.get(clip=clip)
     assert (depiction.person.name, depiction.source, depiction.added_by) == (

@@ -103,8 +103,8 @@ def test_scoring_announces_clip_scored(listener, tmp_path, face_clip):
 
 
 def test_failed_scoring_announces_clip_failed(listener):
-    clip = ClipFactory(status=ClipStatus.SCORING)
-    detection_tasks._fail(clip.pk, "Unreadable media: truncated")
+    clip = ClipFactory(status=ClipStatus.SCORING, scoring_job="job-1")
+    detection_tasks._fail(clip.pk, "Unreadable media: truncated", "job-1")
     event = WebhookEvent.objects.get(event_type="clip.failed")
     assert event.payload["data"] == {"reason": "Unreadable media: truncated"}
     assert event.payload["clip"]["status"] == "failed"

@@ -126,12 +126,12 @@ def test_an_api_decision_commits_with_the_broker_down_and_is_banked_once_it_is_b
 def test_scoring_finishes_with_the_broker_down_and_the_clip_is_matched_once_it_is_back(
     banked_entry, fake_reupload, broker
 ):
-    clip = stored_clip(fake_reupload, status=ClipStatus.SCORING)
+    clip = stored_clip(fake_reupload, status=ClipStatus.SCORING, scoring_job="job-1")
     model = DetectorModelFactory()
     run = DetectionRunFactory(clip=clip, model=model)
     broker.down()
 
-    _finish(clip, model, run)  # commits and sends the match job: the publish fails
+    _finish(clip, model, run, "job-1")  # commits and sends the match job: the publish fails
 
     clip.refresh_from_db()
     assert clip.status == ClipStatus.AWAITING_REVIEW
