@@ -48,18 +48,9 @@ from detection.faces import FaceDetector  # noqa: E402
 from detection.frames import DEFAULT_DECODER_THREADS  # noqa: E402
 from detection.inference import Classifier, ModelSpec, validate_model  # noqa: E402
 from detection.pipeline import decode_only, score_video  # noqa: E402
-from detection.probe import MediaLimits, probe_media  # noqa: E402
+from detection.probe import DEFAULT_LIMITS, probe_media  # noqa: E402
 from detection.synthetic import face_frames  # noqa: E402
 
-# config/settings.py's defaults: what uploads are judged by and the worker's reader is bound by.
-DEFAULT_LIMITS = MediaLimits(
-    max_bytes=512 * 1024 * 1024,
-    max_duration_s=15 * 60.0,
-    min_duration_s=0.2,
-    max_width=3840,
-    max_height=2160,
-    max_frames=15 * 60 * 60,
-)
 BASELINE_MODEL = ROOT / "detection" / "models" / "baseline-v1.onnx"
 BASELINE_SPEC = BASELINE_MODEL.with_suffix(".json")
 STAND_IN_SPEC: dict[str, Any] = {

@@ -371,10 +371,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=UNMASK_RETENTION_SWEEP_HOUR, minute=17),
     },
 }
-# A provenance job (bank, match, rendition) sent this long ago and not done is sent again.
 # Where the live hash index's snapshot is written and loaded from (empty: no snapshot, every
 # process builds its index from the bank once at start).
 UNMASK_PROVENANCE_INDEX_DIR = env_str("UNMASK_PROVENANCE_INDEX_DIR", str(VAR_DIR / "hash-index"))
+# A provenance job (bank, match, rendition) sent this long ago and not done is sent again.
 UNMASK_PROVENANCE_RESEND_AFTER_S = env_int("UNMASK_PROVENANCE_RESEND_AFTER_S", 600, minimum=30)
 
 # --- API --------------------------------------------------------------------------------------

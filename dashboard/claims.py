@@ -199,7 +199,10 @@ def claim_next_clip(
 
     On PostgreSQL the candidate row is locked with SKIP LOCKED, so moderators pressing the
     button at the same instant each get a different clip instead of queueing on the same one.
+    Asking for the escalations queue without a senior role is refused (ClaimError, 403).
     """
+    if escalated and not is_senior(user):
+        raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
     status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
     for _ in range(MAX_NEXT_ATTEMPTS):
         with transaction.atomic():

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from dashboard.constants import (
+    PLAYABLE_RENDITION_STATES,
     ClipStatus,
     DecisionAction,
     DepictionSource,
@@ -210,7 +211,7 @@ class ReviewRendition(models.Model):
 
     @property
     def playable(self) -> bool:
-        return self.state in (RenditionState.READY, RenditionState.NOT_NEEDED)
+        return self.state in PLAYABLE_RENDITION_STATES
 
 
 class Report(models.Model):

@@ -85,6 +85,18 @@ class MediaLimits:
         return self.max_width * self.max_height
 
 
+# config/settings.py's defaults (UNMASK_UPLOAD_MAX_BYTES, UNMASK_MAX_*, UNMASK_MIN_*), for code
+# that runs without Django's settings: benchmarks and the pipeline's tests.
+DEFAULT_LIMITS = MediaLimits(
+    max_bytes=512 * 1024 * 1024,
+    max_duration_s=15 * 60.0,
+    min_duration_s=0.2,
+    max_width=3840,
+    max_height=2160,
+    max_frames=15 * 60 * 60,
+)
+
+
 @dataclass(frozen=True)
 class MediaFacts:
     container: str

@@ -193,10 +193,17 @@ def check_quarantine(entry: BankEntry, clip: Clip) -> bool:
     )
     if recent + 1 <= bank.quarantine_matches:
         return False
-    reason = (
+    _quarantine(
+        entry,
+        clip,
         f"matched {recent + 1} clips within {bank.quarantine_window_hours} h "
-        f"(limit {bank.quarantine_matches})"
+        f"(limit {bank.quarantine_matches})",
     )
+    return True
+
+
+def _quarantine(entry: BankEntry, clip: Clip, reason: str) -> None:
+    """Pause `entry` (it stops counting as a match) and audit why on the clip it met."""
     BankEntry.objects.filter(pk=entry.pk).update(
         quarantined_at=timezone.now(), quarantine_reason=reason
     )
@@ -205,9 +212,8 @@ def check_quarantine(entry: BankEntry, clip: Clip) -> bool:
         clip,
         "provenance.entry_quarantined",
         actor_label=ACTOR,
-        data={"entry": entry.pk, "bank": bank.name, "reason": reason},
+        data={"entry": entry.pk, "bank": entry.bank.name, "reason": reason},
     )
-    return True
 
 
 def _quarantine_if_unusable(entry: BankEntry, clip: Clip) -> bool:
@@ -220,16 +226,7 @@ def _quarantine_if_unusable(entry: BankEntry, clip: Clip) -> bool:
         return False
     reason = f"stored decision {entry.decision_action[:40]!r} is not a desk action"
     logger.error("Quarantining bank entry %s: %s", entry.pk, reason)
-    BankEntry.objects.filter(pk=entry.pk).update(
-        quarantined_at=timezone.now(), quarantine_reason=reason
-    )
-    entry.quarantined_at = timezone.now()
-    record_event(
-        clip,
-        "provenance.entry_quarantined",
-        actor_label=ACTOR,
-        data={"entry": entry.pk, "bank": entry.bank.name, "reason": reason},
-    )
+    _quarantine(entry, clip, reason)
     return True
 
 

@@ -4,11 +4,12 @@ Each view checks access, parses a form, calls one service and redirects or rende
 """
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboard.access import moderator_required
+from dashboard.access import can_read_clip, moderator_required
 from dashboard.errors import ServiceError, refuse
 from dashboard.http import stored_file_response
 from provenance import services
@@ -20,6 +21,10 @@ from provenance.models import BankEntry, BankKind, BankMatch
 @moderator_required
 def mark_wrong(request: HttpRequest, match_id: int) -> HttpResponse:
     match = get_object_or_404(BankMatch.objects.select_related("clip"), pk=match_id)
+    # The visibility rule (dashboard.access): a clip hidden from the moderator is not theirs to
+    # change either (an escalated clip, for a moderator).
+    if not can_read_clip(request.user, match.clip):
+        raise PermissionDenied("You may not read this clip.")
     try:
         services.do_mark_match_wrong(match.pk, request.user)
     except ServiceError as exc:

@@ -130,6 +130,15 @@ def test_cannot_decide_a_clip_someone_else_holds_or_already_decided(moderator, m
     assert Decision.objects.count() == 1
 
 
+def test_next_escalated_clip_is_refused_to_a_moderator_by_the_service(moderator):
+    """The rule lives in claim_next_clip, not only in the views calling it: a moderator asking
+    for the escalations queue is refused (it used to try 20 claims and answer "nothing")."""
+    ClipFactory(status=ClipStatus.ESCALATED)
+    with pytest.raises(ClaimError) as refused:
+        claim_next_clip(moderator, escalated=True)
+    assert (refused.value.code, refused.value.status) == ("senior_only", 403)
+
+
 def test_escalated_clips_are_for_seniors(moderator, senior):
     clip = _held(moderator)
     apply_decision(clip.pk, moderator, DecisionRequest("escalate", reason="unsure"))

@@ -102,7 +102,8 @@ def test_person_edits_refused_by_role_and_state(moderator, senior, reporter):
 
 
 def test_a_report_naming_a_person_records_the_depiction(reporter):
-    # The clip's own submitter: what its report states applies at once (dashboard.reports).
+    # The clip's own submitter: its statements apply at once (dashboard.reports); another
+    # reporter's wait for a moderator and record nothing yet (test_report_statements.py).
     clip = ScoredClipFactory(reports=0, submitted_by=reporter)
     report_existing(clip, Submission(subjects=("Ana Example",)), reporter)
     depiction = Depiction.objects.get(clip=clip)
@@ -112,6 +113,12 @@ def test_a_report_naming_a_person_records_the_depiction(reporter):
         reporter,
     )
     assert list(clip.persons.all()) == [depiction.person]
+
+
+def test_another_reporters_pending_report_records_no_depiction(reporter):
+    clip = ScoredClipFactory(reports=0)
+    report_existing(clip, Submission(subjects=("Ana Example",)), reporter)
+    assert not Depiction.objects.filter(clip=clip).exists() and not clip.persons.exists()
 
 
 def test_sla_deadline_per_priority_band(settings):

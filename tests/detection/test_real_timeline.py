@@ -12,18 +12,11 @@ from pathlib import Path
 import pytest
 
 from detection.frames import MediaLimitExceeded, VideoSampler
-from detection.probe import MediaLimits, MediaRejected, probe_media
+from detection.probe import DEFAULT_LIMITS, MediaLimits, MediaRejected, probe_media
 from detection.timeline import StreamTimeline
 from tests import hostile
 
-LIMITS = MediaLimits(
-    max_bytes=512 * 1024 * 1024,
-    max_duration_s=15 * 60.0,
-    min_duration_s=0.2,
-    max_width=3840,
-    max_height=2160,
-    max_frames=15 * 60 * 60,
-)
+LIMITS = DEFAULT_LIMITS
 
 
 def limits(**changes: float) -> MediaLimits:

@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from dashboard.models import AuditEvent
+from dashboard.constants import ClipStatus
+from dashboard.models import AuditEvent, Clip
 from detection.frames import sample_frames
 from provenance import services
 from provenance.models import BankEntry, BankKind, BankMatch
@@ -54,6 +55,25 @@ def test_outsider_cannot_mark_a_match_wrong(client, outsider, matched_clip):
     assert response.status_code in (302, 403)
     match.refresh_from_db()
     assert match.marked_wrong_at is None
+
+
+def test_a_moderator_cannot_mark_a_match_wrong_on_a_clip_the_rule_hides(
+    client, moderator, senior, matched_clip
+):
+    """An escalated clip is for seniors (dashboard.access): a moderator who knows a match id
+    gets a 403 and changes nothing; a senior may."""
+    Clip.objects.filter(pk=matched_clip.pk).update(status=ClipStatus.ESCALATED)
+    match = BankMatch.objects.get(clip=matched_clip)
+    client.force_login(moderator)
+    response = client.post(reverse("provenance:mark_wrong", args=[match.pk]))
+    assert response.status_code == 403
+    match.refresh_from_db()
+    assert match.marked_wrong_at is None
+    assert not AuditEvent.objects.filter(action="provenance.match_marked_wrong").exists()
+    client.force_login(senior)
+    client.post(reverse("provenance:mark_wrong", args=[match.pk]))
+    match.refresh_from_db()
+    assert match.marked_wrong_by == senior
 
 
 def test_api_clip_detail_lists_the_match(api_client_for, moderator, matched_clip, banked_entry):
