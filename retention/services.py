@@ -53,8 +53,13 @@ def held_media(clip: Clip) -> list[HeldMedia]:
 
 
 def active_holds(clip: Clip) -> list[LegalHold]:
-    """Legal holds that keep this clip's media: on the clip, or on a person it depicts."""
-    person_ids = list(clip.persons.values_list("pk", flat=True))
+    """Legal holds that keep this clip's media: on the clip, or on a person it depicts or ever
+    depicted (an untagged person's hold still holds: dashboard.models.Depiction)."""
+    person_ids = list(
+        Person.objects.filter(Q(clips=clip) | Q(depictions__clip=clip))
+        .distinct()
+        .values_list("pk", flat=True)
+    )
     return list(
         LegalHold.objects.active()
         .filter(Q(clip=clip) | Q(person_id__in=person_ids))
@@ -357,7 +362,11 @@ def carry_out_erasure(request_id: int, user: AbstractBaseUser) -> ErasureRequest
     label = erasure_label(request)
     erased: list[dict[str, Any]] = []
     kept: list[dict[str, Any]] = []
-    for clip_id in request.person.clips.order_by("pk").values_list("pk", flat=True):
+    # Every clip that depicts the person now or ever did (untagged after the report, say).
+    depicting = Clip.objects.filter(
+        Q(persons=request.person) | Q(depictions__person=request.person)
+    )
+    for clip_id in depicting.distinct().order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
             clip = Clip.objects.select_for_update().get(pk=clip_id)
             holds = hold_reasons(clip)

@@ -5,13 +5,16 @@ and named; carrying it out again erases nothing more."""
 import pytest
 from django.core.files.storage import default_storage
 
+from dashboard.constants import DepictionSource
 from dashboard.models import AuditEvent, Clip, Decision
+from dashboard.persons import depict
 from detection.models import DetectionRun, FaceCrop
 from provenance.models import ClipFingerprint, DisclosedRendition
 from retention.constants import ErasureState
 from retention.services import (
     RetentionError,
     carry_out_erasure,
+    hold_reasons,
     place_hold,
     record_erasure_request,
     release_hold,
@@ -120,3 +123,19 @@ def test_only_admins_record_or_carry_out_erasure(moderator, senior, admin_user, 
     with pytest.raises(RetentionError) as refused:
         carry_out_erasure(request.pk, moderator)
     assert refused.value.status == 403
+
+
+def test_erasure_and_holds_reach_clips_that_once_depicted_the_person(moderator, admin_user, person):
+    """A person untagged from a clip after a report named them is still its subject: a hold
+    on the person keeps that clip, and their erasure request erases it once released."""
+    s = stock(moderator)
+    depict(s.clip, [person], source=DepictionSource.REPORT)
+    s.clip.persons.remove(person)  # as an untag leaves it: the depiction stays
+    hold = place_hold(admin_user, "Litigation", person=person)
+    assert hold_reasons(s.clip)
+    request = record_erasure_request(person, admin_user, "Jane Doe, by email")
+    carry_out_erasure(request.pk, admin_user)
+    assert Clip.objects.get(pk=s.clip.pk).media_erased_at is None  # held
+    release_hold(hold.pk, admin_user, "Settled")
+    carry_out_erasure(request.pk, admin_user)
+    assert Clip.objects.get(pk=s.clip.pk).media_erased_at is not None
