@@ -7,7 +7,7 @@ from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.priority import LEVEL_POINTS, compute_priority, priority_breakdown
 from dashboard.signals import Signal, SuspicionLevel, gather_signals, suspicion_level
 from detection.signals import face_model_signal
-from tests.dashboard.test_desk_fixtures import add_run, detector, scored_clip
+from tests.factories import DetectionRunFactory, DetectorModelFactory, ScoredClipFactory
 
 REAL_VALIDATION = {
     "evaluations": [
@@ -55,7 +55,7 @@ def test_not_applicable_signal_says_why_and_never_fires():
 
 @pytest.mark.django_db
 def test_signals_are_gathered_from_every_provider_strongest_first():
-    clip = scored_clip()
+    clip = ScoredClipFactory()
     signal_providers.register(
         "test",
         SignalProvider(
@@ -77,9 +77,9 @@ def test_signals_are_gathered_from_every_provider_strongest_first():
 
 @pytest.mark.django_db
 def test_unvalidated_model_above_threshold_is_a_weak_hint():
-    model = detector()
-    clip = scored_clip(score=None)
-    run = add_run(clip, model, [0.2, 0.9, 0.8])
+    model = DetectorModelFactory()
+    clip = ScoredClipFactory(score=None)
+    run = DetectionRunFactory(clip=clip, model=model, scores=[0.2, 0.9, 0.8])
     signal = face_model_signal(run)
     assert signal.fired and signal.supports == SuspicionLevel.WEAK
     assert "weak hint" in signal.sentence and "0:00.5 (frame 12)" in signal.sentence
@@ -89,11 +89,11 @@ def test_unvalidated_model_above_threshold_is_a_weak_hint():
 
 @pytest.mark.django_db
 def test_model_trusted_on_real_data_is_strong_and_its_score_counts():
-    model = detector()
+    model = DetectorModelFactory()
     model.validation = REAL_VALIDATION
     model.save()
-    clip = scored_clip(score=0.9, reports=0)
-    add_run(clip, model, [0.9, 0.9])
+    clip = ScoredClipFactory(score=0.9, reports=0)
+    DetectionRunFactory(clip=clip, model=model, scores=[0.9, 0.9])
     signal = face_model_signal(clip.active_run())
     assert signal.supports == SuspicionLevel.STRONG and signal.fired
     assert dict(priority_breakdown(clip)) == {
@@ -106,8 +106,8 @@ def test_model_trusted_on_real_data_is_strong_and_its_score_counts():
 
 @pytest.mark.django_db
 def test_score_below_threshold_is_no_evidence_either_way():
-    clip = scored_clip(score=0.2)
-    run = add_run(clip, detector(), [0.1, 0.2])
+    clip = ScoredClipFactory(score=0.2)
+    run = DetectionRunFactory(clip=clip, model=DetectorModelFactory(), scores=[0.1, 0.2])
     signal = face_model_signal(run)
     assert not signal.fired and "not evidence of authenticity" in signal.sentence
 
@@ -115,8 +115,8 @@ def test_score_below_threshold_is_no_evidence_either_way():
 @pytest.mark.django_db
 def test_old_run_that_scored_frame_centres_is_not_evidence():
     """A run made before the abstain rule is kept as it was, but not believed."""
-    clip = scored_clip(score=0.98)
-    run = add_run(clip, detector(), [0.98, 0.97])
+    clip = ScoredClipFactory(score=0.98)
+    run = DetectionRunFactory(clip=clip, model=DetectorModelFactory(), scores=[0.98, 0.97])
     run.rules_version, run.faces_found, run.frames_without_face = 1, 0, 2
     run.save()
     signal = face_model_signal(run)
@@ -127,12 +127,12 @@ def test_old_run_that_scored_frame_centres_is_not_evidence():
 @pytest.mark.django_db
 def test_queue_order_follows_the_level_not_the_raw_score():
     """A faceless clip the old rules scored 0.98 no longer outranks a reported face clip."""
-    model = detector()
-    chair = scored_clip(score=0.98, reports=0)
-    chair_run = add_run(chair, model, [0.98, 0.98])
+    model = DetectorModelFactory()
+    chair = ScoredClipFactory(score=0.98, reports=0)
+    chair_run = DetectionRunFactory(clip=chair, model=model, scores=[0.98, 0.98])
     chair_run.rules_version, chair_run.faces_found = 1, 0
     chair_run.save()
-    face = scored_clip(score=0.6, reports=1)
-    add_run(face, model, [0.6, 0.6])
+    face = ScoredClipFactory(score=0.6, reports=1)
+    DetectionRunFactory(clip=face, model=model, scores=[0.6, 0.6])
     assert compute_priority(chair) == 0.0
     assert compute_priority(face) == 8.0 + LEVEL_POINTS[SuspicionLevel.WEAK]
