@@ -260,3 +260,21 @@ def test_seniors_walk_every_status_they_may_see(db):
         ScoredClipFactory(status=status)
     seen, _ = walk(senior, QueueFilters(label=""), per_page=3)
     assert len(seen) == 4  # the open queue: queued, scoring, awaiting review, in review
+
+
+def test_person_page_walks_keyset_pages_newest_first(client, moderator, monkeypatch):
+    monkeypatch.setattr("desk.people.PAGE_SIZE", 4)
+    monkeypatch.setattr("desk.people.person_clips.__defaults__", (4,))
+    ana = PersonFactory()
+    clips = [ScoredClipFactory(persons=(ana,)) for _ in range(9)]
+    ScoredClipFactory()  # depicts someone else
+    client.force_login(moderator)
+    url, seen, params = reverse("dashboard:person", args=[ana.pk]), [], {}
+    while True:
+        page = client.get(url, params).context["page"]
+        seen += [clip.pk for clip in page.clips]
+        assert page.total == 9
+        if not page.next_cursor:
+            break
+        params = {"after": page.next_cursor}
+    assert seen == sorted((c.pk for c in clips), reverse=True)
