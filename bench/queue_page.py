@@ -37,7 +37,7 @@ import shutil  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import Callable, Iterable, Sequence  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -73,6 +73,7 @@ from dashboard.constants import (  # noqa: E402
     SCORING_STATES,
     ClipStatus,
     DecisionAction,
+    LabelCategory,
     ReportReason,
     Role,
 )
@@ -202,6 +203,10 @@ def seed(rng: random.Random) -> None:
     persons = Person.objects.bulk_create(
         Person(name=f"Person {i}", protected=i % 10 == 0) for i in range(PERSONS)
     )
+    if not Label.objects.filter(active=True).exists():  # a flushed database lost the seeded ones
+        Label.objects.bulk_create(
+            Label(slug=f"bench-{c}", name=f"Bench {c}", category=c) for c in LabelCategory.values
+        )
     labels = list(Label.objects.filter(active=True).values_list("pk", flat=True))
     # Bulk loading without the row triggers; installing them again rebuilds what they keep.
     dropped = _our_triggers()
@@ -334,9 +339,10 @@ def timed(request: Callable[[], Any], repeats: int = REPEATS) -> dict[str, float
             "cpu_median_ms": round(statistics.median(cpu), 2), "queries": max(counts)}  # fmt: skip
 
 
-def explain(label: str, sql: str, params: Iterable[Any]) -> None:
+def explain(label: str, sql: str) -> None:
+    """The plan of a captured query (its parameters already inlined: run without any)."""
     with connection.cursor() as cursor:
-        cursor.execute(("EXPLAIN " if PG else "EXPLAIN QUERY PLAN ") + sql, list(params))
+        cursor.execute(("EXPLAIN " if PG else "EXPLAIN QUERY PLAN ") + sql, None)
         rows = cursor.fetchall()
     plan = "\n".join(str(row[0] if PG else row[-1]) for row in rows)
     print(f"--- {label}\n{plan}", file=sys.stderr)
@@ -422,6 +428,9 @@ def main() -> None:
             result["summary_build_s"] = round(time.perf_counter() - started, 1)
             result["team_dashboard_7d"] = timed(lambda: senior.get("/insight/"), REPEATS // 4)
 
+        result["loadavg"] = [round(x, 2) for x in os.getloadavg()]
+        result["cpus"] = os.cpu_count()
+        print(json.dumps(result), flush=True)
         # The page query's plans, for the README (stderr).
         for label, params in (("queue", {}), ("search", {"q": SEARCH_WORD})):
             with CaptureQueriesContext(connection) as queries:
@@ -430,10 +439,7 @@ def main() -> None:
                 q["sql"] for q in queries if "UNION ALL" in q["sql"] or "LIMIT 26" in q["sql"]
             )
             print(f"--- {label} SQL: {ids[:400]}", file=sys.stderr)
-            explain(label, ids, [])
-        result["loadavg"] = [round(x, 2) for x in os.getloadavg()]
-        result["cpus"] = os.cpu_count()
-        print(json.dumps(result))
+            explain(label, ids)
     finally:
         if not ARGS.keep_db and PG:
             call_command("flush", interactive=False, verbosity=0)

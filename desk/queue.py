@@ -214,16 +214,21 @@ def _page_ids(
     In priority order each status is read on its own through the (status, -priority,
     created_at, id) index from the cursor on, `size` rows at most, and the branches are merged:
     an IN over several statuses cannot walk that index in order, so SQLite and PostgreSQL would
-    otherwise sort every open clip for each page. The time-left order is computed per clip (the
-    SLA bands), so it reads every matching clip whatever the pagination.
+    otherwise sort every open clip for each page. A search reads its matches through its own
+    indexes and sorts them in one query. The time-left order is computed per clip (the SLA
+    bands), so it reads every matching clip whatever the pagination.
     """
     order = queue_order(filters)
     statuses = queue_statuses(filters, user)
     if not statuses:
         return []
     base = _matching(filters)
-    if filters.sort == SORT_TIME_LEFT:
-        base = with_deadline(base.filter(status__in=statuses))
+    if filters.sort == SORT_TIME_LEFT or filters.q.strip():
+        # A search's matches are few and come from their own indexes (dashboard/search.py):
+        # one query sorting them beats walking the order index once per status.
+        base = base.filter(status__in=statuses)
+        if filters.sort == SORT_TIME_LEFT:
+            base = with_deadline(base)
         if position is not None:
             base = base.filter(keyset.after(order, position))
         return list(base.order_by(*keyset.order_by(order)).values_list("pk", flat=True)[:size])
