@@ -25,8 +25,9 @@ class PersonClips:
     first: bool
 
 
-def person_clips(person: Person, cursor: str | None, size: int = PAGE_SIZE) -> PersonClips:
+def person_clips(person: Person, cursor: str | None, size: int | None = None) -> PersonClips:
     """One page of the clips depicting `person`, newest arrival (highest id) first."""
+    size = size or PAGE_SIZE
     position = keyset.decode(cursor, 1)
     links = Clip.persons.through.objects.filter(person=person)
     total = links.values("pk")[: COUNT_CAP + 1].count()

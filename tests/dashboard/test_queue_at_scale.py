@@ -264,7 +264,6 @@ def test_seniors_walk_every_status_they_may_see(db):
 
 def test_person_page_walks_keyset_pages_newest_first(client, moderator, monkeypatch):
     monkeypatch.setattr("desk.people.PAGE_SIZE", 4)
-    monkeypatch.setattr("desk.people.person_clips.__defaults__", (4,))
     ana = PersonFactory()
     clips = [ScoredClipFactory(persons=(ana,)) for _ in range(9)]
     ScoredClipFactory()  # depicts someone else
