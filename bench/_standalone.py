@@ -7,14 +7,23 @@ import os
 import tempfile
 
 
-def setup_django(name: str) -> tuple[str, bool]:
-    """Configure and start Django; return the var directory and whether to keep it."""
-    keep = os.environ.get(f"BENCH_{name.upper()}_VAR", "")
+def setup_django(name: str, *, var: str = "", database_url: str = "") -> tuple[str, bool]:
+    """Configure and start Django; return the var directory and whether to keep it.
+
+    `var` keeps that directory (and its SQLite database) like BENCH_<NAME>_VAR does;
+    `database_url` runs on that database (PostgreSQL) instead of SQLite.
+    """
+    keep = var or os.environ.get(f"BENCH_{name.upper()}_VAR", "")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
     var = keep or tempfile.mkdtemp(prefix=f"unmask-bench-{name}-")
     os.environ["UNMASK_VAR_DIR"] = var
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.test_settings"
     os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
 
     import django
 

@@ -352,6 +352,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "release-expired-claims": {"task": "dashboard.tasks.release_expired_claims", "schedule": 60.0},
+    # The queue's per-status counters: fold the rows the triggers appended (dashboard/counters.py).
+    "compact-status-counts": {"task": "dashboard.tasks.compact_status_counts", "schedule": 60.0},
     "purge-expired-idempotency-keys": {
         "task": "dashboard.tasks.purge_expired_idempotency_keys",
         "schedule": 3600.0,

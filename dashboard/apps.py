@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 # Registers the owner-only data checks (var/, SQLite, media, generated keys); imports no model.
 from dashboard import checks  # noqa: F401
@@ -19,3 +20,14 @@ class DashboardConfig(AppConfig):
         from dashboard.holdings import register as register_media
 
         register_media()
+
+        from dashboard import counters, search
+
+        # Database plumbing: the status counters' and the caption index's triggers exist after
+        # every migrate, including one that rebuilt the clip table on SQLite (which drops them).
+        post_migrate.connect(
+            counters.install_after_migrate, sender=self, dispatch_uid="dashboard.counters"
+        )
+        post_migrate.connect(
+            search.install_after_migrate, sender=self, dispatch_uid="dashboard.search"
+        )

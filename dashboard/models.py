@@ -135,7 +135,12 @@ class Clip(models.Model):
     class Meta:
         ordering = ["-priority", "created_at"]
         indexes = [
-            models.Index(fields=["status", "-priority", "created_at"]),
+            # The queue's order within one status, ending in the primary key so a keyset page
+            # (dashboard/keyset.py) starts inside the index on PostgreSQL too (SQLite's indexes
+            # end in the rowid anyway).
+            models.Index(
+                fields=["status", "-priority", "created_at", "id"], name="clip_queue_order"
+            ),
             # The queue's score-band filter within a status (bench/queue_page.py).
             models.Index(fields=["status", "score"], name="clip_status_score"),
         ]

@@ -1,6 +1,6 @@
 """Periodic jobs of the review desk."""
 
-from dashboard import idempotency
+from dashboard import counters, idempotency
 from dashboard.claims import release_expired_claims as release_expired
 from dashboard.jobs import periodic_job
 
@@ -13,3 +13,8 @@ def release_expired_claims() -> int:
 @periodic_job(time_limit=60)
 def purge_expired_idempotency_keys() -> int:
     return idempotency.purge_expired()
+
+
+@periodic_job(time_limit=60)
+def compact_status_counts() -> int:
+    return counters.compact_status_counts()

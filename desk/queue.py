@@ -1,29 +1,34 @@
 """The review queue: which clips a person sees, filtered, in priority order, one page at a time.
 
 Order is the rule documented in dashboard/priority.py (stored on `Clip.priority`), oldest first
-among equals. Escalated clips belong to the seniors' escalations queue and never show in a
-moderator's queue: the queue, its counts and its search read only what the one visibility
-rule (`dashboard.access.visible_clips`) lets the person see. A page costs a fixed number of
-queries whatever its size: the rows and their holders in one query, thumbnails, persons and
-reports in one query each.
+among equals, then by id. Pages are keyset pages (dashboard/keyset.py): a cursor, not a page
+number, so the thousandth page costs what the first does. Escalated clips belong to the
+seniors' escalations queue and never show in a moderator's queue: the queue and its search
+read only what the one visibility rule (`dashboard.access.visible_clips`) lets the person see.
+A page costs a fixed number
+of queries whatever its size and however many clips there are: the page's ids from the order
+index, the rows and their holders in one query, thumbnails, persons and reports in one query
+each; the tabs' totals come from counters the database maintains (dashboard/counters.py), never
+a COUNT over clips, and a filtered total is counted up to COUNT_CAP.
 
 The SLA deadline (first report + hours for the clip's priority band, bands from teamwork.sla)
 is answered here too, because the queue and the review page both show it.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from dashboard import counters, keyset
 from dashboard.access import visible_clips, visible_statuses
 from dashboard.constants import FINAL_STATES, MODERATOR_QUEUE_STATES, ClipStatus, ReportReason
+from dashboard.keyset import Key
 from dashboard.models import Clip, Decision, Person, Report
+from dashboard.search import clip_search
 from detection.models import FaceCrop, RunStatus
 from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
 
@@ -93,8 +98,16 @@ class QueueRow:
 
 @dataclass(frozen=True)
 class QueuePage:
-    page: Page
+    """One keyset page: its rows, the listing's total and the cursor of the next page."""
+
     rows: list[QueueRow]
+    total: int
+    # True when `total` is a floor: a filtered listing is counted up to COUNT_CAP matches.
+    total_capped: bool = False
+    next_cursor: str = ""  # "" on the last page
+    first: bool = True
+    # (status, label, clips) for the tabs, read with the total from the same counters.
+    status_counts: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def priority_band(priority: float, bands: list[Band] | None = None) -> str:
@@ -113,28 +126,24 @@ def _search(queryset: QuerySet[Clip], text: str) -> QuerySet[Clip]:
     text = text.strip()
     if not text:
         return queryset
-    depicted = Clip.persons.through.objects.filter(
-        clip_id=OuterRef("pk"), person__name__icontains=text
-    )
-    match = Q(caption__icontains=text) | Exists(depicted)
-    compact = text.replace("-", "").lower()
-    if compact and all(c in "0123456789abcdef" for c in compact) and len(compact) <= 32:
-        # Short ids are the first hex digits of the public id.
-        match |= Q(public_id__istartswith=compact)
-    return queryset.filter(match)
+    # Caption through the trigram index, person names, short ids (dashboard/search.py).
+    return queryset.filter(clip_search(text))
 
 
-def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
-    """Clips matching `filters` among those `user` may list, in queue order."""
+def queue_statuses(filters: QueueFilters, user: AbstractBaseUser) -> list[str]:
+    """The statuses a queue listing covers for `user` under `filters`."""
     allowed = visible_statuses(user)
     if filters.status:
-        statuses: Sequence[str] = [filters.status] if filters.status in allowed else []
-    elif filters.label:
+        return [filters.status] if filters.status in allowed else []
+    if filters.label:
         # Labels come from decisions, so a label search looks beyond the open queue.
-        statuses = list(allowed)
-    else:
-        statuses = [s for s in MODERATOR_QUEUE_STATES if s in allowed]
-    queryset = visible_clips(user).filter(status__in=statuses)
+        return list(allowed)
+    return [s for s in MODERATOR_QUEUE_STATES if s in allowed]
+
+
+def _matching(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
+    """Clips `user` may read (dashboard.access) matching every filter but the status."""
+    queryset = visible_clips(user)
     if filters.score_band in SCORE_BANDS:
         _, low, high = SCORE_BANDS[filters.score_band]
         if filters.score_band == "unscored":
@@ -155,11 +164,9 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
         queryset = queryset.filter(platform__iexact=filters.platform)
     if filters.person.strip():
         queryset = queryset.filter(
-            Exists(
-                Clip.persons.through.objects.filter(
-                    clip_id=OuterRef("pk"), person__name__icontains=filters.person.strip()
-                )
-            )
+            pk__in=Clip.persons.through.objects.filter(
+                person__name__icontains=filters.person.strip()
+            ).values("clip_id")
         )
     if filters.reason:
         queryset = queryset.filter(
@@ -172,12 +179,76 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
     if filters.received_to:
         end = datetime.combine(filters.received_to, datetime.min.time(), tzinfo=tz)
         queryset = queryset.filter(created_at__lt=end + timedelta(days=1))
-    queryset = _search(queryset, filters.q)
+    return _search(queryset, filters.q)
+
+
+# The queue's orders, each ending in the primary key so a keyset page has one position.
+PRIORITY_ORDER = (Key("priority", descending=True), Key("created_at"), Key("id"))
+TIME_LEFT_ORDER = (Key("sla_deadline"), *PRIORITY_ORDER)
+
+
+def queue_order(filters: QueueFilters) -> tuple[Key, ...]:
+    return TIME_LEFT_ORDER if filters.sort == SORT_TIME_LEFT else PRIORITY_ORDER
+
+
+def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
+    """Clips matching `filters` among those `user` may list, in queue order."""
+    queryset = _matching(filters, user).filter(status__in=queue_statuses(filters, user))
     if filters.sort == SORT_TIME_LEFT:
         # The deadline is computed in the same query (teamwork.sla), so the page size still
         # does not change the query count.
-        return with_deadline(queryset).order_by("sla_deadline", "-priority", "created_at")
-    return queryset.order_by("-priority", "created_at")
+        queryset = with_deadline(queryset)
+    return queryset.order_by(*keyset.order_by(queue_order(filters)))
+
+
+def _page_ids(
+    filters: QueueFilters, user: AbstractBaseUser, position: list | None, size: int
+) -> list[int]:
+    """The ids of one page (plus one, to know whether another follows), in queue order.
+
+    In priority order each status is read on its own through the (status, -priority,
+    created_at, id) index from the cursor on, `size` rows at most, and the branches are merged:
+    an IN over several statuses cannot walk that index in order, so SQLite and PostgreSQL would
+    otherwise sort every open clip for each page. A search reads its matches through its own
+    indexes and sorts them in one query. The time-left order is computed per clip (the SLA
+    bands), so it reads every matching clip whatever the pagination.
+    """
+    order = queue_order(filters)
+    statuses = queue_statuses(filters, user)
+    if not statuses:
+        return []
+    base = _matching(filters, user)
+    if filters.sort == SORT_TIME_LEFT or filters.q.strip():
+        # A search's matches are few and come from their own indexes (dashboard/search.py):
+        # one query sorting them beats walking the order index once per status.
+        base = base.filter(status__in=statuses)
+        if filters.sort == SORT_TIME_LEFT:
+            base = with_deadline(base)
+        if position is not None:
+            base = base.filter(keyset.after(order, position))
+        return list(base.order_by(*keyset.order_by(order)).values_list("pk", flat=True)[:size])
+    fields = [key.field for key in order]
+    parts, params = [], []
+    for status in statuses:
+        branch = base.filter(status=status)
+        if position is not None:
+            branch = branch.filter(keyset.after(order, position))
+        branch = branch.order_by(*keyset.order_by(order)).values_list(*fields)[:size]
+        sql, branch_params = branch.query.get_compiler(branch.db).as_sql()
+        parts.append(f"SELECT * FROM ({sql}) AS s{len(parts)}")  # noqa: S608 - compiled ORM SQL
+        params.extend(branch_params)
+    if len(parts) == 1:
+        sql = parts[0]
+    else:
+        # Django refuses LIMIT inside a UNION's parts on SQLite, so the merge is written here.
+        quote = connection.ops.quote_name
+        outer = ", ".join(
+            quote(key.field) + (" DESC" if key.descending else " ASC") for key in order
+        )
+        sql = " UNION ALL ".join(parts) + f" ORDER BY {outer} LIMIT {int(size)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[-1] for row in cursor.fetchall()]
 
 
 def _thumbnails(clip_ids: list[int]) -> dict[int, int]:
@@ -216,24 +287,35 @@ ROW_FIELDS = (
 )
 
 
+# Above this many matches a filtered list says "more than" instead of counting them all.
+COUNT_CAP = 1000
+
+
 def queue_page(
     filters: QueueFilters,
     user: AbstractBaseUser,
-    page_number: int | str | None = 1,
+    cursor: str | None = None,
     per_page: int = DEFAULT_PAGE_SIZE,
 ) -> QueuePage:
-    """One page of the queue; the number of queries does not depend on `per_page`.
+    """One page of the queue from `cursor` on; neither the page size nor the number of clips
+    changes the number of queries.
 
-    Rows and holders come in one query; thumbnails, persons and reports of the page's clips in
-    one query each, read as plain values (a 100-row page would otherwise spend most of its
-    time building model instances it only reads three fields of).
+    The page's ids come from the index (`_page_ids`); rows and holders in one query;
+    thumbnails, persons and reports of the page's clips in one query each, read as plain values
+    (a 100-row page would otherwise spend most of its time building model instances it only
+    reads three fields of); the total from the status counters or a capped count.
     """
     if per_page not in PAGE_SIZES:
         per_page = DEFAULT_PAGE_SIZE
-    queryset = filter_clips(filters, user).select_related("claimed_by").only(*ROW_FIELDS)
-    page = Paginator(queryset, per_page).get_page(page_number)
-    clips = list(page.object_list)
-    ids = [clip.pk for clip in clips]
+    order = queue_order(filters)
+    position = keyset.decode(cursor, len(order))
+    ids = _page_ids(filters, user, position, per_page + 1)
+    has_next, ids = len(ids) > per_page, ids[:per_page]
+    queryset = Clip.objects.filter(pk__in=ids).select_related("claimed_by").only(*ROW_FIELDS)
+    if filters.sort == SORT_TIME_LEFT:
+        queryset = with_deadline(queryset)
+    by_id = {clip.pk: clip for clip in queryset}
+    clips = [by_id[pk] for pk in ids if pk in by_id]
     thumbnails = _thumbnails(ids)
     persons: dict[int, list[Person]] = {pk: [] for pk in ids}
     for clip_id, person_id, name, protected in Clip.persons.through.objects.filter(
@@ -263,23 +345,43 @@ def queue_page(
                 sla_bands=bands,
             )
         )
-    return QueuePage(page=page, rows=rows)
+    counts = counters.status_counts()
+    total, capped = queue_total(filters, user, counts)
+    return QueuePage(
+        status_counts=status_counts(user, counts),
+        rows=rows,
+        total=total,
+        total_capped=capped,
+        next_cursor=keyset.encode(keyset.row_key(order, clips[-1])) if has_next else "",
+        first=position is None,
+    )
 
 
-def status_counts(user: AbstractBaseUser) -> list[tuple[str, str, int]]:
+def queue_total(
+    filters: QueueFilters, user: AbstractBaseUser, counts: dict[str, int] | None = None
+) -> tuple[int, bool]:
+    """How many clips the listing holds, and whether that is a floor ("more than").
+
+    Without filters beyond the status it is the sum of the maintained per-status counters
+    (exact, no rows read); with filters the matches are counted up to COUNT_CAP + 1.
+    """
+    statuses = queue_statuses(filters, user)
+    if replace(filters, status="", sort="") == QueueFilters():
+        counts = counters.status_counts() if counts is None else counts
+        return sum(counts.get(s, 0) for s in statuses), False
+    matches = _matching(filters, user).filter(status__in=statuses).order_by()
+    found = matches.values("pk")[: COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
+
+
+def status_counts(
+    user: AbstractBaseUser, counts: dict[str, int] | None = None
+) -> list[tuple[str, str, int]]:
     """(status, label, number of clips) for every status `user` may list, in workflow order.
 
-    One plain COUNT(*) per status joined by UNION ALL: SQLite answers each from the status
-    index, about three times faster than a GROUP BY over 100,000 clips (bench/queue.py).
+    Read from the counters the database keeps as clips change (dashboard/counters.py): one
+    query over a handful of rows, whether the desk holds a thousand clips or a million.
     """
     allowed = visible_statuses(user)
-    table = connection.ops.quote_name(Clip._meta.db_table)
-    column = connection.ops.quote_name(Clip._meta.get_field("status").column)
-    one = f"SELECT %s, COUNT(*) FROM {table} WHERE {column} = %s"  # noqa: S608 - names, not input
-    with connection.cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join([one] * len(allowed)),
-            [value for status in allowed for value in (status, status)],
-        )
-        counts = dict(cursor.fetchall())
+    counts = counters.status_counts() if counts is None else counts
     return [(s.value, s.label, counts.get(s.value, 0)) for s in ClipStatus if s.value in allowed]

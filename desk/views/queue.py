@@ -18,7 +18,7 @@ from dashboard.models import Clip
 from dashboard.roles import is_senior
 from desk.forms import QueueFilterForm
 from desk.media import blur_media_for
-from desk.queue import QueueFilters, QueueRow, queue_page, status_counts
+from desk.queue import QueueFilters, QueueRow, queue_page
 
 # htmx stops polling an element when its response has this status.
 HTMX_STOP_POLLING = 286
@@ -31,15 +31,16 @@ def _render_queue(
     filters = form.to_filters()
     if escalations:
         filters = QueueFilters(**{**filters.__dict__, "status": ClipStatus.ESCALATED})
-    result = queue_page(filters, request.user, request.GET.get("page"), form.page_size())
+    # A keyset cursor; old `?page=N` links (before issue 21) open the first page.
+    result = queue_page(filters, request.user, request.GET.get("after"), form.page_size())
     _add_links(result.rows)
     context = {
         "title": title,
         "form": form,
         "rows": result.rows,
-        "page": result.page,
+        "page": result,
         "escalations": escalations,
-        "status_counts": [] if escalations else status_counts(request.user),
+        "status_counts": [] if escalations else result.status_counts,
         "current_status": filters.status,
         "querystring": _without_page(request),
         "blur_media": blur_media_for(request.user),
@@ -69,6 +70,7 @@ def _add_links(rows: list[QueueRow]) -> None:
 def _without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("after", None)
     return params.urlencode()
 
 
