@@ -27,6 +27,7 @@ urlpatterns = [
     # The login's second step and enrolling an authenticator (dashboard/twofactor.py).
     path("login/code/", account.otp_verify, name="otp_verify"),
     path("account/two-factor/", account.otp_setup, name="otp_setup"),
+    path("account/profile/", account.profile, name="profile"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

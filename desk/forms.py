@@ -2,12 +2,17 @@
 
 from typing import Any
 
+from zoneinfo import available_timezones
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
+from dashboard.locale import OFFERED_TIME_ZONES
 from dashboard.models import Label
 from dashboard.persons import MAX_SUBJECTS
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
@@ -194,3 +199,21 @@ class OneTimeCodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    others = sorted(available_timezones() - set(OFFERED_TIME_ZONES))
+    default = _("Default (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", default)] + [(z, z) for z in OFFERED_TIME_ZONES] + [(z, z) for z in others]
+
+
+class ProfileForm(forms.Form):
+    """A moderator's language and time zone (blank: the browser's language, the default zone)."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks"))] + list(settings.LANGUAGES)
+        self.fields["time_zone"].choices = _time_zone_choices()

@@ -65,6 +65,19 @@ def age(moment: datetime | None) -> str:
     return f"{seconds // 86400} d"
 
 
+@register.filter(expects_localtime=True)
+def stamp(moment: datetime | None, precision: str = "minutes") -> str:
+    """A moment in the viewer's time zone with the zone's abbreviation: "2026-12-02 06:41 KST".
+
+    `expects_localtime` has the template engine convert it to the zone the request activated
+    (dashboard.locale); `precision` "seconds" adds them (the audit log), "date" keeps the day.
+    """
+    if moment is None:
+        return ""
+    fmt = {"seconds": "Y-m-d H:i:s T", "date": "Y-m-d"}.get(precision, "Y-m-d H:i T")
+    return date_filter(moment, fmt)
+
+
 @register.filter
 def score(value: float | None, digits: int = 2) -> str:
     """A score with a fixed number of decimals (floatformat is too slow for every queue row)."""
