@@ -56,7 +56,7 @@ def set_locale_preference(
         raise ServiceError("unknown_language", _("The desk does not speak this language."))
     if time_zone and not is_time_zone(time_zone):
         raise ServiceError("unknown_time_zone", _("This is not a time zone name."))
-    preference, _ = DeskPreference.objects.update_or_create(
+    preference, _created = DeskPreference.objects.update_or_create(
         user=user, defaults={"language": language, "time_zone": time_zone}
     )
     if hasattr(request, "session"):

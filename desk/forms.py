@@ -1,7 +1,6 @@
 """Forms of the moderator's desk."""
 
 from typing import Any
-
 from zoneinfo import available_timezones
 
 from django import forms

@@ -1,8 +1,8 @@
 """Login with a second step (password, then the authenticator's code), enrolling an
 authenticator, and the profile page (language and time zone)."""
 
-from django.contrib.auth import views as auth_views
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
