@@ -5,8 +5,9 @@ Django's `LocaleMiddleware` (which reads Accept-Language) and overrides it with 
 language, then activates the user's time zone — or `settings.TIME_ZONE` — for the request, so
 every template shows times in it. Times are stored in UTC whatever the zone.
 
-The choice is copied into the session the first time it is read, so a page costs no extra
-query; `set_locale_preference` writes both.
+The choice is copied into the session at login (and on the first request of an older session),
+so a page costs no extra query; `set_locale_preference` writes both. A change made elsewhere
+(the admin) shows from the user's next login.
 """
 
 from collections.abc import Callable
@@ -63,6 +64,14 @@ def set_locale_preference(
         request.session[SESSION_KEY] = [language, time_zone]
     _activate(request, language, time_zone)
     return preference
+
+
+def remember_locale_at_login(
+    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: object
+) -> None:
+    """`user_logged_in` receiver: read the choice once per session, at login."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = list(locale_preference(user))
 
 
 def _activate(request: HttpRequest, language: str, time_zone: str) -> None:

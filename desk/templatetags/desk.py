@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from dashboard import roles
+from dashboard.constants import ClipStatus
 
 register = template.Library()
 
@@ -76,6 +77,17 @@ def stamp(moment: datetime | None, precision: str = "minutes") -> str:
         return ""
     fmt = {"seconds": "Y-m-d H:i:s T", "date": "Y-m-d"}.get(precision, "Y-m-d H:i T")
     return date_filter(moment, fmt)
+
+
+@register.filter
+def status_label(value: str | None) -> str:
+    """A clip status code ("labeled") as the reader's language names it ("라벨 지정됨")."""
+    if not value:
+        return ""
+    try:
+        return str(ClipStatus(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter
