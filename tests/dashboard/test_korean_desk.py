@@ -134,6 +134,16 @@ def test_person_and_audit_pages_are_korean(client, senior, moderator) -> None:
     assert "감사 로그" in html and "기록 " in html
 
 
+def test_team_workflow_pages_are_korean(client, senior) -> None:
+    ScoredClipFactory(persons=(PersonFactory(name="최우식"),))
+    client.force_login(senior)
+    assert "확인 대기열" in assert_korean(client.get(reverse("teamwork:confirmations"), **KO))
+    assert "이의 신청" in assert_korean(client.get(reverse("teamwork:appeals"), **KO))
+    # SLA band names are data, editable in the admin ("high", "normal" by default).
+    html = assert_korean(client.get(reverse("teamwork:sla"), **KO), extra={"high", "normal"})
+    assert "남은 시간순 미판정 클립" in html and "UTC" in html
+
+
 def test_english_is_still_the_default(client, moderator) -> None:
     client.force_login(moderator)
     html = client.get(reverse("dashboard:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
