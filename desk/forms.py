@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
@@ -93,7 +94,7 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     score_band = forms.ChoiceField(label=_("Score"), required=False)
-    label = forms.ChoiceField(label=_("Label"), required=False)
+    label = forms.ChoiceField(label=pgettext_lazy("queue filter", "Label"), required=False)
     platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
     person = forms.CharField(label=_("Person"), max_length=200, required=False)
     reason = forms.ChoiceField(label=_("Reported reason"), required=False)
