@@ -71,6 +71,7 @@ format:
 # compile them to the committed .mo files in pure Python (polib): `make run` needs neither.
 messages: install-dev
 	$(PY) manage.py makemessages -l ko --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=test-artifacts
+	$(PY) manage.py makemessages -d djangojs -l ko --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=test-artifacts --ignore=staticfiles --ignore='static/vendor/*'
 	$(PY) manage.py compile_messages_py
 
 bench: install-dev

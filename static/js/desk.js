@@ -62,13 +62,23 @@
     setBlur(!document.body.classList.contains("blur-media"), true);
   }
 
+  /* Strings from Django's JavaScript catalog (/jsi18n/, loaded before this file); English when
+     it could not load. */
+  const gettext = window.gettext || function (text) { return text; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
+
   function formatLeft(ms) {
     const overdue = ms < 0;
     let minutes = Math.floor(Math.abs(ms) / 60000);
     const hours = Math.floor(minutes / 60);
     minutes -= hours * 60;
-    const text = (hours ? hours + " h " : "") + minutes + " min";
-    return overdue ? "overdue by " + text : text + " left";
+    const text = hours
+      ? interpolate(gettext("%(hours)s h %(minutes)s min"), { hours: hours, minutes: minutes })
+      : interpolate(gettext("%(minutes)s min"), { minutes: minutes });
+    const format = overdue ? gettext("overdue by %(time)s") : gettext("%(time)s left");
+    return interpolate(format, { time: text });
   }
 
   function tickCountdowns() {

@@ -2,6 +2,8 @@
 included), and a screenshot of the queue is kept in test-artifacts/korean-queue.png to look at
 (Hangul needs fonts-noto-cjk, which scripts/install-system-packages installs)."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -30,6 +32,10 @@ def test_a_korean_browser_gets_the_korean_desk(
         page.get_by_role("button", name="로그인").click()
         expect(page.get_by_role("heading", name="검토 대기열")).to_be_visible()
         expect(page.get_by_role("button", name="다음 클립")).to_be_visible()
+        # The SLA countdown is rewritten by desk.js with Django's JavaScript catalog.
+        expect(page.locator("time[data-countdown]").first).to_have_text(
+            re.compile(r"^23시간 5\d분 남음$")
+        )
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "korean-queue.png"), full_page=True)
     finally:
