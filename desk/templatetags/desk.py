@@ -61,10 +61,10 @@ def age(moment: datetime | None) -> str:
         return ""
     seconds = max(0, int((timezone.now() - moment).total_seconds()))
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return _("%(n)d min") % {"n": seconds // 60}
     if seconds < 2 * 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+        return _("%(n)d h") % {"n": seconds // 3600}
+    return _("%(n)d d") % {"n": seconds // 86400}
 
 
 @register.filter(expects_localtime=True)
