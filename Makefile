@@ -13,7 +13,7 @@ RUN_ENV := DEBUG=false SECURE_COOKIES=false SECRET_KEY_FILE=$(VAR)/secret_key
 # var/ holds the database (sessions, password hashes), media and keys: owner-only.
 OWNER_ONLY := umask 077;
 
-.PHONY: run serve-prod test install install-dev system-packages lint format bench clean
+.PHONY: run serve-prod test install install-dev system-packages lint format bench clean messages
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ lint:
 format:
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Refresh the catalogs from the marked strings (GNU gettext's xgettext, a translator's tool) and
+# compile them to the committed .mo files in pure Python (polib): `make run` needs neither.
+messages: install-dev
+	$(PY) manage.py makemessages -l ko --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=test-artifacts
+	$(PY) manage.py makemessages -d djangojs -l ko --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=test-artifacts --ignore=staticfiles --ignore='static/vendor/*'
+	$(PY) manage.py compile_messages_py
 
 bench: install-dev
 	$(PY) bench/upload.py

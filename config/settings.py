@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the user's chosen language and time zone win over Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
+    "dashboard.locale.UserLocaleMiddleware",
     # Sets request.user.is_verified(); ours then holds back a session that still owes its code.
     "django_otp.middleware.OTPMiddleware",
     "dashboard.twofactor.SecondFactorMiddleware",
@@ -126,6 +129,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
             ],
         },
     },
@@ -159,7 +164,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The desk speaks English and Korean: a user's choice on their profile page, else the browser's
+# Accept-Language (django.middleware.locale.LocaleMiddleware), else LANGUAGE_CODE.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The default time zone of users who chose none; times are stored in UTC whatever it is.
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ Django's own error pages answer JSON under /api/ (the API's error format) and HT
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularSwaggerSplitView,
@@ -24,9 +25,12 @@ urlpatterns = [
     path("insight/", include("insight.urls")),
     path("provenance/", include("provenance.urls")),
     path("login/", account.UnmaskLoginView.as_view(), name="login"),
+    # The page scripts' strings in the request's language (locale/*/LC_MESSAGES/djangojs.po).
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The login's second step and enrolling an authenticator (dashboard/twofactor.py).
     path("login/code/", account.otp_verify, name="otp_verify"),
     path("account/two-factor/", account.otp_setup, name="otp_setup"),
+    path("account/profile/", account.profile, name="profile"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -31,3 +31,10 @@ class DashboardConfig(AppConfig):
         post_migrate.connect(
             search.install_after_migrate, sender=self, dispatch_uid="dashboard.search"
         )
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from dashboard.locale import remember_locale_at_login
+
+        # The session carries the user's language and time zone from the login on.
+        user_logged_in.connect(remember_locale_at_login, dispatch_uid="unmask_locale_at_login")

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.constants import FINAL_STATES, REVIEWABLE_STATES, ClipStatus
 from dashboard.errors import ServiceError
@@ -58,13 +59,19 @@ def held_by_other(clip: Clip, user: AbstractBaseUser) -> bool:
 def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
     """Raise ClaimError unless `user`'s role may review `clip` in its current state."""
     if not is_moderator(user):
-        raise ClaimError("forbidden", "Only moderators review clips.", 403)
+        raise ClaimError("forbidden", _("Only moderators review clips."), 403)
     if clip.status in FINAL_STATES:
-        raise ClaimError("already_decided", f"Clip {clip.short_id} was already decided.")
+        raise ClaimError(
+            "already_decided", _("Clip %(clip)s was already decided.") % {"clip": clip.short_id}
+        )
     if clip.status == ClipStatus.ESCALATED and not is_senior(user):
-        raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
+        raise ClaimError("senior_only", _("Escalated clips are decided by senior moderators."), 403)
     if clip.status not in REVIEWABLE_STATES:
-        raise ClaimError("not_reviewable", f"Clip {clip.short_id} is {clip.get_status_display()}.")
+        raise ClaimError(
+            "not_reviewable",
+            _("Clip %(clip)s is %(status)s.")
+            % {"clip": clip.short_id, "status": clip.get_status_display()},
+        )
 
 
 def may_decide_now(clip: Clip, user: AbstractBaseUser) -> bool:
@@ -89,7 +96,7 @@ def claim_clip(clip_id: int, user: AbstractBaseUser) -> ClaimResult:
         if held_by_other(clip, user):
             raise ClaimError(
                 "held_by_other",
-                f"{_username(clip.claimed_by_id)} is reviewing this clip.",
+                _("%(user)s is reviewing this clip.") % {"user": _username(clip.claimed_by_id)},
             )
         fields = {"claimed_by": user, "claim_expires_at": _lease_end()}
         if clip.status == ClipStatus.AWAITING_REVIEW:
@@ -118,7 +125,7 @@ def renew_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
         if clip.claimed_by_id != user.pk or (
             clip.claim_expires_at is not None and clip.claim_expires_at < timezone.now()
         ):
-            raise ClaimError("not_held", "Your claim on this clip has ended; reopen it.")
+            raise ClaimError("not_held", _("Your claim on this clip has ended; reopen it."))
         clip.claim_expires_at = _lease_end()
         clip.save(update_fields=["claim_expires_at", "updated_at"])
         return clip
@@ -129,7 +136,7 @@ def release_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         if clip.claimed_by_id != user.pk:
-            raise ClaimError("not_held", "You do not hold this clip.")
+            raise ClaimError("not_held", _("You do not hold this clip."))
         return end_claim(clip, actor=user, action="claim.released")
 
 
@@ -204,7 +211,7 @@ def claim_next_clip(
     if escalated and not is_senior(user):
         raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
     status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
-    for _ in range(MAX_NEXT_ATTEMPTS):
+    for _attempt in range(MAX_NEXT_ATTEMPTS):
         with transaction.atomic():
             clip_id = (
                 claimable(Clip.objects.filter(status=status), user)

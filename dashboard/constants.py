@@ -1,20 +1,21 @@
 """Named states and choices of the review desk; the transition table lives in workflow.py."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ClipStatus(models.TextChoices):
-    QUEUED = "queued", "Queued for scoring"
-    SCORING = "scoring", "Scoring"
-    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
-    IN_REVIEW = "in_review", "In review"
-    APPROVED = "approved", "Approved"
-    LABELED = "labeled", "Labelled"
-    REMOVED = "removed", "Removed"
-    ESCALATED = "escalated", "Escalated"
+    QUEUED = "queued", _("Queued for scoring")
+    SCORING = "scoring", _("Scoring")
+    AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+    LABELED = "labeled", _("Labelled")
+    REMOVED = "removed", _("Removed")
+    ESCALATED = "escalated", _("Escalated")
     # A decision the two-person rule covers waits here for a second moderator (teamwork app).
-    AWAITING_CONFIRM = "awaiting_confirm", "Awaiting confirmation"
-    FAILED = "failed", "Failed"
+    AWAITING_CONFIRM = "awaiting_confirm", _("Awaiting confirmation")
+    FAILED = "failed", _("Failed")
 
 
 _S = ClipStatus
@@ -48,11 +49,11 @@ class DepictionSource(models.TextChoices):
 
 
 class ReportReason(models.TextChoices):
-    DEEPFAKE = "deepfake", "Suspected deepfake"
-    IMPERSONATION = "impersonation", "Impersonation"
-    NON_CONSENSUAL = "non_consensual", "Non-consensual intimate content"
-    MISLEADING = "misleading", "Misleading or out of context"
-    OTHER = "other", "Other"
+    DEEPFAKE = "deepfake", _("Suspected deepfake")
+    IMPERSONATION = "impersonation", _("Impersonation")
+    NON_CONSENSUAL = "non_consensual", _("Non-consensual intimate content")
+    MISLEADING = "misleading", _("Misleading or out of context")
+    OTHER = "other", _("Other")
 
 
 class ReportStatement(models.TextChoices):
@@ -67,10 +68,10 @@ class ReportStatement(models.TextChoices):
 
 
 class DecisionAction(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    LABEL = "label", "Label"
-    REMOVE = "remove", "Remove"
-    ESCALATE = "escalate", "Escalate"
+    APPROVE = "approve", _("Approve")
+    LABEL = "label", _("Label")
+    REMOVE = "remove", _("Remove")
+    ESCALATE = "escalate", _("Escalate")
 
 
 DECISION_TARGET = {

@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard import hooks
 from dashboard.claims import ClaimError, check_can_review
@@ -54,18 +55,23 @@ class DecisionRequest:
 def validate_request(request: DecisionRequest) -> list[Label]:
     """The request's labels, or DecisionError when the action, labels or reason are wrong."""
     if request.action not in DecisionAction.values:
-        raise DecisionError("invalid_action", f"Unknown action {request.action!r}.")
+        raise DecisionError(
+            "invalid_action", _("Unknown action %(action)r.") % {"action": request.action}
+        )
     slugs = list(dict.fromkeys(request.labels))
     labels = list(Label.objects.filter(slug__in=slugs, active=True))
     unknown = set(slugs) - {label.slug for label in labels}
     if unknown:
-        raise DecisionError("unknown_label", f"Unknown labels: {', '.join(sorted(unknown))}.")
+        raise DecisionError(
+            "unknown_label",
+            _("Unknown labels: %(labels)s.") % {"labels": ", ".join(sorted(unknown))},
+        )
     if request.action == DecisionAction.LABEL and not labels:
-        raise DecisionError("labels_required", "Choose at least one label.")
+        raise DecisionError("labels_required", _("Choose at least one label."))
     if request.action in (DecisionAction.REMOVE, DecisionAction.ESCALATE) and not (
         request.reason.strip()
     ):
-        raise DecisionError("reason_required", "Give a reason for this action.")
+        raise DecisionError("reason_required", _("Give a reason for this action."))
     return labels
 
 
@@ -233,16 +239,18 @@ def apply_decision(
             raise DecisionError(exc.code, exc.message, exc.status) from exc
         if request.expected_version is not None and clip.version != request.expected_version:
             raise DecisionError(
-                "stale_version", "This clip changed since you opened it; reload and check.", 409
+                "stale_version", _("This clip changed since you opened it; reload and check."), 409
             )
         if clip.claimed_by_id != user.pk or (
             clip.claim_expires_at is not None and clip.claim_expires_at < timezone.now()
         ):
             raise DecisionError(
-                "not_held", "Claim the clip before deciding it (your claim may have expired).", 409
+                "not_held",
+                _("Claim the clip before deciding it (your claim may have expired)."),
+                409,
             )
         if clip.status == ClipStatus.ESCALATED and request.action == DecisionAction.ESCALATE:
-            raise DecisionError("already_escalated", "This clip is already escalated.", 409)
+            raise DecisionError("already_escalated", _("This clip is already escalated."), 409)
         return propose_decision(
             clip,
             actor=user,
@@ -256,7 +264,7 @@ def apply_decision(
 
 def _check_moderator(user: AbstractBaseUser) -> None:
     if not is_moderator(user):
-        raise DecisionError("forbidden", "Only moderators change clips.", 403)
+        raise DecisionError("forbidden", _("Only moderators change clips."), 403)
 
 
 def add_note(clip_id: int, user: AbstractBaseUser, text: str) -> AuditEvent:
@@ -264,7 +272,7 @@ def add_note(clip_id: int, user: AbstractBaseUser, text: str) -> AuditEvent:
     _check_moderator(user)
     text = text.strip()
     if not text:
-        raise DecisionError("note_required", "Write the note first.")
+        raise DecisionError("note_required", _("Write the note first."))
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         return record_event(clip, "clip.note", actor=user, data={"note": text[:5000]})

@@ -377,6 +377,9 @@ class DeskPreference(models.Model):
     )
     # Thumbnails and video start blurred and desaturated until the moderator reveals them.
     blur_media = models.BooleanField(default=True)
+    # Blank means "not chosen": the browser's Accept-Language, and settings.TIME_ZONE.
+    language = models.CharField(max_length=10, blank=True)  # one of settings.LANGUAGES
+    time_zone = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from dashboard.roles import is_senior
 # Set by the login view when the account has an authenticator: ask for its code.
 ENROLLED_SESSION_KEY = "unmask_otp_enrolled"
 # Pages a session waiting for its code may still open.
-EXEMPT_VIEWS = {"login", "logout", "otp_verify", "otp_setup", "api-schema"}
+EXEMPT_VIEWS = {"login", "logout", "otp_verify", "otp_setup", "api-schema", "javascript-catalog"}
 DEVICE_NAME = "Authenticator app"
 
 

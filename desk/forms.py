@@ -1,13 +1,18 @@
 """Forms of the moderator's desk."""
 
 from typing import Any
+from zoneinfo import available_timezones
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
+from dashboard.locale import OFFERED_TIME_ZONES
 from dashboard.models import Label
 from dashboard.persons import MAX_SUBJECTS
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
@@ -35,33 +40,39 @@ class ReachFormField(forms.IntegerField):
 
 
 class ClipUploadForm(forms.Form):
-    file = forms.FileField(label="Video file", allow_empty_file=True)
-    platform = forms.CharField(max_length=100, required=False)
+    file = forms.FileField(label=_("Video file"), allow_empty_file=True)
+    platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
     source_url = forms.URLField(
-        label="Source URL", max_length=2000, required=False, assume_scheme="https"
+        label=_("Source URL"), max_length=2000, required=False, assume_scheme="https"
     )
     caption = forms.CharField(
-        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Caption"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    reason = forms.ChoiceField(choices=ReportReason.choices, initial=ReportReason.DEEPFAKE)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=ReportReason.choices, initial=ReportReason.DEEPFAKE
+    )
     note = forms.CharField(
-        max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     subjects = forms.CharField(
-        label="People depicted",
+        label=_("People depicted"),
         max_length=2000,
         required=False,
-        help_text="Names separated by commas.",
+        help_text=_("Names separated by commas."),
     )
     reach = ReachFormField(
+        label=_("Reach"),
         required=False,
-        help_text="Views or impressions the platform states, if known.",
+        help_text=_("Views or impressions the platform states, if known."),
     )
 
     def clean_subjects(self) -> list[str]:
         names = [n.strip() for n in self.cleaned_data["subjects"].split(",") if n.strip()]
         if len(names) > MAX_SUBJECTS:
-            raise forms.ValidationError(f"At most {MAX_SUBJECTS} people.")
+            raise forms.ValidationError(_("At most %(count)d people.") % {"count": MAX_SUBJECTS})
         return names
 
     def to_submission(self) -> Submission:
@@ -80,18 +91,18 @@ class ClipUploadForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The queue's filters, read from the query string; bad values are dropped, not errors."""
 
-    q = forms.CharField(label="Search", max_length=200, required=False)
-    status = forms.ChoiceField(label="Status", required=False)
-    score_band = forms.ChoiceField(label="Score", required=False)
-    label = forms.ChoiceField(label="Label", required=False)
-    platform = forms.CharField(label="Platform", max_length=100, required=False)
-    person = forms.CharField(label="Person", max_length=200, required=False)
-    reason = forms.ChoiceField(label="Reported reason", required=False)
-    received_from = DeskDateField(label="Received from", required=False)
-    received_to = DeskDateField(label="Received to", required=False)
-    sort = forms.ChoiceField(label="Order", choices=SORTS, required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    score_band = forms.ChoiceField(label=_("Score"), required=False)
+    label = forms.ChoiceField(label=pgettext_lazy("queue filter", "Label"), required=False)
+    platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
+    person = forms.CharField(label=_("Person"), max_length=200, required=False)
+    reason = forms.ChoiceField(label=_("Reported reason"), required=False)
+    received_from = DeskDateField(label=_("Received from"), required=False)
+    received_to = DeskDateField(label=_("Received to"), required=False)
+    sort = forms.ChoiceField(label=_("Order"), choices=SORTS, required=False)
     per_page = forms.TypedChoiceField(
-        label="Rows",
+        label=_("Rows"),
         choices=[(n, n) for n in PAGE_SIZES],
         coerce=int,
         required=False,
@@ -101,16 +112,16 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         statuses = set(visible_statuses(user))
-        self.fields["status"].choices = [("", "Open (not decided)")] + [
+        self.fields["status"].choices = [("", _("Open (not decided)"))] + [
             (s.value, s.label) for s in ClipStatus if s.value in statuses
         ]
-        self.fields["score_band"].choices = [("", "Any score")] + [
+        self.fields["score_band"].choices = [("", _("Any score"))] + [
             (key, label) for key, (label, _low, _high) in SCORE_BANDS.items()
         ]
-        self.fields["label"].choices = [("", "Any label")] + list(
+        self.fields["label"].choices = [("", _("Any label"))] + list(
             Label.objects.filter(active=True).values_list("slug", "name")
         )
-        self.fields["reason"].choices = [("", "Any reason"), *ReportReason.choices]
+        self.fields["reason"].choices = [("", _("Any reason")), *ReportReason.choices]
 
     def to_filters(self) -> QueueFilters:
         """The valid part of the request: an invalid field counts as not filtering on it."""
@@ -178,11 +189,11 @@ class PersonForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    clip = forms.CharField(label="Clip id", max_length=36, required=False)
-    user = forms.CharField(label="User", max_length=150, required=False)
-    action = forms.CharField(label="Action", max_length=50, required=False)
-    date_from = DeskDateField(label="From", required=False)
-    date_to = DeskDateField(label="To", required=False)
+    clip = forms.CharField(label=_("Clip id"), max_length=36, required=False)
+    user = forms.CharField(label=_("User"), max_length=150, required=False)
+    action = forms.CharField(label=_("Action"), max_length=50, required=False)
+    date_from = DeskDateField(label=_("From"), required=False)
+    date_to = DeskDateField(label=_("To"), required=False)
 
 
 class OneTimeCodeForm(forms.Form):
@@ -190,9 +201,28 @@ class OneTimeCodeForm(forms.Form):
 
     code = forms.RegexField(
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        label=_("Code"),
         max_length=10,
-        error_messages={"invalid": "Enter the 6 digits your authenticator app shows."},
+        error_messages={"invalid": _("Enter the 6 digits your authenticator app shows.")},
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    others = sorted(available_timezones() - set(OFFERED_TIME_ZONES))
+    default = _("Default (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", default)] + [(z, z) for z in OFFERED_TIME_ZONES] + [(z, z) for z in others]
+
+
+class ProfileForm(forms.Form):
+    """A moderator's language and time zone (blank: the browser's language, the default zone)."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks"))] + list(settings.LANGUAGES)
+        self.fields["time_zone"].choices = _time_zone_choices()

@@ -22,6 +22,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from dashboard import counters, keyset
 from dashboard.access import visible_clips, visible_statuses
@@ -34,16 +36,16 @@ from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_de
 
 PAGE_SIZES = (25, 50, 100)
 SORT_TIME_LEFT = "time_left"
-SORTS = (("", "Priority"), (SORT_TIME_LEFT, "Time left (SLA)"))
+SORTS = (("", _("Priority")), (SORT_TIME_LEFT, _("Time left (SLA)")))
 CAPTION_CHARS = 80
 DEFAULT_PAGE_SIZE = PAGE_SIZES[0]
 
 # Score bands over the active detector's clip score: (lower bound inclusive, upper exclusive).
-SCORE_BANDS: dict[str, tuple[str, float | None, float | None]] = {
-    "high": ("High (0.8 and above)", 0.8, None),
-    "medium": ("Medium (0.5 to 0.8)", 0.5, 0.8),
-    "low": ("Low (below 0.5)", None, 0.5),
-    "unscored": ("Not scored yet", None, None),
+SCORE_BANDS: dict[str, tuple[str | Promise, float | None, float | None]] = {
+    "high": (_("High (0.8 and above)"), 0.8, None),
+    "medium": (_("Medium (0.5 to 0.8)"), 0.5, 0.8),
+    "low": (_("Low (below 0.5)"), None, 0.5),
+    "unscored": (_("Not scored yet"), None, None),
 }
 
 
@@ -145,7 +147,7 @@ def _matching(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
     """Clips `user` may read (dashboard.access) matching every filter but the status."""
     queryset = visible_clips(user)
     if filters.score_band in SCORE_BANDS:
-        _, low, high = SCORE_BANDS[filters.score_band]
+        _label, low, high = SCORE_BANDS[filters.score_band]
         if filters.score_band == "unscored":
             queryset = queryset.filter(score__isnull=True)
         if low is not None:
@@ -329,7 +331,7 @@ def queue_page(
         .values_list("clip_id", "reason", "created_at")
     ):
         reports[clip_id].append((reason, created_at))
-    reason_labels = dict(ReportReason.choices)
+    reason_labels = {value: str(label) for value, label in ReportReason.choices}
     bands = configured_bands()
     rows = []
     for clip in clips:
@@ -338,7 +340,7 @@ def queue_page(
             QueueRow(
                 clip=clip,
                 persons=sorted(persons[clip.pk], key=lambda p: p.name),
-                reasons=list(dict.fromkeys(reason_labels.get(r, r) for r, _ in clip_reports)),
+                reasons=list(dict.fromkeys(reason_labels.get(r, r) for r, _at in clip_reports)),
                 report_count=len(clip_reports),
                 first_reported_at=clip_reports[0][1] if clip_reports else None,
                 thumb_crop_id=thumbnails.get(clip.pk),

@@ -1,27 +1,28 @@
 """Named states of the team workflow: pending confirmations, appeals, evidence packs."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PendingState(models.TextChoices):
-    PENDING = "pending", "Awaiting confirmation"
-    CONFIRMED = "confirmed", "Confirmed"
-    OVERTURNED = "overturned", "Overturned"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    OVERTURNED = "overturned", _("Overturned")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class AppealState(models.TextChoices):
-    OPEN = "open", "Open"
-    UPHELD = "upheld", "Upheld"
-    OVERTURNED = "overturned", "Overturned"
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")
+    OVERTURNED = "overturned", _("Overturned")
 
 
 APPEAL_OUTCOMES = (AppealState.UPHELD, AppealState.OVERTURNED)
 
 
 class AppealSource(models.TextChoices):
-    API = "api", "Forwarded by a platform"
-    DESK = "desk", "Entered by hand"
+    API = "api", _("Forwarded by a platform")
+    DESK = "desk", _("Entered by hand")
 
 
 class PackState(models.TextChoices):

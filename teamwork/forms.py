@@ -1,6 +1,7 @@
 """Forms of the team-workflow pages; they parse input, the services decide."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.constants import DecisionAction
 from dashboard.forms import DecisionFieldsMixin
@@ -9,7 +10,7 @@ from teamwork.constants import APPEAL_OUTCOMES, AppealState
 
 class ConfirmForm(forms.Form):
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -17,13 +18,13 @@ class ConfirmForm(forms.Form):
 
 
 class OverturnForm(DecisionFieldsMixin, forms.Form):
-    action = forms.ChoiceField(label="Your outcome", choices=DecisionAction.choices)
-    reason = forms.CharField(label="Why you disagree", max_length=500)
+    action = forms.ChoiceField(label=_("Your outcome"), choices=DecisionAction.choices)
+    reason = forms.CharField(label=_("Why you disagree"), max_length=500)
     labels = forms.MultipleChoiceField(
-        label="Labels", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Labels"), required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -31,16 +32,16 @@ class OverturnForm(DecisionFieldsMixin, forms.Form):
 
 
 class AppealForm(forms.Form):
-    appellant = forms.CharField(label="Appellant (optional)", max_length=200, required=False)
+    appellant = forms.CharField(label=_("Appellant (optional)"), max_length=200, required=False)
     statement = forms.CharField(
-        label="Appellant's statement", max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("Appellant's statement"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
 class AppealDecisionForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="Outcome",
+        label=_("Outcome"),
         choices=[(value, AppealState(value).label) for value in APPEAL_OUTCOMES],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label="Reason", max_length=500)
+    reason = forms.CharField(label=_("Reason"), max_length=500)

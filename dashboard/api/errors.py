@@ -4,6 +4,9 @@ DRF's exceptions and every service's refusal (`dashboard.errors.ServiceError`, w
 and status) go through `api_exception_handler`; Django's own 400/403/404/500 pages (a URL no
 route matches, a crash) go through the handlers at the bottom, which answer JSON under /api/ and
 Django's usual HTML pages everywhere else.
+
+Messages are in the request's language (Accept-Language, through LocaleMiddleware); codes never
+change with it, so integrators match on `code`.
 """
 
 from typing import Any
@@ -15,6 +18,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -82,9 +86,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
-        exc = ApiError("too_large", "The request body is larger than the limit.", 413)
+        exc = ApiError("too_large", _("The request body is larger than the limit."), 413)
     elif isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
-        exc = ApiError("invalid", "The request is malformed.", 400)
+        exc = ApiError("invalid", _("The request is malformed."), 400)
     elif isinstance(exc, ServiceError):  # a service refused: its own code, sentence and status
         exc = ApiError(exc.code, exc.message, exc.status)
     response = exception_handler(exc, context)
@@ -95,15 +99,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     fields = None
     if isinstance(exc, exceptions.ValidationError):
         code = "invalid"
-        message = "Some fields are invalid."
+        message = _("Some fields are invalid.")
         fields = _flatten(detail)
     elif isinstance(detail, str):
         message = str(detail)
     else:
         message = str(detail) if detail else response.status_text
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None and code == "throttled":
-        reason = "Too many failed authentication attempts" if "authentication" in message else ""
-        message = f"{reason or 'Too many requests'}; retry in {int(exc.wait) + 1} s."
+        # FailedAuthGuard's detail names authentication (in English: it is never shown as is).
+        if "authentication" in message:
+            message = _("Too many failed authentication attempts; retry in %(s)d s.")
+        else:
+            message = _("Too many requests; retry in %(s)d s.")
+        message = message % {"s": int(exc.wait) + 1}
     response.data = error_body(code, message, fields)
     return response
 
@@ -118,23 +126,23 @@ def is_api_request(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return json_error(request, "invalid", "The request is malformed.", 400)
+        return json_error(request, "invalid", _("The request is malformed."), 400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return json_error(request, "permission_denied", "You may not do this.", 403)
+        return json_error(request, "permission_denied", _("You may not do this."), 403)
     return defaults.permission_denied(request, exception)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
-        return json_error(request, "not_found", "No such resource.", status.HTTP_404_NOT_FOUND)
+        return json_error(request, "not_found", _("No such resource."), status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if is_api_request(request):
-        return json_error(request, "server_error", "Something went wrong on our side.", 500)
+        return json_error(request, "server_error", _("Something went wrong on our side."), 500)
     return defaults.server_error(request)

@@ -12,8 +12,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from dashboard import roles
+from dashboard.constants import ClipStatus
 
 register = template.Library()
 
@@ -59,10 +61,34 @@ def age(moment: datetime | None) -> str:
         return ""
     seconds = max(0, int((timezone.now() - moment).total_seconds()))
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return _("%(n)d min") % {"n": seconds // 60}
     if seconds < 2 * 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+        return _("%(n)d h") % {"n": seconds // 3600}
+    return _("%(n)d d") % {"n": seconds // 86400}
+
+
+@register.filter(expects_localtime=True)
+def stamp(moment: datetime | None, precision: str = "minutes") -> str:
+    """A moment in the viewer's time zone with the zone's abbreviation: "2026-12-02 06:41 KST".
+
+    `expects_localtime` has the template engine convert it to the zone the request activated
+    (dashboard.locale); `precision` "seconds" adds them (the audit log), "date" keeps the day.
+    """
+    if moment is None:
+        return ""
+    fmt = {"seconds": "Y-m-d H:i:s T", "date": "Y-m-d"}.get(precision, "Y-m-d H:i T")
+    return date_filter(moment, fmt)
+
+
+@register.filter
+def status_label(value: str | None) -> str:
+    """A clip status code ("labeled") as the reader's language names it ("라벨 지정됨")."""
+    if not value:
+        return ""
+    try:
+        return str(ClipStatus(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter
@@ -91,10 +117,9 @@ def _queue_row(row: Any) -> str:
     clip = row.clip
     if row.thumb_url:
         thumb = format_html(
-            '<img class="thumb sensitive" src="{}" alt="Face crop of clip {}" width="48" '
-            'height="48" loading="lazy">',
+            '<img class="thumb sensitive" src="{}" alt="{}" width="48" height="48" loading="lazy">',
             row.thumb_url,
-            clip.short_id,
+            _("Face crop of clip %(clip)s") % {"clip": clip.short_id},
         )
     else:
         thumb = mark_safe('<span class="thumb thumb-empty" aria-hidden="true"></span>')
@@ -112,15 +137,15 @@ def _queue_row(row: Any) -> str:
     if clip.status in ("queued", "scoring"):
         score_html = render_to_string("dashboard/_scoring_progress.html", {"clip": clip})
     elif clip.score is None:
-        score_html = mark_safe('<span class="muted">not scored</span>')
+        score_html = format_html('<span class="muted">{}</span>', _("not scored"))
     else:
         shown = score(clip.score)
         score_html = format_html(
             '<span class="score-bar"><meter min="0" max="1" low="0.5" high="0.8" optimum="0" '
-            'value="{}" aria-label="Detector score {}">{}</meter> '
+            'value="{}" aria-label="{}">{}</meter> '
             '<span class="score-value">{}</span></span>',
             score(clip.score, 3),
-            shown,
+            _("Detector score %(score)s") % {"score": shown},
             shown,
             shown,
         )
@@ -130,6 +155,7 @@ def _queue_row(row: Any) -> str:
         )
     else:
         reported = "—"
+    protected = _("protected person")
     persons = format_html_join(
         ", ",
         '<a href="{}">{}</a>{}',
@@ -137,7 +163,7 @@ def _queue_row(row: Any) -> str:
             (
                 person.url,
                 person.name,
-                mark_safe(' <abbr title="protected person">★</abbr>') if person.protected else "",
+                format_html(' <abbr title="{}">★</abbr>', protected) if person.protected else "",
             )
             for person in row.persons
         ),
@@ -145,9 +171,9 @@ def _queue_row(row: Any) -> str:
     if row.sla_running:
         due = row.sla_deadline
         sla = format_html(
-            '<time class="countdown" data-countdown datetime="{}">{} left</time>',
+            '<time class="countdown" data-countdown datetime="{}">{}</time>',
             date_filter(due, "c"),
-            timeuntil(due),
+            _("%(left)s left") % {"left": timeuntil(due)},
         )
     else:
         sla = "—"

@@ -1,15 +1,20 @@
-"""Login with a second step: password, then the authenticator's code; enrolling an authenticator."""
+"""Login with a second step (password, then the authenticator's code), enrolling an
+authenticator, and the profile page (language and time zone)."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dashboard import twofactor
-from desk.forms import OneTimeCodeForm
+from dashboard.errors import ServiceError, refuse
+from dashboard.locale import locale_preference, set_locale_preference
+from desk.forms import OneTimeCodeForm, ProfileForm
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -83,3 +88,29 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request, "registration/otp_setup.html", context, status=400 if form.errors else 200
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's language and time zone."""
+    language, time_zone = locale_preference(request.user)
+    form = ProfileForm(request.POST or None, initial={"language": language, "time_zone": time_zone})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                set_locale_preference(
+                    request,
+                    request.user,
+                    form.cleaned_data["language"],
+                    form.cleaned_data["time_zone"],
+                )
+            except ServiceError as exc:
+                status = refuse(request, exc)
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("profile")
+        else:
+            status = 400
+    return render(request, "registration/profile.html", {"form": form}, status=status)

@@ -8,6 +8,7 @@ moderator) the form says "already known" with their report's number, and nothing
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dashboard.access import moderator_required
 from desk.forms import ClipUploadForm
@@ -34,14 +35,17 @@ def upload_clip(request: HttpRequest) -> HttpResponse:
                 if not result.readable:
                     messages.info(
                         request,
-                        f"This clip was already known; your report #{result.report.pk} was "
-                        "added for the moderators who handle it.",
+                        _(
+                            "This clip was already known; your report #%(report)s was added "
+                            "for the moderators who handle it."
+                        )
+                        % {"report": result.report.pk},
                     )
                     return render(request, "dashboard/upload.html", {"form": ClipUploadForm()})
                 if result.created:
-                    messages.success(request, "Clip added; it is queued for scoring.")
+                    messages.success(request, _("Clip added; it is queued for scoring."))
                 else:
-                    messages.info(request, "This clip was already known; your report was added.")
+                    messages.info(request, _("This clip was already known; your report was added."))
                 return redirect("dashboard:clip", public_id=result.clip.public_id)
         else:
             status_code = 400

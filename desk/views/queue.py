@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.access import moderator_required, readable_clip_or_403, senior_required
@@ -77,14 +78,16 @@ def _without_page(request: HttpRequest) -> str:
 @require_GET
 @moderator_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return _render_queue(request, escalations=False, title="Queue", template="dashboard/queue.html")
+    return _render_queue(
+        request, escalations=False, title=_("Queue"), template="dashboard/queue.html"
+    )
 
 
 @require_GET
 @senior_required
 def escalations(request: HttpRequest) -> HttpResponse:
     return _render_queue(
-        request, escalations=True, title="Escalations", template="dashboard/queue.html"
+        request, escalations=True, title=_("Escalations"), template="dashboard/queue.html"
     )
 
 
@@ -106,7 +109,7 @@ def next_clip(request: HttpRequest) -> HttpResponse:
                 release_claim(clip.pk, request.user)
     clip = claim_next_clip(request.user, escalated=escalated, exclude=skipped)
     if clip is None:
-        messages.info(request, "Nothing is waiting for review right now.")
+        messages.info(request, _("Nothing is waiting for review right now."))
         return redirect("dashboard:escalations" if escalated else "dashboard:queue")
     return redirect("dashboard:clip", public_id=clip.public_id)
 

@@ -24,12 +24,29 @@
     });
   }
 
-  /* Typing in a field, or working inside an open dialog, never triggers a shortcut. */
+  /* Typing in a field, composing with an input method, or working inside an open dialog never
+     triggers a shortcut. */
   function shortcutsOff(event) {
+    if (event.isComposing || event.keyCode === 229) return true;
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return true;
     const el = event.target;
     if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return true;
     return document.querySelector("dialog[open]") !== null;
+  }
+
+  /* The shortcut a key press means, on any keyboard layout. A Latin letter counts as itself, so
+     the mnemonics hold on AZERTY or Dvorak; a letter of another script (Hangul jamo "ㅁ", Kana,
+     Cyrillic) or an IME's "Process" counts as the Latin letter of its physical key (event.code
+     "KeyA" -> "a", "A" with Shift); anything else ("?", ",", " ") is the key itself. */
+  const LATIN_LETTER = /^[A-Za-z]$/;
+  const PHYSICAL_LETTER = /^Key([A-Z])$/;
+  function shortcutKey(event) {
+    const key = event.key || "";
+    if (LATIN_LETTER.test(key)) return key;
+    const physical = PHYSICAL_LETTER.exec(event.code || "");
+    const foreign = key === "Process" || key === "Unidentified" || (key.length === 1 && /\p{L}/u.test(key));
+    if (physical && foreign) return event.shiftKey ? physical[1] : physical[1].toLowerCase();
+    return key;
   }
 
   function setBlur(blurred, remember) {
@@ -45,13 +62,23 @@
     setBlur(!document.body.classList.contains("blur-media"), true);
   }
 
+  /* Strings from Django's JavaScript catalog (/jsi18n/, loaded before this file); English when
+     it could not load. */
+  const gettext = window.gettext || function (text) { return text; };
+  function interpolate(format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_match, name) { return String(values[name]); });
+  }
+
   function formatLeft(ms) {
     const overdue = ms < 0;
     let minutes = Math.floor(Math.abs(ms) / 60000);
     const hours = Math.floor(minutes / 60);
     minutes -= hours * 60;
-    const text = (hours ? hours + " h " : "") + minutes + " min";
-    return overdue ? "overdue by " + text : text + " left";
+    const text = hours
+      ? interpolate(gettext("%(hours)s h %(minutes)s min"), { hours: hours, minutes: minutes })
+      : interpolate(gettext("%(minutes)s min"), { minutes: minutes });
+    const format = overdue ? gettext("overdue by %(time)s") : gettext("%(time)s left");
+    return interpolate(format, { time: text });
   }
 
   function tickCountdowns() {
@@ -75,13 +102,14 @@
 
   document.addEventListener("keydown", function (event) {
     if (shortcutsOff(event)) return;
-    if (event.key === "?") {
+    const key = shortcutKey(event);
+    if (key === "?") {
       event.preventDefault();
       openShortcuts();
-    } else if (event.key === "b") {
+    } else if (key === "b") {
       event.preventDefault();
       toggleBlur();
-    } else if (event.key === "n") {
+    } else if (key === "n") {
       const next = document.getElementById("next-clip-form");
       if (next) {
         event.preventDefault();
@@ -93,5 +121,5 @@
   tickCountdowns();
   window.setInterval(tickCountdowns, 15000);
 
-  window.Desk = { post: post, shortcutsOff: shortcutsOff, csrfToken: csrfToken };
+  window.Desk = { post: post, shortcutsOff: shortcutsOff, shortcutKey: shortcutKey, csrfToken: csrfToken };
 })();

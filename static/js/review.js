@@ -180,7 +180,7 @@
   const decisionKeys = { a: "dlg-approve", l: "dlg-label", r: "dlg-remove", e: "dlg-escalate" };
   document.addEventListener("keydown", function (event) {
     if (window.Desk.shortcutsOff(event)) return;
-    const key = event.key;
+    const key = window.Desk.shortcutKey(event);
     if (decisionKeys[key]) {
       event.preventDefault();
       openDecision(decisionKeys[key]);
