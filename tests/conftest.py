@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: fixed users per role, API clients, generated media."""
 
+import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from dashboard.constants import Role
+from dashboard.models import Label
 from dashboard.roles import set_role
 from dashboard.tokens import create_token
 from detection.synthetic import make_clip
@@ -111,3 +113,20 @@ def fresh_live_index():
     live.reset()
     yield
     live.reset()
+
+
+@pytest.fixture
+def seeded_labels(transactional_db) -> None:
+    """The labels a data migration seeds, for transactional tests: an earlier transactional
+    test's flush removed them."""
+    seeded = importlib.import_module("dashboard.migrations.0002_roles_and_labels")
+    for slug, name, category, manipulated, description in seeded.LABELS:
+        Label.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "category": category,
+                "manipulated": manipulated,
+                "description": description,
+            },
+        )

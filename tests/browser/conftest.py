@@ -6,7 +6,6 @@ production will be, and a console message about a refused resource fails the tes
 test leaves a screenshot of each of its pages in test-artifacts/.
 """
 
-import importlib
 import os
 import re
 import subprocess
@@ -18,7 +17,7 @@ from django.core.files import File
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from dashboard.constants import ClipStatus
-from dashboard.models import Clip, Label
+from dashboard.models import Clip
 from dashboard.workflow import transition
 from desk.ingest import Submission, ingest_upload
 from detection.models import DetectorModel
@@ -181,19 +180,8 @@ def h264_clips(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(autouse=True)
-def label_taxonomy(transactional_db) -> None:
-    """The labels a data migration seeds; an earlier transactional test's flush removed them."""
-    seeded = importlib.import_module("dashboard.migrations.0002_roles_and_labels")
-    for slug, name, category, manipulated, description in seeded.LABELS:
-        Label.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "category": category,
-                "manipulated": manipulated,
-                "description": description,
-            },
-        )
+def label_taxonomy(seeded_labels) -> None:
+    """Every browser test sees the seeded label taxonomy (tests/conftest.py)."""
 
 
 @pytest.fixture

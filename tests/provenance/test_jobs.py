@@ -18,8 +18,13 @@ from provenance.models import BankEntry, BankMatch, JobKind, JobState, Provenanc
 from tests.factories import ClipFactory, DetectionRunFactory, DetectorModelFactory
 from tests.provenance.conftest import stored_clip
 
-# The decision's on_commit callbacks run inside the request only when the test really commits.
-committing = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+def committing(test):
+    """The decision's on_commit callbacks run inside the request only when the test really
+    commits: a transactional test, with the seeded labels an earlier flush removed (no
+    serialized rollback: its restore collides with content types an earlier transactional
+    test's flush re-created under other ids)."""
+    return pytest.mark.usefixtures("seeded_labels")(pytest.mark.django_db(transaction=True)(test))
 
 
 class Broker:

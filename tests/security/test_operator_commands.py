@@ -27,6 +27,17 @@ PLACEHOLDERS = {
 # Commands that need another's result run after it (an account before its token, a model before
 # activating it, a bank imported before it is exported); the rest keep the README's order.
 RUN_FIRST = ["add_moderator", "create_api_token", "register_model", "provenance_import"]
+# The folder of labelled media the README's evaluate_detector command scores: a small
+# generated set (one clip of each kind, one second each), written when the command comes up.
+LABELLED_MEDIA = "path/to/labelled-media"
+
+
+def labelled_media(folder: Path) -> Path:
+    from detection.synthetic import write_evaluation_set
+
+    return write_evaluation_set(folder, per_kind=1, seconds=1.0, size=(320, 240))
+
+
 # One PDQ row the README's import command reads (its `bank.csv`).
 BANK_CSV = "signal_type,signal_value,entry_id\npdq," + "a5" * 32 + ",demo-1\n"
 
@@ -96,6 +107,8 @@ def test_every_readme_command_runs_without_secret_key(tmp_path):
                 break
             if token.endswith(".csv") and "/" not in token:
                 token = str(tmp_path / token)
+            if token == LABELLED_MEDIA:
+                token = str(labelled_media(tmp_path / "labelled"))
             args.append(PLACEHOLDERS.get(token, token))
         result = run_manage(args, env, input="a long enough demo password 9\n" * 2)
         assert result.returncode == 0, f"manage.py {command}:\n{result.stdout}\n{result.stderr}"
