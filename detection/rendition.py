@@ -308,7 +308,7 @@ def make_rendition(
     max_short_side: int = DEFAULT_MAX_SHORT_SIDE,
     threads: int = 2,
     crf: int = 23,
-    preset: str = "veryfast",
+    preset: str = "superfast",
     max_seconds: float | None = None,
 ) -> Rendition:
     """Transcode `src` to `out_dir/<stem>.review.mp4` (H.264 + AAC, faststart) with its stills.
