@@ -46,6 +46,24 @@ class DepictionSource(models.TextChoices):
     REPORT = "report", "A report named them"
     MODERATOR = "moderator", "A moderator tagged them"
     RECORDED = "recorded", "Tagged before depictions were recorded"
+    MERGED = "merged", "Depicted under a person merged into them"
+
+
+class NameScript(models.TextChoices):
+    """The writing system of a person's name or alias (dashboard.names.detect_script)."""
+
+    HANGUL = "hangul", _("Hangul")
+    LATIN = "latin", _("Latin (romanised)")
+    HANJA = "hanja", _("Hanja")
+    OTHER = "other", _("Other")
+
+
+class MatchState(models.TextChoices):
+    """A possible match of a spelling to a protected person (dashboard.models.NameSuggestion)."""
+
+    PENDING = "pending", _("Waiting for a senior moderator")
+    LINKED = "linked", _("Linked: the same person")
+    REJECTED = "rejected", _("Rejected: another person")
 
 
 class ReportReason(models.TextChoices):

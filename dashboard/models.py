@@ -5,17 +5,21 @@ refuse bulk update and delete, so no code path rewrites history.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from dashboard import names
 from dashboard.constants import (
     PLAYABLE_RENDITION_STATES,
     ClipStatus,
     DecisionAction,
     DepictionSource,
     LabelCategory,
+    MatchState,
+    NameScript,
     RenditionState,
     ReportReason,
     ReportStatement,
@@ -23,6 +27,13 @@ from dashboard.constants import (
 
 
 class Person(models.Model):
+    """A person clips may depict: one row per person, whatever the spelling (dashboard.persons).
+
+    `name` and `aliases` are what people edit; `name_key` and the PersonName rows are derived
+    from them on every save (`reindex_names`), so a spelling is found through an index.
+    A person merged into another keeps their row (`merged_into`) so an admin can undo it.
+    """
+
     name = models.CharField(max_length=200, unique=True)
     aliases = models.JSONField(default=list, blank=True)
     protected = models.BooleanField(
@@ -30,9 +41,94 @@ class Person(models.Model):
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # dashboard.names.normalise_name(name): NFKC, case-folded, no spaces, hyphens or dots.
+    name_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    script = models.CharField(
+        max_length=10, choices=NameScript.choices, default=NameScript.OTHER, editable=False
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_persons",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = " ".join(self.name.split())
+        self.aliases = clean_aliases(self.aliases, self.name)
+        self.name_key = names.normalise_name(self.name)
+        self.script = names.detect_script(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name", "aliases", "name_key", "script"}
+        super().save(*args, **kwargs)
+        self.reindex_names()
+
+    def reindex_names(self) -> None:
+        """Rewrite this person's PersonName rows from name and aliases (none once merged)."""
+        PersonName.objects.filter(person=self).delete()
+        if self.merged_into_id is not None:
+            return
+        rows, seen = [], set()
+        for spelling, primary in [(self.name, True), *((a, False) for a in self.aliases)]:
+            key = names.normalise_name(spelling)
+            if key and key not in seen:
+                seen.add(key)
+                rows.append(
+                    PersonName(
+                        person=self,
+                        name=spelling,
+                        key=key,
+                        loose=names.stored_loose(spelling),
+                        script=names.detect_script(spelling),
+                        primary=primary,
+                    )
+                )
+        PersonName.objects.bulk_create(rows)
+
+    def alias_rows(self) -> list["PersonName"]:
+        """The aliases with their scripts, for pages."""
+        return [row for row in self.names.all() if not row.primary]
+
+
+def clean_aliases(aliases: Any, name: str = "") -> list[str]:
+    """Aliases as a list of distinct names, spaces collapsed, none repeating the name's key."""
+    if not isinstance(aliases, list | tuple):
+        aliases = []
+    taken = {names.normalise_name(name)} if name else set()
+    kept = []
+    for raw in aliases:
+        alias = " ".join(str(raw).split())[:200]
+        key = names.normalise_name(alias)
+        if key and key not in taken:
+            taken.add(key)
+            kept.append(alias)
+    return kept
+
+
+class PersonName(models.Model):
+    """Every spelling of a person (their name and each alias) by its normalised key: the index
+    the resolver reads (`dashboard.persons.resolve_person`). Derived: `Person.reindex_names`."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=200, db_index=True)
+    # dashboard.names.stored_loose: found by a romanisation or an everyday spelling.
+    loose = models.CharField(max_length=200, blank=True, db_index=True)
+    script = models.CharField(max_length=10, choices=NameScript.choices)
+    primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-primary", "name"]
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="one_key_per_person")]
 
     def __str__(self) -> str:
         return self.name
@@ -434,3 +530,63 @@ class IdempotencyKey(models.Model):
     @property
     def completed(self) -> bool:
         return self.status_code is not None
+
+
+class NameSuggestion(models.Model):
+    """A spelling on a clip that is close to a protected person's name or alias but not linked
+    to them: until a senior links or rejects it, the two-person rule treats the clip as
+    depicting that person (`dashboard.persons.has_depicted_protected_person`; fail closed)."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="name_suggestions")
+    spelling = models.CharField(max_length=200)
+    spelling_key = models.CharField(max_length=200, db_index=True)
+    # Who the spelling was resolved to (an existing person or one created for it) ...
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # ... and the protected person it may really be.
+    candidate = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="suggested_matches"
+    )
+    reason = models.CharField(max_length=20)  # dashboard.names.closeness
+    state = models.CharField(
+        max_length=10, choices=MatchState.choices, default=MatchState.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip", "spelling_key", "candidate"], name="one_suggestion_per_spelling"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spelling} may be {self.candidate} ({self.state})"
+
+
+class PersonMerge(models.Model):
+    """Person `source` merged into `target`, with everything that moved, so an admin can undo
+    it (`dashboard.persons.undo_merge`)."""
+
+    target = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
+    source = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # {"clips": [ids], "aliases_added": [...], "target_protected": bool, "relations": {...}}
+    moved = models.JSONField(default=dict)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} merged into {self.target}"

@@ -14,11 +14,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.claims import held_by_other
-from dashboard.constants import FINAL_STATES, REVIEWABLE_STATES, ClipStatus, DepictionSource
+from dashboard.constants import (
+    FINAL_STATES,
+    REVIEWABLE_STATES,
+    ClipStatus,
+    DepictionSource,
+    MatchState,
+)
 from dashboard.errors import ServiceError
-from dashboard.models import AuditEvent, Clip, Depiction, Person
+from dashboard.identity import close_persons, find_person, record_possible_matches, resolve_person
+from dashboard.models import AuditEvent, Clip, Depiction, NameSuggestion, Person
+from dashboard.names import normalise_name
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import record_event
@@ -34,27 +43,37 @@ class PersonEditError(ServiceError):
 
 
 def resolve_persons(names: Iterable[str]) -> list[Person]:
-    """Find persons by name or alias (case-insensitive); create the ones not known yet."""
+    """The persons `names` are, by name or alias after normalisation
+    (`dashboard.identity.resolve_person`); the ones not known yet are created."""
     persons: list[Person] = []
     for raw in list(names)[:MAX_SUBJECTS]:
-        name = _clean(raw)
-        if not name:
+        if not _clean(raw) or not normalise_name(raw):
             continue
-        person = Person.objects.filter(name__iexact=name).first()
-        if person is None:
-            lowered = name.lower()
-            person = next(
-                (
-                    candidate
-                    for candidate in Person.objects.exclude(aliases=[])
-                    if lowered in (str(alias).lower() for alias in candidate.aliases)
-                ),
-                None,
-            )
-        if person is None:
-            person, _ = Person.objects.get_or_create(name=name)
+        person = resolve_person(raw)
         if person not in persons:
             persons.append(person)
+    return persons
+
+
+def depict_names(
+    clip: Clip,
+    names: Iterable[str],
+    *,
+    source: str,
+    actor: AbstractBaseUser | None = None,
+) -> list[Person]:
+    """Resolve `names` and attach them to `clip` (`depict`); a spelling close to a protected
+    person it is not linked to records a possible match on the clip (fail closed). Returns the
+    persons the names resolved to."""
+    spelled: list[tuple[str, Person]] = []
+    for raw in list(names)[:MAX_SUBJECTS]:
+        if _clean(raw) and normalise_name(raw):
+            spelled.append((_clean(raw), resolve_person(raw)))
+    persons = list(dict.fromkeys(person for _spelling, person in spelled))
+    depict(clip, persons, source=source, actor=actor)
+    for spelling, person in spelled:
+        if not person.protected:
+            record_possible_matches(clip, spelling, person, actor)
     return persons
 
 
@@ -90,12 +109,16 @@ def depict(
 
 def has_depicted_protected_person(clip: Clip) -> bool:
     """Whether `clip` depicts, or at any time since it was reported depicted, a protected
-    person (the two-person rule's protected-person trigger)."""
+    person (the two-person rule's protected-person trigger) — or a spelling close to a
+    protected person's name that no senior has linked or rejected yet (fail closed;
+    `dashboard.identity`)."""
     return (
         Person.objects.filter(protected=True)
         .filter(Q(clips=clip) | Q(depictions__clip=clip))
         .exists()
-    )
+    ) or NameSuggestion.objects.filter(
+        clip=clip, state=MatchState.PENDING, candidate__protected=True
+    ).exists()
 
 
 def check_can_edit_persons(clip: Clip, user: AbstractBaseUser) -> bool:
@@ -168,20 +191,53 @@ def _audit_edit(
     )
 
 
-def add_person(clip_id: int, user: AbstractBaseUser, name: str) -> Person:
-    """Record that `name` (a known person or alias, else a new person) is depicted; audited."""
+def add_person(
+    clip_id: int,
+    user: AbstractBaseUser,
+    name: str = "",
+    *,
+    person_id: int | None = None,
+    confirm_new: bool = False,
+) -> Person:
+    """Record that a person is depicted: one picked by id, or the one `name` is (by name or
+    alias, dashboard.identity); audited. A name nobody has creates a person, refused with
+    `close_match` while a close name or alias of another person exists unless the moderator
+    confirms it is someone new (`confirm_new`)."""
     if not is_moderator(user):
-        raise PersonEditError("forbidden", "Only moderators tag persons on clips.", 403)
-    if not _clean(name):
-        raise PersonEditError("name_required", "Give the person's name.", 400)
+        raise PersonEditError("forbidden", _("Only moderators tag persons on clips."), 403)
+    if person_id is None and not normalise_name(_clean(name)):
+        raise PersonEditError("name_required", _("Give the person's name."), 400)
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         override = check_can_edit_persons(clip, user)
         # Resolved only once the edit is allowed, so a refused one creates no Person row.
-        person = resolve_persons([name])[0]
+        if person_id is not None:
+            person = Person.objects.filter(pk=person_id).first()
+            while person is not None and person.merged_into_id is not None:
+                person = person.merged_into
+            if person is None:
+                raise PersonEditError("unknown_person", _("No such person."), 400)
+            spelling = person.name
+        else:
+            spelling = _clean(name)
+            person = find_person(spelling)
+            if person is None:
+                close = close_persons(spelling, limit=3)
+                if close and not confirm_new:
+                    raise PersonEditError(
+                        "close_match",
+                        _(
+                            "%(name)s is close to %(others)s: pick that person, or confirm "
+                            "that this is someone new."
+                        )
+                        % {"name": spelling, "others": ", ".join(m.person.name for m in close)},
+                    )
+                person = resolve_person(spelling)
         if depict(clip, [person], source=DepictionSource.MODERATOR, actor=user):
             _audit_edit(clip, user, "clip.person_added", person, override)
             refresh_priority(clip)
+        if not person.protected:
+            record_possible_matches(clip, spelling, person, user)
     return person
 
 

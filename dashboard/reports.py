@@ -27,7 +27,7 @@ from dashboard.access import can_read_clip
 from dashboard.constants import FINAL_STATES, DepictionSource, ReportReason, ReportStatement
 from dashboard.errors import ServiceError
 from dashboard.models import Clip, Report
-from dashboard.persons import MAX_SUBJECTS, depict, resolve_persons
+from dashboard.persons import MAX_SUBJECTS, depict_names
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import record_event
@@ -99,9 +99,7 @@ def file_report(
     if reach is not None:
         data["reach"] = reach
     if applies:
-        depict(
-            clip, resolve_persons(report.subjects), source=DepictionSource.REPORT, actor=reporter
-        )
+        depict_names(clip, report.subjects, source=DepictionSource.REPORT, actor=reporter)
         if reach is not None:
             data["reach_raised"] = raise_reach(clip, reach)
     elif report.subjects:
@@ -154,8 +152,7 @@ def accept_statements(report_id: int, user: AbstractBaseUser) -> Report:
     with transaction.atomic():
         report, clip = _locked(report_id)
         _check_can_review(report, clip, user)
-        persons = resolve_persons(report.subjects)
-        depict(clip, persons, source=DepictionSource.REPORT, actor=user)
+        persons = depict_names(clip, report.subjects, source=DepictionSource.REPORT, actor=user)
         data: dict[str, object] = {
             "report": report.pk,
             "reporter": report.reporter.get_username() if report.reporter else None,

@@ -13,7 +13,8 @@ index so it does not read every caption:
   `icontains` compares, so the ordinary lookup uses it. Creating the extension needs the right
   to; where the database refuses, the migration says so and search still works, by a scan.
 
-Person names are matched in the (small) person table and their clips found through the
+Person names and aliases are matched in the (small) index of their spellings, as written or
+normalised (`dashboard.models.PersonName`), and their clips found through the
 clip-person index; a short id (hex digits) becomes a range of the public id's unique index.
 Triggers are installed after every `migrate`, like dashboard/counters.py; when one was missing,
 the FTS index is rebuilt from the clips.
@@ -24,10 +25,11 @@ import uuid
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from dashboard.models import Clip
+from dashboard.models import Clip, PersonName
+from dashboard.names import normalise_name
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +147,16 @@ def short_id_matches(text: str) -> Q | None:
     return Q(public_id__gte=low, public_id__lte=high)
 
 
+def person_matches(text: str) -> QuerySet[PersonName]:
+    """Ids of the persons a search names: any spelling (name or alias) containing `text`, as
+    written or normalised (dashboard.names), so "Kim Da-mi" finds 김다미 aliased "kim dami"."""
+    key = normalise_name(text)
+    spelled = Q(name__icontains=text)
+    if key:
+        spelled |= Q(key__contains=key)
+    return PersonName.objects.filter(spelled).values("person_id")
+
+
 def clip_search(text: str, using: str = "default") -> Q:
     """The desk's search box: caption, a depicted person's name, or a short id.
 
@@ -154,7 +166,7 @@ def clip_search(text: str, using: str = "default") -> Q:
     """
     parts = [
         Clip.objects.filter(caption_matches(text, using)).values("pk").order_by(),
-        Clip.persons.through.objects.filter(person__name__icontains=text)
+        Clip.persons.through.objects.filter(person_id__in=person_matches(text))
         .values("clip_id")
         .order_by(),
     ]

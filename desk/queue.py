@@ -30,7 +30,7 @@ from dashboard.access import visible_clips, visible_statuses
 from dashboard.constants import FINAL_STATES, MODERATOR_QUEUE_STATES, ClipStatus, ReportReason
 from dashboard.keyset import Key
 from dashboard.models import Clip, Decision, Person, Report
-from dashboard.search import clip_search
+from dashboard.search import clip_search, person_matches
 from detection.models import FaceCrop, RunStatus
 from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
 
@@ -167,7 +167,7 @@ def _matching(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
     if filters.person.strip():
         queryset = queryset.filter(
             pk__in=Clip.persons.through.objects.filter(
-                person__name__icontains=filters.person.strip()
+                person_id__in=person_matches(filters.person.strip())
             ).values("clip_id")
         )
     if filters.reason:

@@ -11,6 +11,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
 from dashboard.constants import ClipStatus, ReportReason
+from dashboard.identity import find_person
 from dashboard.models import AuditEvent, Clip, Decision, Report
 
 
@@ -47,8 +48,12 @@ class ClipFilter(django_filters.FilterSet):
         method="filter_label", help_text="Slug of a label a decision applied."
     )
     platform = django_filters.CharFilter(field_name="platform", lookup_expr="iexact")
-    person = django_filters.NumberFilter(
-        method="filter_person", help_text="Id of a person depicted."
+    person = django_filters.CharFilter(
+        method="filter_person",
+        help_text=(
+            "A person depicted: their id, or any spelling of their name or an alias "
+            "(compared normalised: `Kim Da-mi` finds the person aliased `kim dami`)."
+        ),
     )
     reason = django_filters.ChoiceFilter(
         method="filter_reason", choices=ReportReason.choices, help_text="A reason any report gave."
@@ -68,8 +73,16 @@ class ClipFilter(django_filters.FilterSet):
         )
         return queryset.filter(Exists(labelled))
 
-    def filter_person(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        depicted = Clip.persons.through.objects.filter(clip_id=OuterRef("pk"), person_id=value)
+    def filter_person(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if value.isdigit():
+            person_id: int | None = int(value)
+        else:
+            person = find_person(value)
+            person_id = person.pk if person is not None else None
+        if person_id is None:
+            return queryset.none()
+        depicted = Clip.persons.through.objects.filter(clip_id=OuterRef("pk"), person_id=person_id)
         return queryset.filter(Exists(depicted))
 
     def filter_reason(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
