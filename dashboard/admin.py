@@ -15,7 +15,9 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 
 from dashboard.admin_site import ReadOnlyAdmin, ReadOnlyInline, RoleAdmin, export_as_csv
+from dashboard.errors import ServiceError
 from dashboard.hooks import clip_admin_actions
+from dashboard.identity import undo_merge
 from dashboard.models import (
     ApiToken,
     AuditEvent,
@@ -25,7 +27,10 @@ from dashboard.models import (
     DeskPreference,
     IdempotencyKey,
     Label,
+    NameSuggestion,
     Person,
+    PersonMerge,
+    PersonName,
     Report,
     ReviewRendition,
 )
@@ -167,11 +172,22 @@ class ClipAdmin(RoleAdmin):
         self.message_user(request, f"Released {released} claim(s).", level)
 
 
+class PersonNameInline(ReadOnlyInline):
+    """Every spelling the resolver finds this person by, with its script (derived on save
+    from the name and aliases: edit those)."""
+
+    model = PersonName
+    fields = ("name", "script", "key", "primary")
+    readonly_fields = fields
+
+
 @admin.register(Person)
 class PersonAdmin(RoleAdmin):
-    list_display = ("name", "protected", "clip_count", "created_at")
-    list_filter = ("protected", "created_at")
-    search_fields = ("name", "notes", "aliases")
+    list_display = ("name", "protected", "clip_count", "merged_into", "created_at")
+    list_filter = ("protected", "script", "created_at")
+    search_fields = ("name", "notes", "aliases", "names__key")
+    readonly_fields = ("name_key", "script", "merged_into")
+    inlines = [PersonNameInline]
     date_hierarchy = "created_at"
     actions = [export_as_csv]
 
@@ -181,6 +197,54 @@ class PersonAdmin(RoleAdmin):
     @admin.display(ordering="clip_total", description="Clips")
     def clip_count(self, person: Person) -> int:
         return person.clip_total
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(ReadOnlyAdmin):
+    """Merges seniors made on the desk, with what moved; an admin undoes one here."""
+
+    list_display = ("source", "target", "merged_by", "created_at", "undone_by", "undone_at")
+    list_filter = ("created_at",)
+    readonly_fields = (
+        "source",
+        "target",
+        "merged_by",
+        "created_at",
+        "moved",
+        "undone_by",
+        "undone_at",
+    )
+    actions = ["undo_merges"]
+
+    @admin.action(description="Undo the selected merges (clips, aliases, flag, references)")
+    def undo_merges(self, request: HttpRequest, queryset: QuerySet[PersonMerge]) -> None:
+        undone = 0
+        for merge_id in queryset.values_list("pk", flat=True):
+            try:
+                undo_merge(merge_id, request.user)
+                undone += 1
+            except ServiceError as exc:
+                self.message_user(request, f"Merge {merge_id}: {exc.message}", messages.ERROR)
+        if undone:
+            self.message_user(request, f"Undid {undone} merge(s).", messages.SUCCESS)
+
+
+@admin.register(PersonName)
+class PersonNameAdmin(ReadOnlyAdmin):
+    """The index of spellings (derived from each person's name and aliases)."""
+
+    list_display = ("name", "person", "script", "key", "primary")
+    list_filter = ("script", "primary")
+    search_fields = ("name", "key")
+
+
+@admin.register(NameSuggestion)
+class NameSuggestionAdmin(ReadOnlyAdmin):
+    """Spellings close to a protected person (resolved on the review page by seniors)."""
+
+    list_display = ("spelling", "candidate", "reason", "state", "clip", "created_at")
+    list_filter = ("state", "reason")
+    search_fields = ("spelling", "candidate__name")
 
 
 @admin.register(Label)

@@ -134,6 +134,51 @@ def close_persons(
     return sorted(found.values(), key=lambda m: (not m.person.protected, m.person.name))[:limit]
 
 
+@dataclass(frozen=True)
+class PersonLookup:
+    """What the tagging picker offers for typed text: persons with a spelling containing it
+    (or meeting it by romanisation), whether one has exactly that spelling, and — when nobody
+    has — the persons close enough that creating a new one deserves a warning."""
+
+    text: str
+    matches: list[CloseMatch]
+    exact: Person | None
+    close: list[CloseMatch]
+
+    @property
+    def close_names(self) -> list[str]:
+        return [match.person.name for match in self.close]
+
+
+def lookup_persons(text: str, limit: int = 8) -> PersonLookup:
+    """The picker's type-ahead over names and aliases (live persons only)."""
+    spelling = clean_name(text)
+    key = names.normalise_name(spelling)
+    if not key:
+        return PersonLookup(spelling, [], None, [])
+    live = PersonName.objects.filter(person__merged_into__isnull=True).select_related("person")
+    rows = list(live.filter(key__contains=key).order_by("-primary", "name")[: limit * 4])
+    forms = names.search_forms(spelling)
+    if forms:
+        rows += list(live.filter(loose__in=forms)[:limit])
+    found: dict[int, CloseMatch] = {}
+    for row in rows:
+        if row.person_id in found:
+            continue
+        if row.key == key or key in row.key:
+            reason = "name" if row.primary else "alias"
+        else:
+            reason = "romanization"
+        found[row.person_id] = CloseMatch(row.person, row.name, reason)
+    exact = find_person(spelling)
+    matches = sorted(
+        found.values(),
+        key=lambda m: (m.person != exact, m.reason == "romanization", m.person.name),
+    )[:limit]
+    close = [] if exact is not None else close_persons(spelling, limit=3)
+    return PersonLookup(spelling, matches, exact, close)
+
+
 def record_possible_matches(
     clip: Clip, spelling: str, person: Person, actor: AbstractBaseUser | None
 ) -> list[NameSuggestion]:

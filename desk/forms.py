@@ -185,7 +185,26 @@ class NoteForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    name = forms.CharField(label="Person depicted", max_length=200)
+    """Tagging a person: picked in the picker (`person_id`), or typed (`name`)."""
+
+    name = forms.CharField(label=_("Person depicted"), max_length=200, required=False)
+    person_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    confirm_new = forms.BooleanField(label=_("This is someone new"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("person_id") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("Give the person's name."), code="name_required")
+        return data
+
+
+class AliasForm(forms.Form):
+    alias = forms.CharField(label=_("Alias"), max_length=200)
+
+
+class MergeForm(forms.Form):
+    other = forms.CharField(label=_("Person to merge into this one"), max_length=200)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class AuditFilterForm(forms.Form):

@@ -12,7 +12,10 @@ urlpatterns = [
     path("next/", views.next_clip, name="next"),
     path("audit/", views.audit_log, name="audit"),
     path("preferences/blur/", views.blur_preference, name="blur"),
+    path("persons/lookup/", views.person_lookup, name="person_lookup"),
     path("persons/<int:person_id>/", views.person_detail, name="person"),
+    path("persons/<int:person_id>/aliases/", views.person_alias_add, name="person_alias_add"),
+    path("persons/<int:person_id>/merge/", views.person_merge, name="person_merge"),
     path("crops/<int:crop_id>.jpg", views.face_crop, name="crop"),
     path("models/<int:model_id>/", views.model_card, name="model_card"),
     path("clips/new/", views.upload_clip, name="upload"),
@@ -36,6 +39,11 @@ urlpatterns = [
         "clips/<uuid:public_id>/reports/<int:report_id>/dismiss/",
         views.report_dismiss,
         name="report_dismiss",
+    ),
+    path(
+        "clips/<uuid:public_id>/suggestions/<int:suggestion_id>/<str:verdict>/",
+        views.suggestion_resolve,
+        name="suggestion_resolve",
     ),
     path(
         "clips/<uuid:public_id>/persons/<int:person_id>/remove/",

@@ -4,7 +4,7 @@ from desk.views.audit import audit_log
 from desk.views.clips import upload_clip
 from desk.views.detectors import model_card
 from desk.views.media import clip_media, contact_sheet, face_crop, poster, review_media
-from desk.views.people import person_detail
+from desk.views.people import person_alias_add, person_detail, person_lookup, person_merge
 from desk.views.queue import escalations, next_clip, queue, scoring_progress
 from desk.views.review import (
     blur_preference,
@@ -17,6 +17,7 @@ from desk.views.review import (
     release,
     report_accept,
     report_dismiss,
+    suggestion_resolve,
 )
 
 __all__ = [
@@ -33,11 +34,15 @@ __all__ = [
     "next_clip",
     "note",
     "person_add",
+    "person_alias_add",
     "person_detail",
+    "person_lookup",
+    "person_merge",
     "person_remove",
     "poster",
     "queue",
     "release",
+    "suggestion_resolve",
     "report_accept",
     "report_dismiss",
     "review_media",

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, readable_clip_or_403
@@ -35,6 +36,7 @@ from dashboard.claims import (
 from dashboard.constants import ClipStatus, DecisionAction, ReportStatement
 from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
+from dashboard.identity import link_suggestion, pending_suggestions, reject_suggestion
 from dashboard.models import Clip, Decision, Label
 from dashboard.persons import add_person, may_edit_persons, remove_person
 from dashboard.reports import ReportError, accept_statements, dismiss_statements
@@ -133,6 +135,8 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "priority_band": priority_band(clip.priority),
         "persons": list(clip.persons.all()),
         "can_edit_persons": may_edit_persons(clip, user),
+        "name_suggestions": pending_suggestions(clip),
+        "resolves_suggestions": is_senior(user),
         "decisions": list(
             Decision.objects.filter(clip=clip)
             .select_related("moderator")
@@ -276,9 +280,40 @@ def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(request, public_id)
     form = PersonForm(request.POST)
     if not form.is_valid():
-        return _refusal(request, clip, DecisionError("name_required", "Give the person's name."))
+        return _refusal(request, clip, DecisionError("name_required", _("Give the person's name.")))
     try:
-        add_person(clip.pk, request.user, form.cleaned_data["name"])
+        add_person(
+            clip.pk,
+            request.user,
+            form.cleaned_data["name"] or "",
+            person_id=form.cleaned_data["person_id"],
+            confirm_new=form.cleaned_data["confirm_new"],
+        )
+    except ServiceError as exc:
+        if request.htmx and exc.code == "close_match":
+            # The picker shows the warning in place, with the choice to confirm.
+            context = _review_context(request, clip)
+            context.update(close_warning=exc.message, typed_name=form.cleaned_data["name"])
+            return render(request, "dashboard/_persons.html", context, status=exc.status)
+        return _refusal(request, clip, exc)
+    return _fragment_or_back(request, clip, "dashboard/_persons.html")
+
+
+@require_POST
+@moderator_required
+@_refusals_as_json
+def suggestion_resolve(
+    request: HttpRequest, public_id: str, suggestion_id: int, verdict: str
+) -> HttpResponse:
+    """A senior links a possible match (same person) or rejects it (dashboard.identity)."""
+    clip = _clip_or_404(request, public_id)
+    if verdict not in ("link", "reject") or not clip.name_suggestions.filter(pk=suggestion_id):
+        raise Http404
+    try:
+        if verdict == "link":
+            link_suggestion(suggestion_id, request.user)
+        else:
+            reject_suggestion(suggestion_id, request.user)
     except ServiceError as exc:
         return _refusal(request, clip, exc)
     return _fragment_or_back(request, clip, "dashboard/_persons.html")
