@@ -89,6 +89,16 @@ def find_person(name: str) -> Person | None:
     return merged
 
 
+def spelling_taken(spellings: list[str], person: Person | None = None) -> tuple[str, Person] | None:
+    """The first of `spellings` another live person already has (name or alias), with them:
+    two persons may not share a spelling, or it would no longer say who is meant."""
+    for spelling in spellings:
+        holder = find_person(spelling)
+        if holder is not None and (person is None or holder.pk != person.pk):
+            return spelling, holder
+    return None
+
+
 def resolve_person(name: str) -> Person:
     """The person `name` is (find_person), created when nobody has that spelling yet."""
     cleaned = clean_name(name)

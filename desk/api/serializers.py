@@ -7,11 +7,13 @@ Serializers parse and render only: they build the services' request objects (`Su
 from dataclasses import replace
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dashboard.constants import DecisionAction, ReportReason, ReportStatement
 from dashboard.decisions import DecisionRequest
+from dashboard.identity import spelling_taken
 from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
 from dashboard.persons import MAX_SUBJECTS
 from dashboard.signals import SUSPICION_LEVEL_CHOICES, gather_signals, suspicion_level
@@ -472,6 +474,23 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "name", "aliases", "protected", "notes", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # Compared normalised (dashboard.names): "김 다미" is the spelling of 김다미.
+        spellings = [attrs["name"]] if "name" in attrs else []
+        taken = spelling_taken([*spellings, *attrs.get("aliases", [])], self.instance)
+        if taken is not None:
+            spelling, holder = taken
+            raise serializers.ValidationError(
+                {
+                    "name": [
+                        _("%(spelling)s is already a spelling of %(name)s (person %(id)s).")
+                        % {"spelling": spelling, "name": holder.name, "id": holder.pk}
+                    ]
+                },
+                code="spelling_taken",
+            )
+        return attrs
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -220,3 +220,22 @@ def test_api_person_filter_takes_any_spelling(api_client_for, moderator, dami):
         body = client.get("/api/v1/clips/", {"person": value}).json()
         assert [row["id"] for row in body["results"]] == [str(clip.public_id)], value
     assert client.get("/api/v1/clips/", {"person": "nobody"}).json()["results"] == []
+
+
+def test_api_refuses_a_second_person_with_the_same_spelling(api_client_for, admin_user):
+    admin = api_client_for(admin_user)
+    created = admin.post(
+        "/api/v1/persons/", {"name": "김다미", "aliases": ["Kim Da-mi"]}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    for body in [{"name": "김 다미"}, {"name": "Someone", "aliases": ["KIM DAMI"]}]:
+        refused = admin.post("/api/v1/persons/", body, format="json")
+        assert refused.status_code == 400, body
+        assert "김다미" in refused.json()["error"]["fields"]["name"][0]
+    # Editing the person itself keeps its own spellings.
+    person_id = created.json()["id"]
+    edited = admin.patch(
+        f"/api/v1/persons/{person_id}/", {"aliases": ["Kim Da-mi", "Gim Da-mi"]}, format="json"
+    )
+    assert edited.status_code == 200, edited.content
+    assert resolve_person("gim dami").pk == person_id
