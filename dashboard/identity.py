@@ -280,7 +280,10 @@ def _resolve(suggestion: NameSuggestion, state: str, user: AbstractBaseUser) -> 
                 "candidate_name": suggestion.candidate.name,
             },
         )
+    clips = [row.clip for row in same]
     same.update(state=state, resolved_by=user, resolved_at=now)
+    for clip in clips:
+        refresh_priority(clip)  # the protected-person points may go with the suggestion
 
 
 def link_suggestion(suggestion_id: int, user: AbstractBaseUser) -> Person:

@@ -233,11 +233,14 @@ def add_person(
                         % {"name": spelling, "others": ", ".join(m.person.name for m in close)},
                     )
                 person = resolve_person(spelling)
-        if depict(clip, [person], source=DepictionSource.MODERATOR, actor=user):
+        added = depict(clip, [person], source=DepictionSource.MODERATOR, actor=user)
+        if added:
             _audit_edit(clip, user, "clip.person_added", person, override)
+        suggested = (
+            [] if person.protected else record_possible_matches(clip, spelling, person, user)
+        )
+        if added or suggested:
             refresh_priority(clip)
-        if not person.protected:
-            record_possible_matches(clip, spelling, person, user)
     return person
 
 

@@ -25,9 +25,9 @@ older clip (the queue sorts by priority, then by arrival), so age breaks ties an
 forever behind newer clips of the same weight.
 """
 
-from dashboard.constants import ReportStatement
+from dashboard.constants import MatchState, ReportStatement
 from dashboard.hooks import PriorityContribution, priority_contributions
-from dashboard.models import Clip
+from dashboard.models import Clip, NameSuggestion
 from dashboard.signals import SuspicionLevel, gather_signals, suspicion_level
 
 REPORT_WEIGHT = 8.0
@@ -53,6 +53,17 @@ def protected_points(protected: bool) -> float:
     return PROTECTED_PERSON_BONUS if protected else 0.0
 
 
+def _depicts_protected(clip: Clip) -> bool:
+    """A protected person tagged now, or a spelling close to one that no senior has linked or
+    rejected yet (dashboard.identity: fail closed, as the two-person rule)."""
+    return (
+        clip.persons.filter(protected=True).exists()
+        or NameSuggestion.objects.filter(
+            clip=clip, state=MatchState.PENDING, candidate__protected=True
+        ).exists()
+    )
+
+
 def register_core_contributions() -> None:
     """The core's own contributions; called from DashboardConfig.ready()."""
     priority_contributions.register(
@@ -70,7 +81,7 @@ def register_core_contributions() -> None:
         PriorityContribution(
             "protected_person",
             "Protected person depicted",
-            lambda clip: protected_points(clip.persons.filter(protected=True).exists()),
+            lambda clip: protected_points(_depicts_protected(clip)),
         ),
     )
     priority_contributions.register(

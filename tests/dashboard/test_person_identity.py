@@ -19,7 +19,7 @@ from dashboard.identity import (
 )
 from dashboard.models import AuditEvent, Clip, Depiction, NameSuggestion, Person, PersonMerge
 from dashboard.persons import has_depicted_protected_person
-from dashboard.priority import refresh_priority
+from dashboard.priority import PROTECTED_PERSON_BONUS, priority_breakdown, refresh_priority
 from dashboard.search import clip_search
 from provenance.models import BankEntry, HashBank
 from retention.models import LegalHold
@@ -84,12 +84,18 @@ def test_a_near_miss_spelling_covers_the_clip_until_a_senior_rejects_it(
     )
     assert has_depicted_protected_person(clip)
     assert covering_policies(clip, "remove") == [PROTECTED_POLICY]
+    # The queue ranks it as a clip of a protected person too, until the suggestion goes.
+    assert dict(priority_breakdown(clip))["Protected person depicted"] == PROTECTED_PERSON_BONUS
+    clip.refresh_from_db()
+    raised = clip.priority
 
     with pytest.raises(IdentityError) as refused:
         reject_suggestion(suggestion.pk, moderator)  # the proposer cannot lift it alone
     assert refused.value.code == "senior_only"
     reject_suggestion(suggestion.pk, senior)
     assert covering_policies(clip, "remove") == []
+    clip.refresh_from_db()
+    assert clip.priority == pytest.approx(raised - PROTECTED_PERSON_BONUS)
     event = AuditEvent.objects.get(clip=clip, action="person.match_rejected")
     assert event.actor == senior and event.data["candidate"] == dami.pk
 
