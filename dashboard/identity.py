@@ -140,10 +140,11 @@ def close_persons(
             )[:FUZZY_SCAN_LIMIT]
         )
     found: dict[int, CloseMatch] = {}
+    matcher = names.NameMatcher(spelling)
     for row in candidates:
         if row.person_id in found or (exclude is not None and row.person_id == exclude.pk):
             continue
-        reason = names.closeness(key, spelling, row.key, row.name)
+        reason = matcher.reason(row.key, row.loose)
         if reason:
             found[row.person_id] = CloseMatch(row.person, row.name, reason)
     return sorted(found.values(), key=lambda m: (not m.person.protected, m.person.name))[:limit]

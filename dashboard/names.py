@@ -341,6 +341,28 @@ def closeness(a_key: str, a_name: str, b_key: str, b_name: str) -> str:
     return ""
 
 
+class NameMatcher:
+    """`closeness` of one name against many stored spellings, its forms computed once: a
+    stored spelling is given by its key and its indexed loose form (PersonName.loose)."""
+
+    def __init__(self, name: str) -> None:
+        self.key = normalise_name(name)
+        self.forms = search_forms(name)
+        self.nfd = unicodedata.normalize("NFD", self.key)
+        self.limit = allowed_distance(self.key)
+
+    def reason(self, key: str, loose: str) -> str:
+        if not self.key or not key or key == self.key:
+            return ""
+        if loose and loose in self.forms:
+            return "romanization"
+        limit = min(self.limit, allowed_distance(key))
+        other = unicodedata.normalize("NFD", key)
+        if limit and edit_distance(self.nfd, other, limit) <= limit:
+            return "spelling"
+        return ""
+
+
 def unique_keys(names: Iterable[str]) -> list[str]:
     """The distinct non-empty keys of `names`, in order."""
     return list(dict.fromkeys(k for k in (normalise_name(n) for n in names) if k))

@@ -4,11 +4,13 @@ the normalised key, the script, the Revised Romanization of Hangul names, and cl
 import pytest
 
 from dashboard.names import (
+    NameMatcher,
     closeness,
     detect_script,
     normalise_name,
     romanize_hangul,
     romanized_keys,
+    stored_loose,
     suggested_romanizations,
 )
 
@@ -105,3 +107,22 @@ def test_suggested_romanizations_are_names_to_offer():
 )
 def test_closeness(a, b, reason):
     assert closeness(normalise_name(a), a, normalise_name(b), b) == reason
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Kim Da-mi", "김다미"),
+        ("김다미", "Kim Da-mi"),
+        ("Choi Woo-shik", "최우식"),
+        ("최우식", "Choi Woo-shik"),
+        ("Lee Ji-eun", "이지은"),
+        ("이지은", "Lee Ji-eun"),
+        ("Kim Damie", "Kim Da-mi"),
+        ("Ana", "Anb"),
+        ("박보검", "김다미"),
+    ],
+)
+def test_the_matcher_agrees_with_closeness_against_indexed_forms(a, b):
+    expected = closeness(normalise_name(a), a, normalise_name(b), b)
+    assert NameMatcher(a).reason(normalise_name(b), stored_loose(b)) == expected
