@@ -8,6 +8,7 @@ re-score). Decisions, audit events and reports are read-only here: history is ne
 import logging
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, QuerySet
@@ -17,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from dashboard.admin_site import ReadOnlyAdmin, ReadOnlyInline, RoleAdmin, export_as_csv
 from dashboard.errors import ServiceError
 from dashboard.hooks import clip_admin_actions
-from dashboard.identity import undo_merge
+from dashboard.identity import spelling_taken, undo_merge
 from dashboard.models import (
     ApiToken,
     AuditEvent,
@@ -181,8 +182,29 @@ class PersonNameInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class PersonAdminForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ("name", "aliases", "protected", "notes")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
+        spellings = [data["name"]] if data.get("name") else []
+        person = self.instance if self.instance.pk else None
+        taken = spelling_taken([*spellings, *map(str, aliases)], person)
+        if taken is not None:
+            spelling, holder = taken
+            raise forms.ValidationError(
+                f"{spelling} is already a spelling of {holder.name} (person {holder.pk}): "
+                "merge the two persons on the desk instead."
+            )
+        return data
+
+
 @admin.register(Person)
 class PersonAdmin(RoleAdmin):
+    form = PersonAdminForm
     list_display = ("name", "protected", "clip_count", "merged_into", "created_at")
     list_filter = ("protected", "script", "created_at")
     search_fields = ("name", "notes", "aliases", "names__key")

@@ -161,3 +161,19 @@ def test_new_pages_are_korean(client, senior):
         reverse("dashboard:person_merge", args=[dami.pk]), {"other": other.pk}, **KO
     ).content.decode()
     assert "병합" in merge and "클립 0개가 옮겨집니다." in merge
+
+
+def test_admin_refuses_a_person_with_another_persons_spelling(client, admin_user):
+    dami = PersonFactory(name="김다미", aliases=["Kim Da-mi"])
+    client.force_login(admin_user)
+    inline = {"names-TOTAL_FORMS": "0", "names-INITIAL_FORMS": "0"}  # the read-only spellings
+    url = reverse("admin:dashboard_person_add")
+    refused = client.post(url, {"name": "KIM DAMI", "aliases": "[]", "notes": "", **inline})
+    assert refused.status_code == 200  # the form again, with the error
+    assert "already a spelling of 김다미" in refused.content.decode()
+    assert Person.objects.count() == 1
+    change = reverse("admin:dashboard_person_change", args=[dami.pk])
+    body = {"name": "김다미", "aliases": '["Kim Da-mi", "Gim Da-mi"]', "notes": "", **inline}
+    assert client.post(change, body).status_code == 302
+    dami.refresh_from_db()
+    assert dami.aliases == ["Kim Da-mi", "Gim Da-mi"]
