@@ -1,12 +1,13 @@
 """The tagging picker in a real browser: typing a romanised alias offers the person whose
 Hangul name it is, the keyboard alone picks them (arrows, Enter), and the tag is that person
-— no new Person for the spelling typed."""
+— no new Person for the spelling typed. The open list is kept in test-artifacts/person-picker.png
+to look at."""
 
 import pytest
 from playwright.sync_api import expect
 
 from dashboard.models import Person
-from tests.browser.conftest import log_in
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,6 +29,8 @@ def test_type_ahead_and_keyboard_pick_a_person(new_page, moderator, make_review_
     expect(first).to_contain_text("김다미")
     expect(first).to_contain_text("protected")
     expect(field).to_have_attribute("aria-expanded", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "person-picker.png"), caret="initial")
 
     field.press("ArrowDown")
     expect(first).to_have_attribute("aria-selected", "true")
