@@ -471,7 +471,9 @@ def do_read_credentials(clip_id: int) -> ClipCredentials:
     existing = ClipCredentials.objects.filter(clip=clip).first()
     if existing is not None:
         return existing
-    with local_path(default_storage, clip.file.name, suffix=".mp4") as path:
+    # The stored extension was sniffed from the content: c2pa reads a photo as its format.
+    suffix = Path(clip.file.name).suffix or ".mp4"
+    with local_path(default_storage, clip.file.name, suffix=suffix) as path:
         creds = read_credentials(path, settings.PROVENANCE_C2PA_TRUST_ANCHORS or None)
     record = ClipCredentials(clip=clip, state=CredentialState.NONE)
     if creds is not None:

@@ -4,6 +4,7 @@ Each action parses its input, calls one service (ingest, claims, decisions) and 
 answer; the rules (who may decide what, claims and leases, versions) live in those services.
 """
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +52,7 @@ from desk.api.serializers import (
     ReportSerializer,
 )
 from desk.ingest import MediaRejected, ingest_upload, report_existing
+from desk.media import unwatched_evidence_or_refuse
 from teamwork.api.serializers import PendingDecisionSerializer
 from teamwork.models import PendingDecision
 
@@ -231,7 +233,9 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         description=(
             "The desk's rules: claim the clip first; escalated clips are decided by seniors; "
             "labels are required for `label`, a reason for `remove` and `escalate`; a `version` "
-            "other than the clip's current one is refused with 409 stale_version."
+            "other than the clip's current one is refused with 409 stale_version; while nothing "
+            "viewable exists (rendition pending or failed) `without_watching: true` is required "
+            "(409 decide_without_watching) and recorded on the decision."
         ),
         request=DecisionRequestSerializer,
         responses={201: DecisionSerializer, 202: PendingDecisionSerializer},
@@ -241,7 +245,10 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         clip = self.get_object()
         serializer = DecisionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = apply_decision(clip.pk, request.user, serializer.to_request())
+        # As on the review page: no viewable media needs the explicit without_watching.
+        seen = unwatched_evidence_or_refuse(clip, serializer.validated_data["without_watching"])
+        decision_request = dataclasses.replace(serializer.to_request(), seen=seen)
+        decision = apply_decision(clip.pk, request.user, decision_request)
         if isinstance(decision, PendingDecision):  # held by the two-person rule
             return Response(
                 PendingDecisionSerializer(decision).data, status=status.HTTP_202_ACCEPTED
