@@ -495,7 +495,7 @@ def open_sampler(
 ) -> VideoSampler | ImageSampler:
     """The sampler for the media at ``path``, judged by its leading bytes: a photo (JPEG, PNG,
     WebP, GIF) is read by :class:`ImageSampler`, anything else as video by :class:`VideoSampler`.
-    Both yield :class:`SampledFrame`\ s and share ``indices``, ``frame_count``, ``duration_s``,
+    Both yield :class:`SampledFrame` objects and share ``indices``, ``frame_count``, ``duration_s``,
     ``truncated``, :meth:`frames` and :meth:`read`."""
     if Path(path).is_file() and looks_like_image(path):
         return ImageSampler(path, rate_per_s, max_frames, limits=limits)
