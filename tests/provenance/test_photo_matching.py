@@ -52,9 +52,7 @@ def test_an_unrelated_photo_matches_nothing(banked_entry, unrelated_video, tmp_p
     assert services.do_match_clip(ingest(still).pk) == []
 
 
-def test_a_banked_photo_matches_a_later_video_and_a_repost(
-    moderator, fake_original, tmp_path
-):
+def test_a_banked_photo_matches_a_later_video_and_a_repost(moderator, fake_original, tmp_path):
     photo = ingest(still_from_video(fake_original, tmp_path / "fake.jpg", index=30))
     Clip.objects.filter(pk=photo.pk).update(status=ClipStatus.AWAITING_REVIEW)
     entry = services.do_bank_decision(decide(photo, moderator).pk)
