@@ -456,7 +456,10 @@ class ImageSampler:
                 orientation = exif_orientation(image)
                 for index in self.indices:
                     image.seek(index)
-                    rgb = np.asarray(upright(image, orientation).convert("RGB"))
+                    picture = upright(image, orientation)
+                    if picture.mode != "RGB":
+                        picture = picture.convert("RGB")
+                    rgb = np.asarray(picture)
                     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
                     yield SampledFrame(index, self._starts[index], bgr)
         except (OSError, SyntaxError, ValueError, MediaRejected) as exc:
