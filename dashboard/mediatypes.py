@@ -22,6 +22,7 @@ CONTENT_TYPES = {
     "png": "image/png",
     "webp": "image/webp",
     "gif": "image/gif",
+    "heic": "image/heic",
     "zip": "application/zip",
 }
 # What a browser may show in the page (the player, an <img>); everything else downloads.

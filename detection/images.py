@@ -3,7 +3,7 @@ analysis, and the copy the desk serves.
 
 Plain Python (Pillow and NumPy, no Django), tested without a database.
 
-* `looks_like_image(path)` tells a JPEG, PNG, WebP or GIF by its leading bytes, whatever the
+* `looks_like_image(path)` tells a JPEG, PNG, WebP, GIF or HEIC by its leading bytes, whatever the
   file is called; `detection.frames.open_sampler` and the upload check use it to pick the
   image path instead of the video one.
 * `probe_image(path, limits)` is the upload gate for photos: the file must open as one of
@@ -37,8 +37,21 @@ from PIL import Image, UnidentifiedImageError
 
 from detection.probe import MediaFacts, MediaLimits, MediaRejected
 
+try:
+    import pillow_heif
+except ImportError:  # an environment installed before requirements.txt pinned it
+    pillow_heif = None
+
 # Pillow format name -> stored extension. Nothing else is accepted as a photo.
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# HEIC/HEIF (iPhones' default) through the pillow-heif plugin (requirements.txt). Its decoder
+# applies the HEIF rotation and mirroring itself and resets the EXIF orientation to 1. Without
+# the plugin a HEIC upload is refused as unsupported_media (tests/detection/test_images.py
+# fails, so an environment missing it is noticed).
+HEIC_SUPPORTED = pillow_heif is not None
+if pillow_heif is not None:
+    pillow_heif.register_heif_opener()
+    IMAGE_FORMATS["HEIF"] = "heic"
 _SIGNATURES: tuple[tuple[bytes, bytes], ...] = (
     (b"\xff\xd8\xff", b""),
     (b"\x89PNG\r\n\x1a\n", b""),
@@ -46,6 +59,9 @@ _SIGNATURES: tuple[tuple[bytes, bytes], ...] = (
     (b"GIF87a", b""),
     (b"GIF89a", b""),
 )
+# ISO BMFF brands of HEIF stills and sequences ("ftyp" at offset 4, the brand at 8). MP4 and
+# QuickTime have other brands, so a video is never taken for a photo.
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
 # A GIF frame without a duration is shown for 100 ms by browsers.
 DEFAULT_FRAME_MS = 100
 # Browsers clamp shorter GIF delays (0-10 ms) to 100 ms as well.
@@ -68,6 +84,8 @@ def looks_like_image(path: str | Path) -> bool:
     """Whether the file starts like one of the image formats we accept."""
     with Path(path).open("rb") as fh:
         head = fh.read(16)
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return HEIC_SUPPORTED  # without the plugin, PyAV refuses it as a video
     return any(
         head.startswith(magic) and (not at8 or head[8:12] == at8) for magic, at8 in _SIGNATURES
     )
@@ -88,7 +106,7 @@ def open_image(path: Path, limits: MediaLimits) -> Image.Image:
     except UnidentifiedImageError as exc:
         raise MediaRejected(
             "unsupported_media",
-            "The file is not an image in a supported format (JPEG, PNG, WebP, GIF).",
+            "The file is not an image in a supported format (JPEG, PNG, WebP, GIF, HEIC).",
         ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise MediaRejected("unreadable_media", "The image is damaged and cannot be read.") from exc

@@ -139,6 +139,7 @@ def _mime(path: str | Path) -> str:
         ".png": "image/png",
         ".webp": "image/webp",
         ".gif": "image/gif",
+        ".heic": "image/heic",
     }.get(suffix, "video/mp4")
 
 

@@ -127,3 +127,21 @@ def test_a_transparent_png_is_served_as_png(tmp_path):
     Image.new("RGBA", (64, 64), (255, 0, 0, 128)).save(path)
     copy = make_photo_copy(path, tmp_path / ".")
     assert copy.codec == "png" and Path(copy.path).suffix == ".png"
+
+
+def test_heic_photos_are_accepted_and_served_without_gps(tmp_path):
+    # pillow-heif is pinned in requirements.txt; an environment without it fails here.
+    from detection.images import HEIC_SUPPORTED
+
+    assert HEIC_SUPPORTED, "pip install -r requirements.txt (pillow-heif)"
+    jpeg = face_photo(tmp_path / "photo.jpg", size=(320, 240))
+    heic = tmp_path / "IMG_0001.mov"  # the name says nothing; the bytes do
+    with Image.open(jpeg) as picture:
+        picture.save(heic, format="HEIF", quality=80, exif=picture.getexif().tobytes())
+    assert gps_of(heic)
+    facts = probe_image(heic, DEFAULT_LIMITS)
+    assert (facts.kind, facts.extension, facts.width, facts.height) == ("photo", "heic", 320, 240)
+    [frame] = list(open_sampler(heic).frames())
+    assert frame.image.shape == (240, 320, 3)
+    copy = make_photo_copy(heic, tmp_path)
+    assert copy.codec == "jpeg" and gps_of(copy.path) == {}
