@@ -169,3 +169,14 @@ def test_the_api_decides_without_watching_only_when_told_and_records_it(
     evidence = Decision.objects.get(clip=clip).evidence
     assert evidence["decided_without_playable_media"] is True and evidence["watched"] is False
     assert decided.json()["evidence"]["watched"] is False
+
+
+def test_the_review_page_describes_a_photo_in_korean(
+    client, api_client_for, reporter, moderator, tmp_path
+):
+    clip = uploaded_photo(api_client_for(reporter), tmp_path)
+    renditions.run_rendition(clip.pk)
+    client.force_login(moderator)
+    page = client.get(f"/clips/{clip.public_id}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "사진, 640×480, JPEG" in page
+    assert "화면에 맞춤" in page and "확대" in page
