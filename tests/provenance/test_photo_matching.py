@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 from django.core.files import File
-from PIL import Image
+from PIL import Image, ImageOps
 
 from dashboard.constants import ClipKind, ClipStatus
 from dashboard.models import Clip
 from desk.ingest import Submission, ingest_upload
 from provenance import services
 from provenance.c2pa_io import UNTRUSTED, read_credentials, sign_file
-from provenance.models import CredentialState
-from tests.photos import still_from_video
+from provenance.models import BankKind, CredentialState
+from tests.factories import PersonFactory
+from tests.photos import face_photo, still_from_video
 from tests.provenance.conftest import decide, stored_clip
 from tests.provenance.throwaway_ca import make_identity
 
@@ -86,3 +87,22 @@ def test_content_credentials_are_read_from_a_jpeg(tmp_path, settings):
     clip = ingest(signed)
     record = services.do_read_credentials(clip.pk)
     assert record.state == CredentialState.UNTRUSTED and record.ai_generated
+
+
+def test_a_photo_derived_from_an_authentic_reference_photo_is_shown_as_derived(moderator, tmp_path):
+    # The authentic press photo, taken upright on a phone held sideways (EXIF orientation 6).
+    reference = face_photo(tmp_path / "press.jpg", size=(480, 360), orientation=6)
+    person = PersonFactory(name="Ada Example")
+    with reference.open("rb") as fh:
+        entry = services.do_register_reference(
+            person, "Press event", File(fh, name="press.jpg"), moderator
+        )
+    assert entry.frame_count == 1
+    # The fabrication: the upright picture with a patch painted over, re-saved without EXIF.
+    with Image.open(reference) as picture:
+        fake = ImageOps.exif_transpose(picture)
+    fake.paste((250, 20, 20), (20, 20, 120, 100))
+    fake.save(tmp_path / "fake.jpg", quality=75)
+    photo = ingest(tmp_path / "fake.jpg")
+    [match] = services.do_match_clip(photo.pk)
+    assert match.entry == entry and match.entry.bank.kind == BankKind.REFERENCE
