@@ -158,9 +158,14 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         return Response(serializer(clip).data)
 
     @extend_schema(
-        summary="Submit a flagged clip",
+        summary="Submit a flagged clip (a video or a photo)",
         description=(
-            "201 with the new clip. When the same bytes were submitted before, a report is "
+            "The `file` is a video (MP4, MOV, WebM, MKV, AVI, MPEG-TS, FLV) or a photo (JPEG, "
+            "PNG, WebP, GIF, HEIC; animated GIF and WebP too), told apart by its content; the "
+            "answer's `kind` says which. A photo over the pixel limit, a decompression bomb "
+            "among them, is refused as 400 `image_too_large`; an animation over the frame "
+            "limit as `too_many_frames`. 201 with the new clip. When the same bytes were "
+            "submitted before, a report is "
             "added to the existing clip and the answer is 200: the clip, to a caller who may "
             "read it (its submitter, a moderator); otherwise only a receipt, "
             '`{"report": id, "status": "already_known"}`, and nothing of the clip. A '
