@@ -232,6 +232,12 @@ UNMASK_MAX_HEIGHT = env_int("UNMASK_MAX_HEIGHT", 2160, minimum=16)
 UNMASK_MIN_WIDTH = env_int("UNMASK_MIN_WIDTH", 16, minimum=1)
 UNMASK_MIN_HEIGHT = env_int("UNMASK_MIN_HEIGHT", 16, minimum=1)
 UNMASK_MAX_FRAMES = env_int("UNMASK_MAX_FRAMES", 15 * 60 * 60, minimum=1)
+# Photos: bytes of the file, pixels of one decoded frame (a 64 Mpx RGB frame is 192 MB in
+# memory; a decompression bomb declares far more and is refused from its header), and frames
+# of an animated GIF or WebP.
+UNMASK_PHOTO_MAX_BYTES = env_int("UNMASK_PHOTO_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+UNMASK_PHOTO_MAX_PIXELS = env_int("UNMASK_PHOTO_MAX_PIXELS", 64_000_000, minimum=256)
+UNMASK_PHOTO_MAX_FRAMES = env_int("UNMASK_PHOTO_MAX_FRAMES", 300, minimum=1)
 # Clips one API token (or session user) may upload per minute; 0 turns the quota off.
 UNMASK_UPLOAD_QUOTA_PER_MINUTE = env_int("UNMASK_UPLOAD_QUOTA_PER_MINUTE", 30, minimum=0)
 

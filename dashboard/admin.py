@@ -87,8 +87,10 @@ class ClipAdmin(RoleAdmin):
         "created_at",
         "decided_at",
         "rendition_size",
+        # Last, so the CSV export's existing columns keep their places.
+        "kind",
     )
-    list_filter = ("status", "platform", "persons__protected", "has_audio", "created_at")
+    list_filter = ("kind", "status", "platform", "persons__protected", "has_audio", "created_at")
     search_fields = ("public_id", "sha256", "caption", "original_filename", "persons__name")
     date_hierarchy = "created_at"
     list_select_related = ("claimed_by", "rendition")

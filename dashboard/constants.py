@@ -122,6 +122,15 @@ class ClipEvent(models.TextChoices):
     CLIP_APPEAL_DECIDED = "clip.appeal_decided", "Appeal decided"
 
 
+class ClipKind(models.TextChoices):
+    """What an item under review is. The model keeps its name, Clip: a photo is reviewed as a
+    clip of one frame (an animated GIF or WebP as a clip of its frames), through the same
+    queue, states, decisions, audit, appeals, packs and webhooks; `kind` says which."""
+
+    VIDEO = "video", _("Video")
+    PHOTO = "photo", _("Photo")
+
+
 class RenditionState(models.TextChoices):
     """Where a clip's review rendition stands (dashboard.models.ReviewRendition)."""
 

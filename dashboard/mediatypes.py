@@ -21,6 +21,8 @@ CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "png": "image/png",
     "webp": "image/webp",
+    "gif": "image/gif",
+    "heic": "image/heic",
     "zip": "application/zip",
 }
 # What a browser may show in the page (the player, an <img>); everything else downloads.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dashboard import names
 from dashboard.constants import (
     PLAYABLE_RENDITION_STATES,
+    ClipKind,
     ClipStatus,
     DecisionAction,
     DepictionSource,
@@ -164,6 +165,9 @@ class ClipQuerySet(models.QuerySet):
 class Clip(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(upload_to=clip_upload_path, max_length=255)
+    # A video, or a photo (JPEG, PNG, WebP, GIF; an animation counts its frames in frame_count,
+    # a still has one frame, no fps and no duration). See ClipKind for why the name stays Clip.
+    kind = models.CharField(max_length=10, choices=ClipKind.choices, default=ClipKind.VIDEO)
     original_filename = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, unique=True)
     size_bytes = models.BigIntegerField()

@@ -40,7 +40,13 @@ class ReachFormField(forms.IntegerField):
 
 
 class ClipUploadForm(forms.Form):
-    file = forms.FileField(label=_("Video file"), allow_empty_file=True)
+    file = forms.FileField(
+        label=_("Video or photo"),
+        allow_empty_file=True,
+        help_text=_(
+            "A video, or a photo (still or animated); its content decides which, not its name."
+        ),
+    )
     platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
     source_url = forms.URLField(
         label=_("Source URL"), max_length=2000, required=False, assume_scheme="https"

@@ -1,6 +1,12 @@
 """Taking in a flagged clip: validate by content, deduplicate by sha256, store, queue for scoring
 and for a review rendition (an H.264 copy when browsers cannot play the upload as it is).
 
+A photo (JPEG, PNG, WebP, GIF or animated WebP, told by its bytes) is a clip of kind `photo`:
+it is judged by `detection.images.probe_image` (Pillow; byte, pixel and frame limits, a
+decompression bomb refused as `image_too_large` from its header) instead of the video probe,
+stored untouched as the evidence, and its "rendition" is the upright copy without metadata
+(no GPS) that the desk serves.
+
 A rejected upload leaves nothing behind: the temporary upload is removed by Django when the request
 ends, and no stored file or row is written before the content passed validation. A failure after
 the file was stored removes it again. Bytes seen before add a Report to the existing clip; the
@@ -29,11 +35,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from dashboard.access import can_read_clip
-from dashboard.constants import ReportReason
+from dashboard.constants import ClipKind, ReportReason
 from dashboard.filenames import sanitize_filename
 from dashboard.models import Clip, Report
 from dashboard.reports import file_report, raise_reach
 from dashboard.workflow import record_event
+from detection.images import looks_like_image, probe_image
 from detection.probe import MediaFacts, MediaLimits, MediaRejected, probe_media
 from detection.tasks import enqueue_scoring_on_commit, request_rendition_on_commit
 
@@ -161,16 +168,24 @@ def _duplicate(
 def ingest_upload(
     upload: UploadedFile, submission: Submission, submitted_by: AbstractBaseUser | None
 ) -> IngestResult:
-    """Validate and store an uploaded clip, or report it again if its bytes were seen before.
+    """Validate and store an uploaded clip or photo, or report it again if its bytes were seen
+    before.
 
-    Raises MediaRejected with a stable code when the content is not an acceptable video.
+    Raises MediaRejected with a stable code when the content is not an acceptable video or photo.
     """
     with _upload_on_disk(upload) as (path, sha256):
         existing = Clip.objects.filter(sha256=sha256).first()
         if existing is not None:
             return _duplicate(existing, submission, submitted_by)
-        facts = probe_media(path, media_limits())
+        facts = probe_upload(path, media_limits())
         return _store_new_clip(path, sha256, facts, upload.name or "", submission, submitted_by)
+
+
+def probe_upload(path: Path, limits: MediaLimits) -> MediaFacts:
+    """A photo's facts (by Pillow) when its bytes start like an image, else a video's."""
+    if looks_like_image(path):
+        return probe_image(path, limits)
+    return probe_media(path, limits)
 
 
 def _store_new_clip(
@@ -191,6 +206,7 @@ def _store_new_clip(
             clip = Clip.objects.create(
                 public_id=public_id,
                 file=stored_name,
+                kind=ClipKind.PHOTO if facts.kind == "photo" else ClipKind.VIDEO,
                 original_filename=sanitize_filename(original_name),
                 sha256=sha256,
                 size_bytes=path.stat().st_size,
@@ -237,6 +253,7 @@ __all__ = [
     "Submission",
     "ingest_upload",
     "parse_reach",
+    "probe_upload",
     "raise_reach",
     "report_existing",
 ]

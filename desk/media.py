@@ -1,8 +1,11 @@
 """How the desk shows media: what the review page's player plays (the review rendition, or the
 original when browsers play it as uploaded, or nothing yet: then the contact sheet and a
 sentence), face-crop JPEGs and the moderator's wellness preference (media blurred and
-desaturated until revealed). Clip bytes with HTTP Range support and other stored files are
-served by `dashboard.http`, which every app's pages share."""
+desaturated until revealed). A photo is shown only as its copy without metadata (its
+rendition); deciding on media nobody could see needs the explicit "decide without watching",
+on the page and through the API alike (`unwatched_evidence_or_refuse`). Clip bytes with HTTP
+Range support and other stored files are served by `dashboard.http`, which every app's pages
+share."""
 
 from dataclasses import dataclass
 
@@ -10,8 +13,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from dashboard.constants import RenditionState
+from dashboard.constants import ClipKind, RenditionState
+from dashboard.errors import ServiceError
 from dashboard.http import apply_headers
 from dashboard.mediatypes import extension_of, media_headers
 from dashboard.models import Clip, DeskPreference, ReviewRendition
@@ -31,16 +36,42 @@ class ReviewMedia:
     poster_url: str
     sheet_url: str
     message: str  # said instead of a player when nothing plays
+    # A photo's served copy (upright, no metadata): the review page shows it, zoomable.
+    image_url: str = ""
 
     @property
     def playable(self) -> bool:
-        return bool(self.video_url)
+        """Whether the moderator can see the media: a player, or a photo's copy."""
+        return bool(self.video_url or self.image_url)
 
     @property
     def decide_unwatched(self) -> bool:
         """Deciding needs the explicit "decide without watching" (nothing plays, yet media
         exists: erased media has its own notice and nothing will ever play)."""
         return not self.playable and self.state != "erased"
+
+
+def _photo_media(clip: Clip, rendition: ReviewRendition | None) -> ReviewMedia:
+    """A photo is shown only through its copy without metadata, never as the original."""
+    args = [clip.public_id]
+    if rendition is None:
+        return ReviewMedia("", "", "", "", _("A viewable copy of this photo is being prepared."))
+    poster = reverse("dashboard:poster", args=args) if rendition.poster else ""
+    sheet = reverse("dashboard:contact_sheet", args=args) if rendition.contact_sheet else ""
+    if rendition.state == RenditionState.READY and rendition.file:
+        image = reverse("dashboard:review_media", args=args)
+        return ReviewMedia(rendition.state, "", poster, sheet, "", image_url=image)
+    if rendition.state == RenditionState.FAILED:
+        message = _(
+            "Making the viewable copy of this photo failed: %(reason)s "
+            "The original is kept unchanged as evidence."
+        ) % {"reason": rendition.failure_reason or _("no reason was recorded.")}
+    else:
+        message = _(
+            "A viewable copy of this photo (upright, without its location metadata) is being "
+            "prepared."
+        )
+    return ReviewMedia(rendition.state, "", poster, sheet, message)
 
 
 def review_media_for(clip: Clip) -> ReviewMedia:
@@ -50,6 +81,8 @@ def review_media_for(clip: Clip) -> ReviewMedia:
         rendition = None
     if clip.media_erased_at is not None:
         return ReviewMedia("erased", "", "", "", clip.erasure_notice)
+    if clip.kind == ClipKind.PHOTO:
+        return _photo_media(clip, rendition)
     args = [clip.public_id]
     original = reverse("dashboard:media", args=args)
     poster = reverse("dashboard:poster", args=args) if rendition and rendition.poster else ""
@@ -80,6 +113,24 @@ def review_media_for(clip: Clip) -> ReviewMedia:
             f"({rendition.needed_because or 'its format'}); a playable copy is being prepared."
         )
     return ReviewMedia(rendition.state, "", poster, sheet, message)
+
+
+class UnwatchedDecision(ServiceError):
+    """A decision on media nobody could see, without the explicit "decide without watching"."""
+
+
+def unwatched_evidence_or_refuse(clip: Clip, confirmed: bool) -> dict[str, object]:
+    """What a decision on `clip` records about the media the moderator could see, for the
+    review page and the API alike; refuses (409 decide_without_watching) when nothing viewable
+    exists and the decider did not confirm deciding without watching."""
+    media = review_media_for(clip)
+    if media.decide_unwatched and not confirmed:
+        raise UnwatchedDecision(
+            "decide_without_watching",
+            "Nothing playable exists for this clip yet. Confirm that you decide without watching.",
+            409,
+        )
+    return unwatched_evidence(media)
 
 
 def unwatched_evidence(media: ReviewMedia) -> dict[str, object]:

@@ -275,6 +275,7 @@ def _thumbnails(clip_ids: list[int]) -> dict[int, int]:
 ROW_FIELDS = (
     "id",
     "public_id",
+    "kind",
     "original_filename",
     "caption",
     "platform",

@@ -26,7 +26,9 @@ full and their frames counted as they come out.
 This is the project's one frame reader: scoring samples with :class:`VideoSampler`, an
 evidence pack reads the frames a run scored with :meth:`VideoSampler.read` (frame ``n`` is the
 same frame for both), and training decodes its clips with :func:`read_every_frame`. Nothing
-else decodes video frames by seeking.
+else decodes video frames by seeking. Photos are read the same way by :class:`ImageSampler`
+(:func:`open_sampler` picks the reader from the file's leading bytes): a still is frame 0,
+an animated GIF or WebP is sampled like a clip, each frame upright by its EXIF orientation.
 
 Timestamps are read on one continuous clock (:mod:`detection.timeline`): spliced MPEG-TS
 segments whose clocks restart are laid end to end, not stacked on the first second. Given
@@ -51,7 +53,16 @@ import av.container
 import av.video.stream
 import numpy as np
 
-from detection.probe import MediaLimits
+from detection.images import (
+    UNBOUNDED,
+    ImageLimitExceeded,
+    exif_orientation,
+    frame_durations,
+    looks_like_image,
+    open_image,
+    upright,
+)
+from detection.probe import MediaLimits, MediaRejected
 from detection.timeline import StreamTimeline
 
 # Used when a container reports no frame rate; only affects where samples land
@@ -390,6 +401,110 @@ class VideoSampler:
         self.close()
 
 
+class ImageSampler:
+    """A photo read as `detection.frames.VideoSampler` reads a clip: a still is frame 0, an
+    animation is sampled at about `rate_per_s` over its frame durations (at most `max_frames`).
+
+    Opening checks the limits from the file's header and frame table (a file over them raises
+    `MediaLimitExceeded`, like a video over them); `frames()` then decodes only the planned
+    frames, upright (EXIF orientation applied), as BGR.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        rate_per_s: float = 2.0,
+        max_frames: int = 120,
+        *,
+        limits: MediaLimits | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.limits = limits
+        self.truncated = False
+        self._read = False
+        bounds = limits or UNBOUNDED
+        try:
+            with open_image(self.path, bounds) as image:
+                durations = frame_durations(image, bounds)
+        except ImageLimitExceeded as exc:
+            raise MediaLimitExceeded(f"{self.path}: {exc.message}") from exc
+        except MediaRejected as exc:
+            raise UnreadableMediaError(f"{self.path}: {exc.message}") from exc
+        self.frame_count = len(durations)
+        starts = np.concatenate([[0], np.cumsum(durations)[:-1]]) / 1000
+        self._starts = [float(t) for t in starts]
+        total_s = sum(durations) / 1000
+        self.fps = self.frame_count / total_s if self.frame_count > 1 else 1.0
+        self.indices = (
+            [0]
+            if self.frame_count == 1
+            else plan_sample_indices(self.frame_count, self.fps, rate_per_s, max_frames)
+        )
+        self._duration_s = total_s if self.frame_count > 1 else 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return self._duration_s
+
+    def frames(self) -> Iterator[SampledFrame]:
+        """Yield the planned frames in order (upright, BGR uint8)."""
+        if self._read:
+            raise RuntimeError("ImageSampler.frames() can only be iterated once")
+        self._read = True
+        try:
+            with open_image(self.path, self.limits or UNBOUNDED) as image:
+                orientation = exif_orientation(image)
+                for index in self.indices:
+                    image.seek(index)
+                    picture = upright(image, orientation)
+                    if picture.mode != "RGB":
+                        picture = picture.convert("RGB")
+                    rgb = np.asarray(picture)
+                    bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+                    yield SampledFrame(index, self._starts[index], bgr)
+        except (OSError, SyntaxError, ValueError, MediaRejected) as exc:
+            raise UnreadableMediaError(f"{self.path}: the image cannot be decoded ({exc})") from exc
+
+    def read(self, indices: Iterable[int]) -> Iterator[SampledFrame]:
+        """Yield the frames at `indices` instead of the plan (indices outside are ignored)."""
+        wanted = sorted({i for i in indices if 0 <= i < self.frame_count})
+        if not wanted:
+            return iter(())
+        self.indices = wanted
+        return self.frames()
+
+    def close(self) -> None:
+        """Nothing stays open between reads; kept so a sampler works as a context manager."""
+
+    def __enter__(self) -> ImageSampler:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_sampler(
+    path: str | Path,
+    rate_per_s: float = 2.0,
+    max_frames: int = 120,
+    *,
+    threads: int = DEFAULT_DECODER_THREADS,
+    limits: MediaLimits | None = None,
+) -> VideoSampler | ImageSampler:
+    """The sampler for the media at ``path``, judged by its leading bytes: a photo (JPEG, PNG,
+    WebP, GIF) is read by :class:`ImageSampler`, anything else as video by :class:`VideoSampler`.
+    Both yield :class:`SampledFrame` objects and share ``indices``, ``frame_count``, ``duration_s``,
+    ``truncated``, :meth:`frames` and :meth:`read`."""
+    if Path(path).is_file() and looks_like_image(path):
+        return ImageSampler(path, rate_per_s, max_frames, limits=limits)
+    return VideoSampler(path, rate_per_s, max_frames, threads=threads, limits=limits)
+
+
 def sample_frames(
     path: str | Path, rate_per_s: float = 2.0, max_frames: int = 120
 ) -> Iterator[SampledFrame]:
@@ -397,7 +512,7 @@ def sample_frames(
 
     Raises :class:`UnreadableMediaError` when the file cannot be opened or gives no frame.
     """
-    with VideoSampler(path, rate_per_s, max_frames) as sampler:
+    with open_sampler(path, rate_per_s, max_frames) as sampler:
         yield from sampler.frames()
 
 
@@ -406,5 +521,5 @@ def read_every_frame(path: str | Path) -> list[np.ndarray]:
 
     For short clips (training, checks): all frames are held in memory at once.
     """
-    with VideoSampler(path) as sampler:
+    with open_sampler(path) as sampler:
         return [frame.image for frame in sampler.read(range(sampler.frame_count))]

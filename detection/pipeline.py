@@ -31,7 +31,13 @@ import cv2
 import numpy as np
 
 from detection.faces import FaceBox, FaceDetector, crop_face
-from detection.frames import DEFAULT_DECODER_THREADS, SampledFrame, VideoSampler
+from detection.frames import (
+    DEFAULT_DECODER_THREADS,
+    ImageSampler,
+    SampledFrame,
+    VideoSampler,
+    open_sampler,
+)
 from detection.inference import Classifier
 from detection.probe import MediaLimits
 from detection.scoring import (
@@ -115,7 +121,7 @@ class _End:
 
 
 def _produce(
-    sampler: VideoSampler,
+    sampler: VideoSampler | ImageSampler,
     out: queue.Queue[SampledFrame | BaseException | _End],
     stop: threading.Event,
     decode_seconds: list[float],
@@ -215,7 +221,8 @@ def score_video(
     started = time.perf_counter()
     cv2.setNumThreads(OPENCV_THREADS)  # process-wide; scoring is what OpenCV does here
     # Opened here, not in the producer, so an unreadable file fails before any thread starts.
-    sampler = VideoSampler(path, rate, max_frames, threads=decoder_threads, limits=limits)
+    # A photo is scored as one frame (an animation as a clip): open_sampler picks the reader.
+    sampler = open_sampler(path, rate, max_frames, threads=decoder_threads, limits=limits)
     total = len(sampler.indices)
     duration_s = sampler.duration_s
     crop_size = max(classifier.spec.size)
@@ -357,7 +364,7 @@ def decode_only(
     The floor any scoring run stands on; the benchmark compares the pipeline against it.
     """
     started = time.perf_counter()
-    with VideoSampler(path, rate, max_frames, threads=decoder_threads) as sampler:
+    with open_sampler(path, rate, max_frames, threads=decoder_threads) as sampler:
         for _frame in sampler.frames():
             pass
     return time.perf_counter() - started

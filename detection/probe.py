@@ -64,6 +64,10 @@ class MediaLimits:
     max_frames: int
     min_width: int = 16
     min_height: int = 16
+    # Photos (detection.images): bytes, decoded pixels of one frame, frames of an animation.
+    max_image_bytes: int = 50 * 1024 * 1024
+    max_image_pixels: int = 64_000_000
+    max_image_frames: int = 300
 
     @classmethod
     def from_settings(cls, settings: Any) -> "MediaLimits":
@@ -77,6 +81,9 @@ class MediaLimits:
             max_frames=settings.UNMASK_MAX_FRAMES,
             min_width=settings.UNMASK_MIN_WIDTH,
             min_height=settings.UNMASK_MIN_HEIGHT,
+            max_image_bytes=settings.UNMASK_PHOTO_MAX_BYTES,
+            max_image_pixels=settings.UNMASK_PHOTO_MAX_PIXELS,
+            max_image_frames=settings.UNMASK_PHOTO_MAX_FRAMES,
         )
 
     @property
@@ -111,13 +118,15 @@ class MediaFacts:
     keyframes: int = 0
     # Every distinct picture size seen, in order of appearance (more than one: it switches).
     resolutions: tuple[tuple[int, int], ...] = ()
+    # "video", or "photo" for a still or an animated image (detection.images.probe_image).
+    kind: str = "video"
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 class MediaRejected(Exception):
-    """The file is not a video we accept; `code` is stable and part of the API."""
+    """The file is not media we accept; `code` is stable and part of the API."""
 
     def __init__(self, code: str, message: str) -> None:
         self.code = code

@@ -9,6 +9,10 @@ the files beside the original in the clip's storage, and finishes the row. A per
 (damaged media, over the time budget) finishes it `failed` with the reason, the original
 untouched; a transient one (storage or database away) releases the lease for the retry.
 `rows_to_resend` and `give_up_on_stuck` are the sweeper's (`detection.tasks.resend_renditions`).
+
+A photo's rendition is the copy the desk shows (`detection.images.make_photo_copy`): upright by
+its EXIF orientation, re-encoded without metadata (so without GPS), full resolution; always
+`pending` at ingest (the original is never served to the review page), `ready` once made.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from django.core.files.storage import Storage
 from django.db.models import F, Q
 from django.utils import timezone
 
-from dashboard.constants import RenditionState
+from dashboard.constants import ClipKind, RenditionState
 from dashboard.models import Clip, ReviewRendition
 from dashboard.workflow import record_event
+from detection.images import make_photo_copy
+from detection.probe import MediaLimits, MediaRejected
 from detection.rendition import (
     RenditionError,
     Stills,
@@ -46,6 +52,9 @@ ACTOR = "task:make_review_rendition"
 MAX_ATTEMPTS = 5
 
 
+PHOTO_COPY_BECAUSE = "a photo is shown as an upright copy without its metadata (GPS)"
+
+
 @dataclass(frozen=True)
 class RenditionOutcome:
     clip_id: int
@@ -60,6 +69,10 @@ def lease_duration() -> timedelta:
 def open_rendition(clip: Clip, path: Path) -> ReviewRendition:
     """The clip's rendition row, judged from the upload at `path` (call inside the clip's
     transaction; the caller sends the job on commit)."""
+    if clip.kind == ClipKind.PHOTO:
+        return ReviewRendition.objects.create(
+            clip=clip, state=RenditionState.PENDING, needed_because=PHOTO_COPY_BECAUSE
+        )
     try:
         playback = browser_playback(path)
         state = RenditionState.NOT_NEEDED if playback.plays_in_browsers else RenditionState.PENDING
@@ -106,10 +119,10 @@ def _store(storage: Storage, name: str, path: Path) -> tuple[str, str, int]:
     return stored, digest.hexdigest(), path.stat().st_size
 
 
-def _names(clip: Clip) -> dict[str, str]:
+def _names(clip: Clip, extension: str = "mp4") -> dict[str, str]:
     base = clip.file.name.rsplit(".", 1)[0]
     return {
-        "file": f"{base}.review.mp4",
+        "file": f"{base}.review.{extension}",
         "poster": f"{base}.poster.jpg",
         "contact_sheet": f"{base}.sheet.jpg",
     }
@@ -156,8 +169,50 @@ def run_rendition(clip_id: int) -> RenditionOutcome:
         raise
 
 
+def _render_photo(row: ReviewRendition, storage: Storage, src: Path, tmp: Path) -> RenditionOutcome:
+    """The photo's served copy (upright, no metadata) and its poster (and, animated, a sheet)."""
+    try:
+        copy = make_photo_copy(src, tmp, MediaLimits.from_settings(settings))
+    except MediaRejected as exc:
+        reason = f"The photo cannot be read: {exc.message}"
+        _finish(row, RenditionState.FAILED, {"failure_reason": reason[:500]}, {"reason": reason})
+        return RenditionOutcome(row.clip_id, "failed", reason)
+    extension = copy.path.suffix.lstrip(".")
+    name, sha256, size = _store(storage, _names(row.clip, extension)["file"], copy.path)
+    names = _names(row.clip)
+    poster, _, poster_size = _store(storage, names["poster"], copy.poster)
+    fields: dict[str, object] = {
+        "file": name,
+        "sha256": sha256,
+        "size_bytes": size,
+        "codec": copy.codec,
+        "width": copy.width,
+        "height": copy.height,
+        "poster": poster,
+        "stills_bytes": poster_size,
+        "needed_because": PHOTO_COPY_BECAUSE,
+        "failure_reason": "",
+    }
+    if copy.contact_sheet is not None:
+        sheet, _, sheet_size = _store(storage, names["contact_sheet"], copy.contact_sheet)
+        fields |= {
+            "contact_sheet": sheet,
+            "sheet_times": list(copy.sheet_times),
+            "stills_bytes": poster_size + sheet_size,
+        }
+    _finish(
+        row,
+        RenditionState.READY,
+        fields,
+        {"size": size, "sha256": sha256, "photo": True, "frames": copy.frames},
+    )
+    return RenditionOutcome(row.clip_id, "ready", f"{copy.width}x{copy.height}, {size} bytes")
+
+
 def _render(row: ReviewRendition, storage: Storage, src: Path, tmp: Path) -> RenditionOutcome:
     clip_id = row.clip_id
+    if row.clip.kind == ClipKind.PHOTO:
+        return _render_photo(row, storage, src, tmp)
     threads = settings.UNMASK_RENDITION_THREADS
     try:
         playback = browser_playback(src)

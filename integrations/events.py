@@ -38,6 +38,8 @@ def envelope(event: WebhookEvent, clip: Clip | None, data: dict[str, Any]) -> di
             if clip is None
             else {
                 "id": clip.public_id,
+                # "video" or "photo" (added with photos; receivers that ignore it are unaffected)
+                "kind": clip.kind,
                 "status": clip.status,
                 "score": clip.score,
                 "version": clip.version,

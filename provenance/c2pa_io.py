@@ -127,10 +127,20 @@ def read_credentials(path: str | Path, trust_anchors_pem: str | None = None) -> 
 
 
 def _mime(path: str | Path) -> str:
+    """The format c2pa must parse the file as: by its extension, which ingest sniffed from
+    the content. Photos are C2PA's most common carrier (JPEG APP11, PNG caBX, WebP chunks)."""
     suffix = Path(path).suffix.lower()
-    return {".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime"}.get(
-        suffix, "video/mp4"
-    )
+    return {
+        ".mp4": "video/mp4",
+        ".m4v": "video/mp4",
+        ".mov": "video/quicktime",
+        ".jpg": "image/jpeg",
+        ".jpeg": "image/jpeg",
+        ".png": "image/png",
+        ".webp": "image/webp",
+        ".gif": "image/gif",
+        ".heic": "image/heic",
+    }.get(suffix, "video/mp4")
 
 
 def sign_file(

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
-import cv2
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
@@ -38,7 +37,7 @@ from detection.probe import MediaRejected, sniff_media_type
 from detection.storage_io import local_path
 from provenance import live_index
 from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
-from provenance.hashing import ClipHashes, hash_frames, hash_video
+from provenance.hashing import ClipHashes, hash_video
 from provenance.matching import HashIndex, MatchPolicy
 from provenance.models import (
     BankEntry,
@@ -403,16 +402,16 @@ def active_matches(clip: Clip) -> list[BankMatch]:
 
 
 def hash_reference_file(path: str, kind: str) -> ClipHashes:
-    """Hash a reference: a still image (one frame) or a video (its sampled frames)."""
-    if kind == "image":
-        image = cv2.imread(path, cv2.IMREAD_COLOR)
-        if image is None:
-            raise ProvenanceError("unreadable_reference", "The reference image cannot be read.")
-        return hash_frames([(0, 0.0, image)])
+    """Hash a reference: a still image (one frame) or a video (its sampled frames).
+
+    Both through the one frame reader, so a reference photo is hashed upright by its EXIF
+    orientation exactly as a photo under review is (``detection.frames.open_sampler``).
+    """
     try:
         return hash_video(path)
     except UnreadableMediaError as exc:
-        raise ProvenanceError("unreadable_reference", "The reference cannot be read.") from exc
+        what = "reference image" if kind == "image" else "reference"
+        raise ProvenanceError("unreadable_reference", f"The {what} cannot be read.") from exc
 
 
 def do_register_reference(
@@ -471,7 +470,9 @@ def do_read_credentials(clip_id: int) -> ClipCredentials:
     existing = ClipCredentials.objects.filter(clip=clip).first()
     if existing is not None:
         return existing
-    with local_path(default_storage, clip.file.name, suffix=".mp4") as path:
+    # The stored extension was sniffed from the content: c2pa reads a photo as its format.
+    suffix = Path(clip.file.name).suffix or ".mp4"
+    with local_path(default_storage, clip.file.name, suffix=suffix) as path:
         creds = read_credentials(path, settings.PROVENANCE_C2PA_TRUST_ANCHORS or None)
     record = ClipCredentials(clip=clip, state=CredentialState.NONE)
     if creds is not None:

@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from dashboard.models import AuditEvent, Clip
 from dashboard.workflow import record_event
-from detection.frames import VideoSampler
+from detection.frames import open_sampler
 from detection.models import DetectionRun
 from detection.storage_io import local_path
 from provenance.hashing import hash_frames
@@ -90,7 +90,7 @@ def _read_frames(
 ) -> tuple[list[int], dict[int, np.ndarray]]:
     """`spread_count` frames evenly over the clip plus the key frames, read with scoring's
     reader (`detection.frames`), so frame `n` is the frame the run scored as `n`."""
-    with VideoSampler(path) as reader:
+    with open_sampler(path) as reader:
         last = max(reader.frame_count - 1, 0)
         spread = [int(i * last / max(spread_count - 1, 1)) for i in range(spread_count)]
         frames = {f.index: f.image for f in reader.read(spread + key_indices)}

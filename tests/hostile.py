@@ -6,6 +6,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from PIL import Image
 
 
 def empty(path: Path) -> Path:
@@ -32,6 +33,26 @@ def png(path: Path) -> Path:
     ok, buf = cv2.imencode(".png", np.full((64, 64, 3), 128, np.uint8))
     assert ok
     path.write_bytes(buf.tobytes())
+    return path
+
+
+def jpeg_bomb(path: Path, side: int = 65_000) -> Path:
+    """A few-hundred-byte JPEG whose header declares ``side`` × ``side`` pixels (a
+    decompression bomb: 4.2 gigapixels, 12.7 GB decoded, at the default)."""
+    ok, buf = cv2.imencode(".jpg", np.full((16, 16, 3), 128, np.uint8))
+    assert ok
+    data = bytearray(buf.tobytes())
+    sof = data.find(b"\xff\xc0")  # baseline frame header: length, precision, height, width
+    assert sof > 0
+    data[sof + 5 : sof + 9] = side.to_bytes(2, "big") + side.to_bytes(2, "big")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def gif_with_frames(path: Path, frames: int, side: int = 32) -> Path:
+    """An animated GIF of ``frames`` tiny frames (a frame-count bomb past the limit)."""
+    pictures = [Image.new("RGB", (side, side), (i % 256, 0, 255 - i % 256)) for i in range(frames)]
+    pictures[0].save(path, format="GIF", save_all=True, append_images=pictures[1:], duration=40)
     return path
 
 

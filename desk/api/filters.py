@@ -10,7 +10,7 @@ from django_filters.fields import IsoDateTimeField
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 
-from dashboard.constants import ClipStatus, ReportReason
+from dashboard.constants import ClipKind, ClipStatus, ReportReason
 from dashboard.identity import find_person
 from dashboard.models import AuditEvent, Clip, Decision, Report
 
@@ -40,6 +40,7 @@ class ClipFilter(django_filters.FilterSet):
         distinct=False,
         help_text="Repeat to match any of several statuses.",
     )
+    kind = django_filters.ChoiceFilter(choices=ClipKind.choices, help_text="Videos or photos.")
     score_min = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     score_max = django_filters.NumberFilter(field_name="score", lookup_expr="lte")
     # EXISTS, not a join with DISTINCT: at a million clips a DISTINCT over the joined rows is

@@ -220,6 +220,8 @@ class ClipSerializer(serializers.ModelSerializer):
         model = Clip
         fields = [
             "id",
+            # "video" or "photo"; added with photos, so clients that ignore it see clips as before.
+            "kind",
             "status",
             "score",
             "priority",
@@ -283,6 +285,7 @@ class ClipListSerializer(serializers.ModelSerializer):
         model = Clip
         fields = [
             "id",
+            "kind",
             "status",
             "score",
             "priority",
@@ -437,6 +440,14 @@ class DecisionRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="The clip's version as the moderator saw it; a changed clip is refused (409).",
+    )
+    without_watching = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Decide although nothing viewable exists yet (the review rendition or a photo's "
+            "copy is pending or failed); without it such a decision is refused with 409 "
+            "decide_without_watching. Recorded on the decision's evidence."
+        ),
     )
 
     def to_request(self) -> DecisionRequest:

@@ -125,10 +125,14 @@ def _queue_row(row: Any) -> str:
         thumb = mark_safe('<span class="thumb thumb-empty" aria-hidden="true"></span>')
     clip_cell = format_html(
         '<td class="clip-cell">\n      <a href="{}">\n        {}\n        '
-        '<span class="short-id">{}</span>\n      </a>\n      {}\n      {}\n    </td>',
+        '<span class="short-id">{}</span>\n      </a>\n      '
+        '<span class="tag kind kind-{}" data-kind="{}">{}</span>\n      {}\n      {}\n    </td>',
         row.url,
         thumb,
         clip.short_id,
+        clip.kind,
+        clip.kind,
+        clip.get_kind_display(),
         format_html('<span class="filename">{}</span>', clip.original_filename)
         if clip.original_filename
         else "",

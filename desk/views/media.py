@@ -7,17 +7,21 @@ Both answer only clips the visibility rule (dashboard.access) lets the moderator
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard.access import can_read_clip, moderator_required, readable_clip_or_403
+from dashboard.constants import ClipKind
 from dashboard.http import clip_media_response, rendition_media_response, rendition_still_response
 from dashboard.models import Clip, ReviewRendition
+from dashboard.roles import is_senior
 from desk.media import crop_response
 from detection.models import FaceCrop
 
 # What the media view reads of a clip, the rule's fields included.
 MEDIA_FIELDS = (
     "public_id",
+    "kind",
     "file",
     "sha256",
     "media_erased_at",
@@ -30,8 +34,16 @@ MEDIA_FIELDS = (
 @require_GET
 @moderator_required
 def clip_media(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The clip's bytes; 410 with the erasure notice once retention or an erasure took them."""
+    """The clip's bytes; 410 with the erasure notice once retention or an erasure took them.
+
+    A photo's original keeps its metadata (its GPS position among it): it is evidence, for
+    senior moderators only; the review page shows its copy without metadata.
+    """
     clip = readable_clip_or_403(request.user, public_id, Clip.objects.only(*MEDIA_FIELDS))
+    if clip.kind == ClipKind.PHOTO and not is_senior(request.user):
+        raise PermissionDenied(
+            _("The original photo, with its metadata, is for senior moderators only.")
+        )
     return clip_media_response(clip, request.headers.get("Range"), request.headers.get("If-Range"))
 
 

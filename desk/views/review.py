@@ -43,7 +43,12 @@ from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
 from dashboard.signals import LEVEL_SENTENCES, gather_signals, suspicion_level
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
-from desk.media import blur_media_for, review_media_for, set_blur_media, unwatched_evidence
+from desk.media import (
+    blur_media_for,
+    review_media_for,
+    set_blur_media,
+    unwatched_evidence_or_refuse,
+)
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun
@@ -215,20 +220,9 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     if not form.is_valid():
         return _refusal(request, clip, ServiceError("invalid_form", _form_errors(form)))
     from_escalations = clip.status == ClipStatus.ESCALATED
-    media = review_media_for(clip)
-    if media.decide_unwatched and not form.cleaned_data["without_watching"]:
-        return _refusal(
-            request,
-            clip,
-            ServiceError(
-                "decide_without_watching",
-                "Nothing playable exists for this clip yet. "
-                "Confirm that you decide without watching.",
-                409,
-            ),
-        )
-    decision_request = dataclasses.replace(form.to_request(), seen=unwatched_evidence(media))
     try:
+        seen = unwatched_evidence_or_refuse(clip, form.cleaned_data["without_watching"])
+        decision_request = dataclasses.replace(form.to_request(), seen=seen)
         decision = apply_decision(clip.pk, request.user, decision_request)
     except ServiceError as exc:
         return _refusal(request, clip, exc)

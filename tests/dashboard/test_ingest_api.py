@@ -85,9 +85,8 @@ REJECTIONS = [
     ("empty_file", hostile.empty, 400),
     ("unsupported_media", hostile.text, 415),
     ("unsupported_media", hostile.html, 415),
-    ("unsupported_media", hostile.png, 415),
     ("unsupported_media", hostile.random_bytes, 415),
-    ("unsupported_media", hostile.animated_gif, 415),
+    ("image_too_large", hostile.jpeg_bomb, 400),
     ("no_video_stream", hostile.audio_only_mp4, 400),
 ]
 

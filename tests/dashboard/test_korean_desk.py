@@ -115,7 +115,7 @@ def test_queue_upload_and_profile_pages_are_korean(client, moderator) -> None:
     client.force_login(moderator)
     html = assert_korean(client.get(reverse("dashboard:queue"), **KO))
     assert "검토 대기열" in html and "다음 클립" in html
-    assert "동영상 파일" in assert_korean(client.get(reverse("dashboard:upload"), **KO))
+    assert "동영상 또는 사진" in assert_korean(client.get(reverse("dashboard:upload"), **KO))
     # The time zone menu lists IANA names ("Asia/Seoul"): names, left as they are.
     zone_words = {w for zone in available_timezones() for w in WORD.findall(zone)}
     assert "시간대" in assert_korean(client.get(reverse("profile"), **KO), extra=zone_words)

@@ -15,6 +15,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from dashboard import counters, search  # noqa: E402
@@ -24,7 +25,11 @@ BEFORE = ("dashboard", "0011_depiction")
 
 
 def make(n: int, status: str, caption: str) -> Clip:
-    return Clip.objects.create(
+    """A clip written while the schema is at BEFORE: through the model as it was then, since
+    later migrations add columns (0014's kind) that the table does not have yet."""
+    historical = MigrationExecutor(connection).loader.project_state(BEFORE).apps
+    model = historical.get_model("dashboard", "Clip")
+    return model.objects.create(
         file=f"clips/{n}.mp4", sha256=f"{n:064x}", size_bytes=1, status=status, caption=caption
     )
 

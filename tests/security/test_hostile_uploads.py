@@ -64,8 +64,17 @@ CORPUS = [
     ("text", hostile.text, "notes.mp4", 415, "unsupported_media"),
     ("html", hostile.html, "page.mp4", 415, "unsupported_media"),
     ("random", hostile.random_bytes, "noise.mp4", 415, "unsupported_media"),
-    ("png-named-mp4", hostile.png, "photo.mp4", 415, "unsupported_media"),
-    ("animated-gif", hostile.animated_gif, "anim.gif", 415, "unsupported_media"),
+    # Photos are reviewable items since issue 16: accepted by their content, whatever the name.
+    ("png-named-mp4", hostile.png, "photo.mp4", 201, None),
+    ("animated-gif", hostile.animated_gif, "anim.gif", 201, None),
+    ("jpeg-bomb-65000x65000", hostile.jpeg_bomb, "bomb.jpg", 400, "image_too_large"),
+    (
+        "gif-frame-bomb",
+        lambda p: hostile.gif_with_frames(p, 301),
+        "frames.gif",
+        400,
+        "too_many_frames",
+    ),
     ("audio-only", hostile.audio_only_mp4, "song.mp4", 400, "no_video_stream"),
     (
         "two-by-two",

@@ -4,6 +4,7 @@ Each action parses its input, calls one service (ingest, claims, decisions) and 
 answer; the rules (who may decide what, claims and leases, versions) live in those services.
 """
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +52,7 @@ from desk.api.serializers import (
     ReportSerializer,
 )
 from desk.ingest import MediaRejected, ingest_upload, report_existing
+from desk.media import unwatched_evidence_or_refuse
 from teamwork.api.serializers import PendingDecisionSerializer
 from teamwork.models import PendingDecision
 
@@ -156,9 +158,14 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         return Response(serializer(clip).data)
 
     @extend_schema(
-        summary="Submit a flagged clip",
+        summary="Submit a flagged clip (a video or a photo)",
         description=(
-            "201 with the new clip. When the same bytes were submitted before, a report is "
+            "The `file` is a video (MP4, MOV, WebM, MKV, AVI, MPEG-TS, FLV) or a photo (JPEG, "
+            "PNG, WebP, GIF, HEIC; animated GIF and WebP too), told apart by its content; the "
+            "answer's `kind` says which. A photo over the pixel limit, a decompression bomb "
+            "among them, is refused as 400 `image_too_large`; an animation over the frame "
+            "limit as `too_many_frames`. 201 with the new clip. When the same bytes were "
+            "submitted before, a report is "
             "added to the existing clip and the answer is 200: the clip, to a caller who may "
             "read it (its submitter, a moderator); otherwise only a receipt, "
             '`{"report": id, "status": "already_known"}`, and nothing of the clip. A '
@@ -231,7 +238,9 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         description=(
             "The desk's rules: claim the clip first; escalated clips are decided by seniors; "
             "labels are required for `label`, a reason for `remove` and `escalate`; a `version` "
-            "other than the clip's current one is refused with 409 stale_version."
+            "other than the clip's current one is refused with 409 stale_version; while nothing "
+            "viewable exists (rendition pending or failed) `without_watching: true` is required "
+            "(409 decide_without_watching) and recorded on the decision."
         ),
         request=DecisionRequestSerializer,
         responses={201: DecisionSerializer, 202: PendingDecisionSerializer},
@@ -241,7 +250,10 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         clip = self.get_object()
         serializer = DecisionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        decision = apply_decision(clip.pk, request.user, serializer.to_request())
+        # As on the review page: no viewable media needs the explicit without_watching.
+        seen = unwatched_evidence_or_refuse(clip, serializer.validated_data["without_watching"])
+        decision_request = dataclasses.replace(serializer.to_request(), seen=seen)
+        decision = apply_decision(clip.pk, request.user, decision_request)
         if isinstance(decision, PendingDecision):  # held by the two-person rule
             return Response(
                 PendingDecisionSerializer(decision).data, status=status.HTTP_202_ACCEPTED
