@@ -324,6 +324,10 @@ class Decision(AppendOnlyModel):
     actor_label = models.CharField(max_length=100, blank=True)
     # The evidence as the moderator saw it: model, version, score, threshold, ...
     evidence = models.JSONField(default=dict, blank=True)
+    # The decision this one replaced, when an appeal overturned it (teamwork.appeals).
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
