@@ -156,7 +156,10 @@ def check_new_outcome(decision: Decision, outcome: NewOutcome, reason: str) -> D
         labels=tuple(outcome.labels),
         reason=outcome.policy_reason.strip() if action == DecisionAction.REMOVE else reason,
     )
-    labels = validate_request(request)
+    try:
+        labels = validate_request(request)
+    except DecisionError as exc:
+        raise AppealError(exc.code, exc.message, exc.status) from exc
     old = set(decision.labels.values_list("slug", flat=True))
     if action == decision.action and {label.slug for label in labels} == old:
         raise AppealError(
