@@ -59,8 +59,14 @@ class AppealSerializer(serializers.ModelSerializer):
             "submitted_at",
             "reviewed_at",
             "outcome_reason",
+            "new_decision",
         ]
         read_only_fields = fields
+        extra_kwargs = {  # noqa: RUF012 - DRF reads it as a class attribute
+            "new_decision": {
+                "help_text": "The decision an overturned appeal put in place of `decision`."
+            }
+        }
 
 
 class AppealDetailSerializer(AppealSerializer):
