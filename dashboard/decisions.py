@@ -134,7 +134,8 @@ def record_decision(
     `evidence` defaults to `evidence_for(clip)`; `audit_action` to "decision.<action>", with
     `audit_data` added to the audit row. `supersedes` is the decision an overturned appeal
     replaces (teamwork.appeals): the clip then moves out of its final state
-    (workflow.APPEAL_TRANSITIONS), both decisions are linked on the row and in the audit, and
+    (workflow.APPEAL_TRANSITIONS), both decisions are linked (the new one's evidence names the
+    old, `Decision.supersedes_id`, and so does the audit row), and
     the hooks hear of it like any decision (the webhook names the previous decision, a bank
     entry made from it is removed). Raises DecisionError when the state machine refuses.
     """
@@ -142,6 +143,10 @@ def record_decision(
     labels = list(labels)
     if evidence is None:
         evidence = evidence_for(clip)
+    if supersedes is not None:
+        # Kept in the evidence rather than a column: the decision table is append-only and
+        # watched by the team dashboard's triggers (insight), so it keeps its schema.
+        evidence = {**evidence, "supersedes": supersedes.pk}
     with transaction.atomic():
         try:
             result = transition(
@@ -172,7 +177,6 @@ def record_decision(
             moderator=actor,
             actor_label="" if actor is not None else actor_label,
             evidence=evidence,
-            supersedes=supersedes,
         )
         if labels:
             decision.labels.set(labels)

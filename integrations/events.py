@@ -113,7 +113,11 @@ def decision_payload(decision: Any, labels: Iterable[Any]) -> dict[str, Any]:
         "decided_at": decision.created_at,
         "previous_decision": None,
     }
-    previous = decision.supersedes
+    previous = (
+        type(decision).objects.filter(pk=decision.supersedes_id).first()
+        if decision.supersedes_id
+        else None
+    )
     if previous is not None:
         payload["previous_decision"] = {
             "decision": previous.pk,

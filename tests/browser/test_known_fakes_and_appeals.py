@@ -189,7 +189,7 @@ def test_overturned_appeal_restores_the_clip_and_tells_the_platform(
 
     clip.refresh_from_db()
     assert clip.status == ClipStatus.APPROVED
-    restored = Decision.objects.get(supersedes=removal)
+    restored = Decision.objects.get(evidence__supersedes=removal.pk)
     assert restored.action == "approve" and restored.moderator == moderator2
     bodies = [json.loads(body) for _headers, body in receiver.requests]
     decided = [b for b in bodies if b["type"] == "clip.decided"]

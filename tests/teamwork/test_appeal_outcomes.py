@@ -57,10 +57,10 @@ def test_overturned_removal_restores_the_clip_and_tells_the_platform(
     clip.refresh_from_db()
     assert clip.status == ClipStatus.APPROVED
     restored = decided.new_decision
-    assert (restored.action, restored.moderator, restored.supersedes) == (
+    assert (restored.action, restored.moderator, restored.supersedes_id) == (
         "approve",
         moderator2,
-        removal,
+        removal.pk,
     )
     assert restored.evidence["appeal"] == appeal.pk
     # Both decisions linked in the audit: the transition and the appeal's own event.
@@ -99,7 +99,7 @@ def test_reviewer_may_choose_a_label_instead_of_a_removal(moderator, moderator2,
     clip.refresh_from_db()
     assert clip.status == ClipStatus.LABELED
     assert list(decided.new_decision.labels.values_list("slug", flat=True)) == ["face-swap"]
-    assert decided.new_decision.supersedes == removal
+    assert decided.new_decision.supersedes_id == removal.pk
 
 
 def test_overturned_approval_needs_the_new_outcome(moderator, moderator2, reporter):
@@ -181,7 +181,7 @@ def test_appeal_page_overturns_with_the_chosen_outcome(client, moderator, modera
     assert response.status_code == 302
     clip.refresh_from_db()
     assert clip.status == ClipStatus.APPROVED
-    assert Decision.objects.get(supersedes=removal).action == "approve"
+    assert Decision.objects.get(evidence__supersedes=removal.pk).action == "approve"
 
 
 def test_api_review_overturns_with_a_new_outcome(api_client_for, moderator, moderator2, reporter):
