@@ -125,6 +125,16 @@ def test_approving_a_known_fake_asks_for_a_reason_and_a_second_moderator(
         "document.querySelector('.signals')) & Node.DOCUMENT_POSITION_FOLLOWING)"
     )
 
+    # One key tags the people the original depicts; another opens the banked decision.
+    first.keyboard.press("t")
+    expect(first.locator("[data-tag-banked]")).to_have_count(0)  # everyone is tagged now
+    assert "Jane Roe" in set(clip.persons.values_list("name", flat=True))
+    first.keyboard.press("k")
+    expect(first.locator("#dlg-banked")).to_be_visible()
+    expect(first.locator("#dlg-banked")).to_contain_text("Remove")
+    first.keyboard.press("Escape")
+    expect(first.locator("#dlg-banked")).to_be_hidden()
+
     first.keyboard.press("a")
     reason = first.get_by_label("Reason for approving a known fake")
     expect(reason).to_be_focused()
