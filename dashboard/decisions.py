@@ -5,7 +5,8 @@ moderator confirming under the two-person rule, a bank's auto-apply policy): und
 row lock it moves the clip through the state machine (audited), writes the immutable Decision
 with the evidence seen, sets its labels, tells the `decision_recorded` hooks (the webhook
 outbox) inside the transaction and the `decision_committed` hooks (banking) after commit.
-`propose_decision` asks the `decision_guards` first (the two-person rule), which may hold the
+`propose_decision` asks the `decision_checks` first (a satellite's refusal: approving a known
+fake without a reason), then the `decision_guards` (the two-person rule), which may hold the
 decision for a person to confirm instead. `apply_decision` is the desk's entry: it checks
 role, claim, state, version, labels and reasons, then proposes. A refused decision changes
 nothing.
@@ -125,17 +126,27 @@ def record_decision(
     evidence: dict[str, Any] | None = None,
     audit_action: str = "",
     audit_data: dict[str, Any] | None = None,
+    supersedes: Decision | None = None,
 ) -> Decision:
     """Record a decision on `clip` (locked by the caller's transaction): everything it means.
 
     `actor` is the moderator, or None for the system (then `actor_label` says which policy).
     `evidence` defaults to `evidence_for(clip)`; `audit_action` to "decision.<action>", with
-    `audit_data` added to the audit row. Raises DecisionError when the state machine refuses.
+    `audit_data` added to the audit row. `supersedes` is the decision an overturned appeal
+    replaces (teamwork.appeals): the clip then moves out of its final state
+    (workflow.APPEAL_TRANSITIONS), both decisions are linked (the new one's evidence names the
+    old, `Decision.supersedes_id`, and so does the audit row), and
+    the hooks hear of it like any decision (the webhook names the previous decision, a bank
+    entry made from it is removed). Raises DecisionError when the state machine refuses.
     """
     _check_actor(actor, actor_label)
     labels = list(labels)
     if evidence is None:
         evidence = evidence_for(clip)
+    if supersedes is not None:
+        # Kept in the evidence rather than a column: the decision table is append-only and
+        # watched by the team dashboard's triggers (insight), so it keeps its schema.
+        evidence = {**evidence, "supersedes": supersedes.pk}
     with transaction.atomic():
         try:
             result = transition(
@@ -149,8 +160,10 @@ def record_decision(
                     "labels": [label.slug for label in labels],
                     "reason": reason,
                     "evidence": evidence,
+                    **({"supersedes": supersedes.pk} if supersedes is not None else {}),
                     **(audit_data or {}),
                 },
+                by_appeal=supersedes is not None,
             )
         except StaleVersionError as exc:  # pragma: no cover - callers hold the row lock
             raise DecisionError("stale_version", str(exc), 409) from exc
@@ -188,7 +201,8 @@ def propose_decision(
     evidence: dict[str, Any] | None = None,
     audit_data: dict[str, Any] | None = None,
 ) -> Decision | Model:
-    """Record a decision unless a `decision_guards` hook holds it (the two-person rule).
+    """Record a decision unless a `decision_checks` hook refuses it (DecisionError) or a
+    `decision_guards` hook holds it (the two-person rule).
 
     Returns the Decision, or the record that holds it (a pending decision). Call inside a
     transaction with the clip row locked.
@@ -208,6 +222,8 @@ def propose_decision(
         actor_label=actor_label,
         audit_data=audit_data or {},
     )
+    for check in hooks.decision_checks:
+        check(proposal)
     for guard in hooks.decision_guards:
         held = guard(proposal)
         if held is not None:

@@ -173,6 +173,11 @@ DecisionGuard = Callable[[ProposedDecision], "Model | None"]
 pending decision awaiting a second moderator, and move the clip on) or return None to let it
 apply. The first guard that holds wins; the decision is then not recorded."""
 
+DecisionCheck = Callable[[ProposedDecision], None]
+"""Given a proposed decision, refuse it by raising `dashboard.decisions.DecisionError` (or any
+`ServiceError`) when a satellite's rule forbids it as proposed (approving a known fake without
+a reason); return None to let it go on to the guards. Checks run before any guard."""
+
 DecisionEvidence = Callable[["Clip"], dict[str, Any]]
 """What a satellite adds to the evidence kept with a decision (one or two queries at most)."""
 
@@ -183,6 +188,7 @@ DecisionAfterCommit = Callable[["Decision", "Sequence[Label]"], "Callable[[], No
 """Asked, inside the decision's transaction, what to do once it commits: the work to run then
 (e.g. enqueue a job), or None when this decision calls for nothing. The core schedules it."""
 
+decision_checks: HookList[DecisionCheck] = HookList("decision_checks")
 decision_guards: HookList[DecisionGuard] = HookList("decision_guards")
 decision_evidence: HookList[DecisionEvidence] = HookList("decision_evidence")
 # Run inside the decision's transaction: what must commit or roll back with it (an outbox row).

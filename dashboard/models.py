@@ -422,7 +422,8 @@ class Decision(AppendOnlyModel):
     )
     # For decisions of the system: which policy decided, e.g. "policy:provenance_auto_apply".
     actor_label = models.CharField(max_length=100, blank=True)
-    # The evidence as the moderator saw it: model, version, score, threshold, ...
+    # The evidence as the moderator saw it: model, version, score, threshold, ... and, for a
+    # decision an overturned appeal put in place of another, `supersedes` (that one's id).
     evidence = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -437,6 +438,11 @@ class Decision(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.clip} by {self.decided_by}"
+
+    @property
+    def supersedes_id(self) -> int | None:
+        """The decision an overturned appeal replaced with this one (teamwork.appeals)."""
+        return (self.evidence or {}).get("supersedes")
 
     @property
     def decided_by(self) -> str:

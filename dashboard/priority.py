@@ -6,6 +6,13 @@ the fact it weighs, so a new signal adds a contribution instead of editing a for
     core        8 per report, counting at most 10 reports whose      (this module)
                 statements stand (not pending a moderator's review,
                 not dismissed: dashboard/reports.py)
+    core        reach (the largest view count a report stated, see   (this module)
+                dashboard/reports.py) on a log scale: 20 points per
+                tenfold views above 1,000, at most 100 (reached at
+                100 million); nothing without a stated reach:
+                    points = min(100, 20 × max(0, log10(reach) − 3))
+                so 10,000 views give 20, 1.5 million give 63.5,
+                10 million give 80
     core        40 when a protected person is depicted               (this module)
     core        the suspicion level over every app's signals         (this module,
                 (dashboard.signals): none 0, weak 15, strong 60,      dashboard/signals.py)
@@ -14,6 +21,10 @@ the fact it weighs, so a new signal adds a contribution instead of editing a for
                 real data (detection.validation); 0 for the baseline,
                 validated on synthetic data only, and 0 when the
                 model found no face to judge
+    provenance  the high band's floor (UNMASK_SLA_HIGH_PRIORITY,      (provenance/priority.py)
+                100 by default) when an active match is to a known
+                fake whose banked decision removed it, so such a
+                re-upload is in the high band whatever else it has
 
 So an uncalibrated number never drives the queue: the baseline's score above its threshold is
 a weak hint (15 points, less than two reports), a known-fake match or valid Content Credentials
@@ -25,6 +36,8 @@ older clip (the queue sorts by priority, then by arrival), so age breaks ties an
 forever behind newer clips of the same weight.
 """
 
+import math
+
 from dashboard.constants import MatchState, ReportStatement
 from dashboard.hooks import PriorityContribution, priority_contributions
 from dashboard.models import Clip, NameSuggestion
@@ -33,6 +46,10 @@ from dashboard.signals import SuspicionLevel, gather_signals, suspicion_level
 REPORT_WEIGHT = 8.0
 MAX_COUNTED_REPORTS = 10
 PROTECTED_PERSON_BONUS = 40.0
+# Reach: REACH_POINTS_PER_DECADE for every tenfold views above REACH_FLOOR, capped.
+REACH_FLOOR = 1_000
+REACH_POINTS_PER_DECADE = 20.0
+MAX_REACH_POINTS = 100.0
 LEVEL_POINTS = {
     SuspicionLevel.NONE: 0.0,
     SuspicionLevel.WEAK: 15.0,
@@ -47,6 +64,16 @@ def level_points(level: SuspicionLevel) -> float:
 
 def report_points(reports: int) -> float:
     return REPORT_WEIGHT * min(reports, MAX_COUNTED_REPORTS)
+
+
+def reach_points(reach: int | None) -> float:
+    """Points for a stated reach, on a log scale (the formula is in the module docstring):
+    ten times the views is worth the same step at any size, so a viral clip outranks a
+    quiet one without a single large number drowning every other contribution."""
+    if not reach or reach <= REACH_FLOOR:
+        return 0.0
+    decades = math.log10(reach) - math.log10(REACH_FLOOR)
+    return round(min(MAX_REACH_POINTS, REACH_POINTS_PER_DECADE * decades), 3)
 
 
 def protected_points(protected: bool) -> float:
@@ -75,6 +102,10 @@ def register_core_contributions() -> None:
                 clip.reports.filter(statement=ReportStatement.APPLIED).count()
             ),
         ),
+    )
+    priority_contributions.register(
+        "reach",
+        PriorityContribution("reach", "Stated reach", lambda clip: reach_points(clip.reach)),
     )
     priority_contributions.register(
         "protected_person",

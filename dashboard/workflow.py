@@ -40,6 +40,14 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 assert all(not ALLOWED_TRANSITIONS[s] for s in FINAL_STATES)
 
+# An overturned appeal (teamwork.appeals) is the one way out of a final state: the reviewer's
+# new outcome, recorded by `dashboard.decisions.record_decision` with `supersedes` naming the
+# overturned decision, moves the clip from one final state to another (or to the same one with
+# other labels). Nothing else may use these: `transition(..., by_appeal=True)` asks for them.
+APPEAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    state: frozenset(FINAL_STATES) for state in FINAL_STATES
+}
+
 
 class TransitionError(ServiceError):
     """The clip is not in a state from which the requested transition is allowed."""
@@ -71,7 +79,9 @@ class TransitionResult:
     event: AuditEvent
 
 
-def can_transition(from_status: str, to_status: str) -> bool:
+def can_transition(from_status: str, to_status: str, *, by_appeal: bool = False) -> bool:
+    if by_appeal:
+        return to_status in APPEAL_TRANSITIONS.get(from_status, frozenset())
     return to_status in ALLOWED_TRANSITIONS.get(from_status, frozenset())
 
 
@@ -86,12 +96,14 @@ def transition(
     expected_version: int | None = None,
     fields: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    by_appeal: bool = False,
 ) -> TransitionResult:
     """Move one clip to `to_status`, audited; raise TransitionError when the table forbids it.
 
     `expected_from` narrows the allowed sources further (a task that only moves clips it
     claimed); `expected_version` refuses a change based on an outdated page; `fields` are
-    saved on the clip in the same write.
+    saved on the clip in the same write. `by_appeal` allows only the moves of an overturned
+    appeal (APPEAL_TRANSITIONS: a final state to a final state) instead of the table's.
     """
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
@@ -102,7 +114,7 @@ def transition(
             )
         if expected_from is not None and from_status not in expected_from:
             raise TransitionError(clip, to_status)
-        if not can_transition(from_status, to_status):
+        if not can_transition(from_status, to_status, by_appeal=by_appeal):
             raise TransitionError(clip, to_status)
         clip.status = to_status
         clip.version += 1

@@ -7,9 +7,10 @@ seniors' escalations queue and never show in a moderator's queue: the queue and 
 read only what the one visibility rule (`dashboard.access.visible_clips`) lets the person see.
 A page costs a fixed number
 of queries whatever its size and however many clips there are: the page's ids from the order
-index, the rows and their holders in one query, thumbnails, persons and reports in one query
-each; the tabs' totals come from counters the database maintains (dashboard/counters.py), never
-a COUNT over clips, and a filtered total is counted up to COUNT_CAP.
+index, the rows, their holders and their bank matches (the rows' badges, provenance.badges) in
+one query, thumbnails, persons and reports in one query each; the tabs' totals come from counters
+the database maintains (dashboard/counters.py), never a COUNT over clips, and a filtered total
+is counted up to COUNT_CAP.
 
 The SLA deadline (first report + hours for the clip's priority band, bands from teamwork.sla)
 is answered here too, because the queue and the review page both show it.
@@ -32,6 +33,7 @@ from dashboard.keyset import Key
 from dashboard.models import Clip, Decision, Person, Report
 from dashboard.search import clip_search, person_matches
 from detection.models import FaceCrop, RunStatus
+from provenance.badges import MatchBadges, match_badges, with_match_badges
 from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
 
 PAGE_SIZES = (25, 50, 100)
@@ -77,6 +79,17 @@ class QueueRow:
     thumb_crop_id: int | None = None
     url: str = ""
     thumb_url: str = ""
+    # Bank matches as badges: known fake (with the banked decision), authentic source.
+    matches: MatchBadges | None = None
+
+    @property
+    def protected_person(self) -> bool:
+        return any(person.protected for person in self.persons)
+
+    @property
+    def two_person_pending(self) -> bool:
+        """A decision waits for a second moderator (the two-person rule holds the clip)."""
+        return self.clip.status == ClipStatus.AWAITING_CONFIRM
 
     @property
     def caption(self) -> str:
@@ -314,7 +327,9 @@ def queue_page(
     position = keyset.decode(cursor, len(order))
     ids = _page_ids(filters, user, position, per_page + 1)
     has_next, ids = len(ids) > per_page, ids[:per_page]
-    queryset = Clip.objects.filter(pk__in=ids).select_related("claimed_by").only(*ROW_FIELDS)
+    queryset = with_match_badges(
+        Clip.objects.filter(pk__in=ids).select_related("claimed_by").only(*ROW_FIELDS)
+    )
     if filters.sort == SORT_TIME_LEFT:
         queryset = with_deadline(queryset)
     by_id = {clip.pk: clip for clip in queryset}
@@ -332,6 +347,7 @@ def queue_page(
         .values_list("clip_id", "reason", "created_at")
     ):
         reports[clip_id].append((reason, created_at))
+    badges = match_badges(clips)
     reason_labels = {value: str(label) for value, label in ReportReason.choices}
     bands = configured_bands()
     rows = []
@@ -346,6 +362,7 @@ def queue_page(
                 first_reported_at=clip_reports[0][1] if clip_reports else None,
                 thumb_crop_id=thumbnails.get(clip.pk),
                 sla_bands=bands,
+                matches=badges.get(clip.pk),
             )
         )
     counts = counters.status_counts()

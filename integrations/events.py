@@ -103,13 +103,32 @@ def decision_event_type(action: str) -> str:
 
 
 def decision_payload(decision: Any, labels: Iterable[Any]) -> dict[str, Any]:
-    """What receivers learn of a decision: no moderator identity, no internal note."""
-    return {
+    """What receivers learn of a decision: no moderator identity, no internal note.
+
+    A decision that replaces one an appeal overturned names it under `previous_decision`, so
+    the platform can undo what it did on the previous one (restore a removed post).
+    """
+    payload = {
         "decision": decision.pk,
         "action": decision.action,
         "labels": [label.slug for label in labels],
         "decided_at": decision.created_at,
+        "previous_decision": None,
     }
+    previous = (
+        type(decision).objects.filter(pk=decision.supersedes_id).first()
+        if decision.supersedes_id
+        else None
+    )
+    if previous is not None:
+        payload["previous_decision"] = {
+            "decision": previous.pk,
+            "action": previous.action,
+            "labels": sorted(previous.labels.values_list("slug", flat=True)),
+            "decided_at": previous.created_at,
+            "overturned_by_appeal": (decision.evidence or {}).get("appeal"),
+        }
+    return payload
 
 
 def announce_decision(decision: Any, labels: Iterable[Any]) -> WebhookEvent | None:

@@ -14,6 +14,10 @@ class ProvenanceConfig(AppConfig):
         from provenance import signals
 
         signals.register()
+        # A match to a removed known fake puts the clip in the high band (provenance.priority).
+        from provenance import priority
+
+        priority.register()
         from dashboard.constants import ClipEvent
         from dashboard.hooks import ClipEventListener, clip_event_listeners
         from provenance.tasks import match_clip_on_commit
@@ -41,8 +45,16 @@ class ProvenanceConfig(AppConfig):
         register()
 
         from dashboard import hooks
-        from provenance.services import decision_evidence
+        from provenance.services import (
+            check_clearing_known_fake,
+            decision_evidence,
+            unbank_superseded,
+        )
         from provenance.tasks import bank_decided_clip
 
+        # Approving a known fake needs a reason (the two-person rule then asks a second person).
+        hooks.decision_checks.register("provenance.clearing_known_fake", check_clearing_known_fake)
         hooks.decision_evidence.register("provenance.credentials", decision_evidence)
         hooks.decision_committed.register("provenance.banking", bank_decided_clip)
+        # An overturned appeal takes the known-fake entry of the decision it overturned out.
+        hooks.decision_recorded.register("provenance.unbank_overturned", unbank_superseded)

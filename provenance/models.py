@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from dashboard.constants import DecisionAction
 from dashboard.models import Clip, Decision, Person
 from provenance.hashing import Band, ClipHashes
 
@@ -125,6 +126,11 @@ class BankEntry(FrameHashes):
     external_id = models.CharField(max_length=200, blank=True)
     quarantined_at = models.DateTimeField(null=True, blank=True)
     quarantine_reason = models.CharField(max_length=300, blank=True)
+    # A reference registered after clips arrived is matched against the open clips on the desk
+    # (provenance.tasks.match_desk_against_reference): when that finished, and when its job was
+    # last sent (the sweeper's marker; null on entries that need no such pass).
+    desk_matched_at = models.DateTimeField(null=True, blank=True)
+    desk_match_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -139,6 +145,14 @@ class BankEntry(FrameHashes):
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.bank}"
+
+    @property
+    def decision_action_label(self) -> str:
+        """The banked decision as the reader's language names it ("Remove"), not its code."""
+        try:
+            return str(DecisionAction(self.decision_action).label)
+        except ValueError:
+            return self.decision_action
 
 
 class BankMatch(models.Model):

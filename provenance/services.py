@@ -11,6 +11,7 @@ import hashlib
 import logging
 import tempfile
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from dashboard.constants import ClipStatus, DecisionAction
+from dashboard.constants import UNDECIDED_STATES, ClipStatus, DecisionAction
 from dashboard.decisions import DecisionError, evidence_for, propose_decision
 from dashboard.errors import ServiceError
 from dashboard.filenames import sanitize_filename
+from dashboard.hooks import ProposedDecision
 from dashboard.models import Clip, Decision, Label, Person
+from dashboard.persons import add_person
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator
 from dashboard.workflow import TransitionError, record_event, transition
@@ -38,7 +42,7 @@ from detection.storage_io import local_path
 from provenance import live_index
 from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
 from provenance.hashing import ClipHashes, hash_video
-from provenance.matching import HashIndex, MatchPolicy
+from provenance.matching import BankedClip, ClipMatch, HashIndex, MatchPolicy
 from provenance.models import (
     BankEntry,
     BankKind,
@@ -57,6 +61,9 @@ ACTOR = "task:provenance"
 AUTO_APPLY_ACTOR = "policy:provenance_auto_apply"
 DEFAULT_FAKE_BANK = "Known fakes"
 DEFAULT_REFERENCE_BANK = "Authentic references"
+# Open clips whose priority is read again when an entry they matched is unbanked; the bank's
+# quarantine keeps an entry's matches far below this.
+UNBANK_REFRESH_LIMIT = 500
 logger = logging.getLogger(__name__)
 
 
@@ -151,6 +158,42 @@ def do_bank_decision(decision_id: int) -> BankEntry | None:
             data={"entry": entry.pk, "bank": bank.name, "frames": entry.frame_count},
         )
     return entry
+
+
+def unbank_superseded(decision: Decision, labels: Sequence[Label]) -> None:
+    """The `decision_recorded` hook: when an appeal overturned a decision, the known-fake
+    entry banked from it goes (inside the new decision's transaction, audited); the clips that
+    matched it lose that match and their priority is read again. A new decision that calls for
+    banking banks the clip afresh once it commits (`provenance.tasks.bank_decided_clip`)."""
+    if decision.supersedes_id is None:
+        return
+    entries = list(
+        BankEntry.objects.filter(
+            decision_id=decision.supersedes_id, bank__kind=BankKind.KNOWN_FAKE
+        ).select_related("bank")
+    )
+    for entry in entries:
+        matched = list(
+            Clip.objects.filter(bank_matches__entry=entry, status__in=UNDECIDED_STATES).distinct()[
+                :UNBANK_REFRESH_LIMIT
+            ]
+        )
+        record_event(
+            decision.clip,
+            "provenance.unbanked",
+            actor=decision.moderator,
+            actor_label="" if decision.moderator_id else ACTOR,
+            data={
+                "entry": entry.pk,
+                "bank": entry.bank.name,
+                "decision": decision.supersedes_id,
+                "superseded_by": decision.pk,
+                "matched_clips": len(matched),
+            },
+        )
+        entry.delete()  # its matches go with it (cascade); the live indexes hear of it
+        for clip in matched:
+            refresh_priority(clip)
 
 
 # --- matching ----------------------------------------------------------------------------
@@ -250,39 +293,111 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
                 continue
             if check_quarantine(entry, clip) or _quarantine_if_unusable(entry, clip):
                 continue
-            row, created = BankMatch.objects.update_or_create(
-                clip=clip,
-                entry=entry,
-                defaults={
-                    "query_share": match.query_share,
-                    "bank_share": match.bank_share,
-                    "best_distance": match.best_distance,
-                    "matched_frames": match.matched_frames,
-                    "clip_frame": match.best_pair[0],
-                    "entry_frame": match.best_pair[1],
-                    "transform": match.transform[:300],
-                },
-            )
+            row = _store_match(clip, entry, match)
             stored.append(row)
-            if created:
-                record_event(
-                    clip,
-                    "provenance.matched",
-                    actor_label=ACTOR,
-                    data={
-                        "entry": entry.pk,
-                        "bank": entry.bank.name,
-                        "kind": entry.bank.kind,
-                        "query_share": match.query_share,
-                        "bank_share": match.bank_share,
-                        "best_distance": match.best_distance,
-                        "transform": match.transform,
-                    },
-                )
         refresh_priority(clip)
         fakes = [m for m in stored if m.entry.bank.kind == BankKind.KNOWN_FAKE]
         if fakes and fakes[0].entry.bank.auto_apply and not closer_to_reference(stored):
             _auto_apply(clip, fakes[0])
+    return stored
+
+
+def _store_match(clip: Clip, entry: BankEntry, match: ClipMatch, **audit: Any) -> BankMatch:
+    """Keep what `clip` matches of `entry` (the same row on a re-run); a new pair is audited."""
+    row, created = BankMatch.objects.update_or_create(
+        clip=clip,
+        entry=entry,
+        defaults={
+            "query_share": match.query_share,
+            "bank_share": match.bank_share,
+            "best_distance": match.best_distance,
+            "matched_frames": match.matched_frames,
+            "clip_frame": match.best_pair[0],
+            "entry_frame": match.best_pair[1],
+            "transform": match.transform[:300],
+        },
+    )
+    if created:
+        record_event(
+            clip,
+            "provenance.matched",
+            actor_label=ACTOR,
+            data={
+                "entry": entry.pk,
+                "bank": entry.bank.name,
+                "kind": entry.bank.kind,
+                "query_share": match.query_share,
+                "bank_share": match.bank_share,
+                "best_distance": match.best_distance,
+                "transform": match.transform,
+                **audit,
+            },
+        )
+    return row
+
+
+# The open clips a new reference is compared with, newest first: the pass stays bounded
+# however large the desk grows (older open clips are long past their SLA anyway).
+REFERENCE_DESK_LIMIT = 5000
+# Fingerprints read per batch while comparing (each is a few KB of packed hashes).
+REFERENCE_DESK_BATCH = 200
+
+
+def do_match_desk_against_reference(entry_id: int) -> list[BankMatch]:
+    """Compare the open clips already on the desk with a newly registered authentic reference
+    and store what matches (shown as "derived from authentic source"); audited, idempotent.
+
+    Only clips that were hashed already (scored, matched once) are compared, at most
+    REFERENCE_DESK_LIMIT of them, newest first; a clip still being scored is matched against
+    every entry, this one included, when its scoring commits. Marked done on the entry, so a
+    re-sent job does nothing; a re-run before that re-uses the stored match rows.
+    """
+    entry = BankEntry.objects.select_related("bank").get(pk=entry_id)
+    if entry.desk_matched_at is not None:
+        return []
+    stored: list[BankMatch] = []
+    checked = 0
+    if entry.bank.enabled and entry.bank.kind == BankKind.REFERENCE and entry.frame_count:
+        index = HashIndex([BankedClip(entry.pk, entry.bank_id, entry.hashes)])
+        policies = {
+            entry.bank_id: MatchPolicy(distance=entry.bank.distance, share=entry.bank.share)
+        }
+        wrong = set(
+            BankMatch.objects.filter(entry=entry, marked_wrong_at__isnull=False).values_list(
+                "clip_id", flat=True
+            )
+        )
+        prints = (
+            ClipFingerprint.objects.filter(clip__status__in=UNDECIDED_STATES)
+            .exclude(clip_id__in=wrong)
+            .order_by("-clip__created_at", "-clip_id")[:REFERENCE_DESK_LIMIT]
+        )
+        for record in prints.iterator(chunk_size=REFERENCE_DESK_BATCH):
+            checked += 1
+            found = index.match(record.hashes, policies)
+            if not found:
+                continue
+            with transaction.atomic():
+                clip = Clip.objects.select_for_update().get(pk=record.clip_id)
+                stored.append(_store_match(clip, entry, found[0], registered_after_clip=True))
+                # As close to a reference as to a known fake lowers the match's level.
+                refresh_priority(clip)
+    with transaction.atomic():
+        done = BankEntry.objects.filter(pk=entry.pk, desk_matched_at__isnull=True).update(
+            desk_matched_at=timezone.now()
+        )
+        if done:
+            record_event(
+                None,
+                "provenance.reference_matched_desk",
+                actor_label=ACTOR,
+                data={
+                    "entry": entry.pk,
+                    "clips_compared": checked,
+                    "limit": REFERENCE_DESK_LIMIT,
+                    "matched": [m.clip_id for m in stored],
+                },
+            )
     return stored
 
 
@@ -389,12 +504,71 @@ def do_mark_match_wrong(match_id: int, user: AbstractBaseUser) -> BankMatch:
     return match
 
 
+def known_fake_matches(clip: Clip) -> list[BankMatch]:
+    """The clip's active matches to known-fake entries, best first."""
+    fakes = [m for m in active_matches(clip) if m.entry.bank.kind == BankKind.KNOWN_FAKE]
+    return sorted(fakes, key=lambda m: (-m.share, m.best_distance))
+
+
+def is_known_fake(clip: Clip) -> bool:
+    """Whether a bank says the clip is a known fake: an active match to a known-fake entry."""
+    return BankMatch.objects.filter(
+        clip=clip,
+        marked_wrong_at__isnull=True,
+        entry__quarantined_at__isnull=True,
+        entry__bank__kind=BankKind.KNOWN_FAKE,
+    ).exists()
+
+
+def check_clearing_known_fake(proposal: ProposedDecision) -> None:
+    """The `decision_checks` hook: approving (leaving up, unlabelled) a clip a bank says is a
+    known fake needs the moderator's reason; the two-person rule then asks a second moderator
+    (teamwork's seeded "known fake approved" policy)."""
+    if proposal.action != DecisionAction.APPROVE or proposal.reason.strip():
+        return
+    if is_known_fake(proposal.clip):
+        raise DecisionError(
+            "reason_required_known_fake",
+            gettext(
+                "A hash bank says this clip is a known fake: give the reason for approving it "
+                "(a second moderator confirms it)."
+            ),
+        )
+
+
+def banked_persons(entry: BankEntry) -> list[str]:
+    """Who the known fake depicted: the original clip's persons now (a moderator may have
+    tagged more since it was banked), else the names banked with an imported entry."""
+    if entry.clip_id is not None:
+        names = sorted(entry.clip.persons.values_list("name", flat=True))
+        if names:
+            return names
+    return sorted(set(entry.persons or []))
+
+
+def do_tag_banked_persons(match_id: int, user: AbstractBaseUser) -> list[Person]:
+    """Tag on the clip the persons its known-fake match's original depicts (one key on the
+    review page). Each is an ordinary person edit (`dashboard.persons.add_person`: allowed,
+    audited, priority refreshed); persons already tagged are skipped, so a re-run is a no-op."""
+    if not is_moderator(user):
+        raise ProvenanceError("forbidden", gettext("Only moderators tag persons on clips."), 403)
+    match = BankMatch.objects.select_related("clip", "entry__clip").get(pk=match_id)
+    if match.marked_wrong_at is not None:
+        raise ProvenanceError(
+            "match_marked_wrong", gettext("This match was marked wrong; nothing was tagged.")
+        )
+    present = {name.casefold() for name in match.clip.persons.values_list("name", flat=True)}
+    names = [name for name in banked_persons(match.entry) if name.casefold() not in present]
+    with transaction.atomic():
+        return [add_person(match.clip_id, user, name) for name in names]
+
+
 def active_matches(clip: Clip) -> list[BankMatch]:
     """What the desk shows: matches not marked wrong, to entries not quarantined."""
     return list(
         BankMatch.objects.filter(
             clip=clip, marked_wrong_at__isnull=True, entry__quarantined_at__isnull=True
-        ).select_related("clip", "entry", "entry__bank", "entry__person")
+        ).select_related("clip", "entry", "entry__bank", "entry__person", "entry__clip")
     )
 
 

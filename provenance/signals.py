@@ -18,9 +18,9 @@ See `dashboard.signals` for the level rule these feed.
 from __future__ import annotations
 
 from dashboard.hooks import SignalProvider, signal_providers
-from dashboard.models import Clip
+from dashboard.models import Clip, Label
 from dashboard.signals import Signal, SuspicionLevel
-from provenance.models import BankKind, ClipCredentials, ClipFingerprint, CredentialState
+from provenance.models import BankEntry, BankKind, ClipCredentials, ClipFingerprint, CredentialState
 from provenance.services import active_matches, closer_to_reference
 
 MATCH = "known_fake_match"
@@ -30,6 +30,20 @@ CREDENTIALS = "content_credentials_ai"
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(float(seconds), 60)
     return f"{int(minutes)}:{rest:04.1f}"
+
+
+_BANKED_ACTIONS = {"remove": "removed", "label": "labelled", "approve": "approved"}
+
+
+def _banked(entry: BankEntry) -> str:
+    """The banked decision in words, with label names (not slugs) and the original clip."""
+    what = _BANKED_ACTIONS.get(entry.decision_action, "imported")
+    if entry.labels:
+        names = dict(Label.objects.filter(slug__in=entry.labels).values_list("slug", "name"))
+        what += ": " + ", ".join(names.get(slug, slug) for slug in entry.labels)
+    if entry.clip_id is not None:
+        what += f"; original clip {entry.clip.short_id}"
+    return what
 
 
 def known_fake_signal(clip: Clip) -> Signal:
@@ -53,9 +67,8 @@ def known_fake_signal(clip: Clip) -> Signal:
         )
     best = max(fakes, key=lambda m: (m.share, -m.best_distance))
     entry = best.entry
-    what = entry.decision_action or "imported"
     sentence = (
-        f"Frames match known fake #{entry.pk} in the bank “{entry.bank.name}” ({what}): "
+        f"Frames match a known fake in the bank “{entry.bank.name}” ({_banked(entry)}): "
         f"{best.share:.0%} of frames paired, closest {best.best_distance} bits of 256, at "
         f"{_clock(best.clip_time_s)} (frame {best.clip_frame})."
     )

@@ -5,13 +5,17 @@ change that calls for it (`bank_decided_clip`, a decision hook, and `match_clip_
 sent once that change commits, and marked done when it finishes. When the broker is down the row
 stays pending and `resend_provenance_jobs` (every minute, from the beat) sends it again. All jobs
 are idempotent: a re-sent bank job for a banked clip, or a re-sent match job, does nothing.
+A newly registered authentic reference is compared with the open clips on the desk
+(`match_desk_against_reference`); its marker is the entry's own `desk_matched_at`.
 """
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import Q
 from django.utils import timezone
 
 from dashboard.constants import DecisionAction
@@ -19,7 +23,7 @@ from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
 from dashboard.models import Decision, Label
 from detection.frames import UnreadableMediaError
 from provenance import jobs, services
-from provenance.models import JobKind
+from provenance.models import BankEntry, BankKind, JobKind
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +78,46 @@ def make_rendition(decision_id: int) -> None:
     jobs.mark_done(JobKind.RENDITION, decision_id, started)
 
 
+@job(time_limit=600)
+def match_desk_against_reference(entry_id: int) -> None:
+    """A newly registered authentic reference, compared with the open clips on the desk."""
+    services.do_match_desk_against_reference(entry_id)
+
+
+def _mark_desk_match_sent(entry_id: int) -> None:
+    BankEntry.objects.filter(pk=entry_id).update(desk_match_sent_at=timezone.now())
+
+
+def _send_desk_matching(entry_id: int, *, on_commit: bool) -> bool | None:
+    send = enqueue_on_commit if on_commit else enqueue
+    return send(
+        match_desk_against_reference,
+        [entry_id],
+        what=f"Desk matching of reference #{entry_id}",
+        resent_by=SWEEPER,
+        on_sent=lambda: _mark_desk_match_sent(entry_id),
+    )
+
+
+def match_desk_on_commit(entry_id: int) -> None:
+    """Ask for the open clips to be compared with a reference once its registration commits;
+    the entry's `desk_matched_at` (null until done) is the sweeper's marker."""
+    _send_desk_matching(entry_id, on_commit=True)
+
+
+def resend_stale_desk_matching(now: datetime | None = None) -> int:
+    """Send again the desk matching of references registered a while ago and still not done
+    (the message never reached the broker, or the worker was lost)."""
+    cutoff = (now or timezone.now()) - jobs.resend_after()
+    stale = BankEntry.objects.filter(
+        Q(desk_match_sent_at__isnull=True, created_at__lt=cutoff)
+        | Q(desk_match_sent_at__lt=cutoff),
+        bank__kind=BankKind.REFERENCE,
+        desk_matched_at__isnull=True,
+    ).values_list("pk", flat=True)[:100]
+    return sum(int(bool(_send_desk_matching(pk, on_commit=False))) for pk in stale)
+
+
 _TASKS = {JobKind.BANK: bank_decision, JobKind.MATCH: match_clip, JobKind.RENDITION: make_rendition}
 
 
@@ -124,12 +168,13 @@ def resend_stale_jobs() -> int:
     for stale in jobs.stale_jobs():
         target = stale.clip_id if stale.kind == JobKind.MATCH else stale.decision_id
         sent += int(bool(_send(stale.pk, stale.kind, target, on_commit=False)))
-    return sent
+    return sent + resend_stale_desk_matching()
 
 
 @periodic_job(time_limit=60)
 def resend_provenance_jobs() -> int:
-    """Periodic (the beat, every minute): re-send banking, matching and renditions not done."""
+    """Periodic (the beat, every minute): re-send banking, matching, renditions and the desk
+    matching of new references not done."""
     try:
         return resend_stale_jobs()
     except DatabaseError:

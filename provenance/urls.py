@@ -8,6 +8,11 @@ app_name = "provenance"
 
 urlpatterns = [
     path("matches/<int:match_id>/wrong/", views.mark_wrong, name="mark_wrong"),
+    path(
+        "matches/<int:match_id>/tag-persons/",
+        views.tag_banked_persons,
+        name="tag_banked_persons",
+    ),
     path("references/", views.references, name="references"),
     path("references/<int:entry_id>/media/", views.reference_media, name="reference_media"),
 ]

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import can_read_clip, moderator_required
 from dashboard.errors import ServiceError, refuse
 from dashboard.http import stored_file_response
-from provenance import services
+from provenance import services, tasks
 from provenance.forms import ReferenceForm
 from provenance.models import BankEntry, BankKind, BankMatch
 
@@ -34,6 +35,28 @@ def mark_wrong(request: HttpRequest, match_id: int) -> HttpResponse:
     return redirect("dashboard:clip", public_id=match.clip.public_id)
 
 
+@require_POST
+@moderator_required
+def tag_banked_persons(request: HttpRequest, match_id: int) -> HttpResponse:
+    """Tag the persons the matched known fake's original depicts; back to the clip."""
+    match = get_object_or_404(BankMatch.objects.select_related("clip"), pk=match_id)
+    if not can_read_clip(request.user, match.clip):
+        raise PermissionDenied("You may not read this clip.")
+    try:
+        tagged = services.do_tag_banked_persons(match.pk, request.user)
+    except ServiceError as exc:
+        refuse(request, exc)
+    else:
+        names = ", ".join(person.name for person in tagged)
+        messages.success(
+            request,
+            _("Tagged from the known fake: %(names)s.") % {"names": names}
+            if tagged
+            else _("Everyone the known fake depicts is tagged already."),
+        )
+    return redirect("dashboard:clip", public_id=match.clip.public_id)
+
+
 @require_http_methods(["GET", "POST"])
 @moderator_required
 def references(request: HttpRequest) -> HttpResponse:
@@ -49,6 +72,8 @@ def references(request: HttpRequest) -> HttpResponse:
         except services.ProvenanceError as exc:
             form.add_error("file", exc.message)
         else:
+            # The clips already on the desk are compared with it once it commits.
+            tasks.match_desk_on_commit(entry.pk)
             messages.success(request, f"Reference #{entry.pk} registered.")
             return redirect("provenance:references")
     entries = (

@@ -28,18 +28,27 @@ class TwoPersonPolicyForm(forms.ModelForm):
 
     class Meta:
         model = TwoPersonPolicy
-        fields = ["name", "active", "actions", "protected_person", "min_reports", "min_reach"]
+        fields = [
+            "name",
+            "active",
+            "actions",
+            "protected_person",
+            "known_fake",
+            "min_reports",
+            "min_reach",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if (
             not data.get("protected_person")
+            and not data.get("known_fake")
             and data.get("min_reports") is None
             and data.get("min_reach") is None
         ):
             raise forms.ValidationError(
-                "Choose what triggers the rule: a protected person, a report count, a reach, "
-                "or several."
+                "Choose what triggers the rule: a protected person, a known fake, a report count, "
+                "a reach, or several."
             )
         return data
 
@@ -47,7 +56,15 @@ class TwoPersonPolicyForm(forms.ModelForm):
 @admin.register(TwoPersonPolicy)
 class TwoPersonPolicyAdmin(RoleAdmin):
     form = TwoPersonPolicyForm
-    list_display = ["name", "active", "actions", "protected_person", "min_reports", "min_reach"]
+    list_display = [
+        "name",
+        "active",
+        "actions",
+        "protected_person",
+        "known_fake",
+        "min_reports",
+        "min_reach",
+    ]
 
 
 @admin.register(SlaBand)

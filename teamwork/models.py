@@ -20,11 +20,12 @@ class TwoPersonPolicy(models.Model):
     """One row of the two-person rule: which decisions need a second moderator.
 
     A decision is covered when any active row matches it: its action is listed and the clip
-    depicts a protected person (when `protected_person`), has at least `min_reports` reports
-    (when set), or has a reach of at least `min_reach` (when set; a clip whose reports stated
-    no reach never matches on reach). With no active row, no decision waits. Migrations seed
-    the defaults: removing or approving a clip that depicts a protected person, whose reach
-    is at least 1,000,000, or that has at least 20 reports.
+    depicts a protected person (when `protected_person`), matches a known fake in a hash bank
+    (when `known_fake`), has at least `min_reports` reports (when set), or has a reach of at
+    least `min_reach` (when set; a clip whose reports stated no reach never matches on reach).
+    With no active row, no decision waits. Migrations seed the defaults: removing or approving
+    a clip that depicts a protected person, whose reach is at least 1,000,000, or that has at
+    least 20 reports; approving a clip a bank says is a known fake.
     """
 
     name = models.CharField(max_length=100, unique=True)
@@ -38,6 +39,10 @@ class TwoPersonPolicy(models.Model):
     )
     min_reports = models.PositiveIntegerField(
         null=True, blank=True, help_text="Covered when the clip has at least this many reports."
+    )
+    known_fake = models.BooleanField(
+        default=False,
+        help_text="Covered when a hash bank says the clip is a known fake (an active match).",
     )
     min_reach = models.PositiveBigIntegerField(
         null=True,
@@ -139,6 +144,14 @@ class Appeal(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     outcome_reason = models.CharField(max_length=500, blank=True)
+    # The decision an overturned appeal put in place of `decision` (it supersedes it).
+    new_decision = models.OneToOneField(
+        Decision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="overturned_appeal",
+    )
 
     class Meta:
         ordering = ["submitted_at", "id"]

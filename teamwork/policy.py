@@ -17,6 +17,7 @@ from dashboard.hooks import ProposedDecision
 from dashboard.models import Clip, Label
 from dashboard.persons import has_depicted_protected_person
 from dashboard.workflow import transition
+from provenance.services import is_known_fake
 from teamwork.models import PendingDecision, TwoPersonPolicy
 
 # The actions a policy may cover: an escalation is itself a request for a second look.
@@ -28,9 +29,10 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
 
     A policy covers the action when any trigger it sets matches: a protected person depicted
     (now, or at any time since the clip was reported: untagging one does not lift the rule;
-    `dashboard.persons.has_depicted_protected_person`), at least `min_reports` reports, or a
-    reach of at least `min_reach` (a clip with no stated reach never matches on reach). Persons
-    and reports are counted only when a policy asks.
+    `dashboard.persons.has_depicted_protected_person`), a hash bank saying the clip is a known
+    fake (an active match, `provenance.services.is_known_fake`), at least `min_reports`
+    reports, or a reach of at least `min_reach` (a clip with no stated reach never matches on
+    reach). Persons, matches and reports are read only when a policy asks.
     """
     if action not in COVERABLE_ACTIONS:
         return []
@@ -39,6 +41,7 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
     active = TwoPersonPolicy.objects.filter(active=True).order_by("pk")
     policies = [p for p in active if action in p.actions]
     protected: bool | None = None
+    known_fake: bool | None = None
     reports: int | None = None
     names = []
     for policy in policies:
@@ -46,6 +49,12 @@ def covering_policies(clip: Clip, action: str) -> list[str]:
             if protected is None:
                 protected = has_depicted_protected_person(clip)
             if protected:
+                names.append(policy.name)
+                continue
+        if policy.known_fake:
+            if known_fake is None:
+                known_fake = is_known_fake(clip)
+            if known_fake:
                 names.append(policy.name)
                 continue
         reach = clip.reach

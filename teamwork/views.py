@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, senior_required
@@ -174,12 +175,26 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         messages.error(request, _errors(form))
         return _appeal_page(request, appeal, form, 400)
     try:
-        appeals.decide_appeal(
-            appeal.pk, request.user, form.cleaned_data["outcome"], form.cleaned_data["reason"]
+        decided = appeals.decide_appeal(
+            appeal.pk,
+            request.user,
+            form.cleaned_data["outcome"],
+            form.cleaned_data["reason"],
+            form.new_outcome(),
         )
     except ServiceError as exc:
         return _appeal_page(request, appeal, form, refuse(request, exc))
-    messages.success(request, f"Appeal on clip {appeal.clip.short_id} decided.")
+    if decided.new_decision is not None:
+        messages.success(
+            request,
+            _("Appeal on clip %(clip)s overturned: %(action)s recorded.")
+            % {
+                "clip": appeal.clip.short_id,
+                "action": decided.new_decision.get_action_display(),
+            },
+        )
+    else:
+        messages.success(request, f"Appeal on clip {appeal.clip.short_id} decided.")
     return redirect("teamwork:appeals")
 
 

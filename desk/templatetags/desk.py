@@ -113,6 +113,36 @@ def queue_rows(rows: list[Any]) -> str:
     return mark_safe("".join(_queue_row(row) for row in rows))  # noqa: S308 - parts escaped
 
 
+def _row_badges(row: Any) -> str:
+    """The row's badges: known fake (with the banked decision), authentic source, protected
+    person, two-person pending; read by the queue for the whole page (desk.queue)."""
+    badges = []
+    matches = getattr(row, "matches", None)
+    if matches is not None and matches.known_fake:
+        badges.append(
+            (
+                "known-fake",
+                _("Known fake (%(decision)s)") % {"decision": matches.banked_decision},
+            )
+        )
+    if matches is not None and matches.authentic_source:
+        badges.append(("authentic-source", _("Authentic source")))
+    if row.protected_person:
+        badges.append(("protected-person", _("Protected person")))
+    if row.two_person_pending:
+        badges.append(("two-person", _("Two-person pending")))
+    if not badges:
+        return ""
+    return format_html(
+        ' <span class="badges">{}</span>',
+        format_html_join(
+            " ",
+            '<span class="badge badge-{}" data-badge="{}">{}</span>',
+            ((key, key, text) for key, text in badges),
+        ),
+    )
+
+
 def _queue_row(row: Any) -> str:
     clip = row.clip
     if row.thumb_url:
@@ -184,7 +214,7 @@ def _queue_row(row: Any) -> str:
     holder = clip.claimed_by.username if clip.claimed_by_id else ""
     return format_html(
         '\n  <tr>\n    {}\n    <td class="score-cell">\n      {}\n    </td>\n'
-        '    <td><span class="status status-{}">{}</span></td>\n'
+        '    <td><span class="status status-{}">{}</span>{}</td>\n'
         "    <td>{}</td>\n    <td>{}</td>\n    <td>{}</td>\n"
         '    <td><time datetime="{}">{}</time></td>\n'
         "    <td>{}</td>\n    <td>{}</td>\n  </tr>\n  ",
@@ -192,6 +222,7 @@ def _queue_row(row: Any) -> str:
         score_html,
         clip.status,
         clip.get_status_display(),
+        _row_badges(row),
         reported,
         persons,
         clip.platform or "—",

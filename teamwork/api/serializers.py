@@ -59,8 +59,14 @@ class AppealSerializer(serializers.ModelSerializer):
             "submitted_at",
             "reviewed_at",
             "outcome_reason",
+            "new_decision",
         ]
         read_only_fields = fields
+        extra_kwargs = {  # noqa: RUF012 - DRF reads it as a class attribute
+            "new_decision": {
+                "help_text": "The decision an overturned appeal put in place of `decision`."
+            }
+        }
 
 
 class AppealDetailSerializer(AppealSerializer):
@@ -85,7 +91,7 @@ class AppealDetailSerializer(AppealSerializer):
 class AppealReviewRequestSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=[(value, AppealState(value).label) for value in APPEAL_OUTCOMES],
-        help_text="upheld: the decision stands; overturned: the platform should reverse it.",
+        help_text="upheld: the decision stands; overturned: the new outcome replaces it.",
     )
     reason = serializers.CharField(
         max_length=500,
@@ -93,6 +99,31 @@ class AppealReviewRequestSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
         help_text="Why; required (a blank one is refused with 400 reason_required).",
+    )
+    new_action = serializers.ChoiceField(
+        choices=[("", "restore"), "approve", "label", "remove"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Overturned only: the outcome that replaces the decision. Blank restores the clip "
+            "(approve); an overturned approval needs label or remove "
+            "(400 new_outcome_required)."
+        ),
+    )
+    labels = serializers.ListField(
+        child=serializers.SlugField(max_length=50),
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Label slugs of a new label or removal.",
+    )
+    policy_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The policy reason of a new removal.",
     )
 
 

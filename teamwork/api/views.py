@@ -133,7 +133,9 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskView
             "moderator, or the proposer it confirmed) is refused with 403 original_decider; "
             "an appeal already reviewed with 409 already_reviewed; a blank reason with 400 "
             "reason_required. The outcome is audited and sent as the `clip.appeal_decided` "
-            "webhook; the clip's own decision is not changed."
+            "webhook. Overturned, the new outcome (by default the clip restored: approved) is "
+            "recorded as a decision superseding the appealed one and sent as `clip.decided` "
+            "with `previous_decision`; upheld, nothing else changes."
         ),
         request=AppealReviewRequestSerializer,
         responses={200: AppealDetailSerializer},
@@ -148,6 +150,11 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskView
             request.user,
             serializer.validated_data["outcome"],
             serializer.validated_data["reason"],
+            appeals.NewOutcome(
+                action=serializer.validated_data["new_action"],
+                labels=tuple(serializer.validated_data["labels"]),
+                policy_reason=serializer.validated_data["policy_reason"],
+            ),
         )
         reviewed = self.get_queryset().get(pk=appeal.pk)
         return Response(AppealDetailSerializer(reviewed, context={"request": request}).data)

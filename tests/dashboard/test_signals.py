@@ -98,9 +98,11 @@ def test_model_trusted_on_real_data_is_strong_and_its_score_counts():
     assert signal.supports == SuspicionLevel.STRONG and signal.fired
     assert dict(priority_breakdown(clip)) == {
         "Reports": 0.0,
+        "Stated reach": 0.0,
         "Protected person depicted": 0.0,
         "Suspicion level": LEVEL_POINTS[SuspicionLevel.STRONG],
         "Detector score (trusted models only)": 90.0,
+        "Matches a removed known fake": 0.0,
     }
 
 

@@ -18,7 +18,7 @@ from dashboard.models import Clip, Decision
 from dashboard.workflow import transition
 from detection.models import DetectorModel
 from insight.models import AgreementSample
-from teamwork.appeals import decide_appeal, file_appeal
+from teamwork.appeals import NewOutcome, decide_appeal, file_appeal
 from teamwork.constants import AppealSource, AppealState
 from tests.factories import (
     ClipFactory,
@@ -115,5 +115,13 @@ def seed_busy_day(moderator, moderator2, senior) -> DetectorModel:
         for clip in decided
     ]
     decide_appeal(appeals[0].pk, moderator2, AppealState.UPHELD, "The label stands.")
-    decide_appeal(appeals[1].pk, moderator2, AppealState.OVERTURNED, "An authentic clip.")
+    # Overturned into another label (teamwork.appeals records it as a new decision that
+    # supersedes the first), so the clip stays a manipulated one for the calibration chart.
+    decide_appeal(
+        appeals[1].pk,
+        moderator2,
+        AppealState.OVERTURNED,
+        "Lip-sync, not a face swap.",
+        NewOutcome(action=DecisionAction.LABEL, labels=("lip-sync",)),
+    )
     return model

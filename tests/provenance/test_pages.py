@@ -25,8 +25,11 @@ def matched_clip(banked_entry, fake_reupload):
 def test_review_page_shows_the_known_fake_match(client, moderator, matched_clip, banked_entry):
     client.force_login(moderator)
     page = client.get(reverse("dashboard:clip", args=[matched_clip.public_id])).content.decode()
-    assert f"Matches known fake #{banked_entry.pk}" in page
-    assert "animated-still" in page
+    # At the top of the evidence, with the original clip linked and label names, not slugs.
+    assert page.index('id="known-fake-title"') < page.index('id="signals-title"')
+    assert reverse("dashboard:clip", args=[banked_entry.clip.public_id]) in page
+    assert "Animated still photo" in page and ">animated-still<" not in page
+    assert "Matches a known fake" in page
     assert "% of frames matched" in page
 
 

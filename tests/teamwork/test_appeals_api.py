@@ -64,9 +64,11 @@ def test_a_moderator_overturns_an_appeal_audited_and_announced(
     hook = WebhookEvent.objects.get(event_type="clip.appeal_decided")
     assert hook.payload["data"]["outcome"] == "overturned"
     assert hook.payload["data"]["decision"] == appeal.decision_id
-    # The clip's own decision stands: final states are terminal.
+    # Overturned, the removal is replaced by the clip restored (tests/teamwork/
+    # test_appeal_outcomes.py covers the outcomes in full).
     appeal.clip.refresh_from_db()
-    assert appeal.clip.status == ClipStatus.REMOVED
+    assert appeal.clip.status == ClipStatus.APPROVED
+    assert body["new_decision"] == appeal.new_decision_id is not None
 
 
 def test_upheld_through_the_api(api_client_for, moderator, senior, reporter, webhook):

@@ -83,7 +83,10 @@ def _decide_with_two_people(clip, first, second, third):
     protected-person policy covers too, so `third` confirms the removal."""
     clip.persons.add(PersonFactory(name="Famous Singer", protected=True))
     claim_clip(clip.pk, first)
-    pending = apply_decision(clip.pk, first, DecisionRequest(action="approve"))
+    # The clip matches a known fake: approving it takes a reason (provenance's decision check).
+    pending = apply_decision(
+        clip.pk, first, DecisionRequest(action="approve", reason="Looks like the original")
+    )
     held = overturn_decision(
         pending.pk, second, DecisionRequest(action="remove", reason="Impersonation policy")
     )
