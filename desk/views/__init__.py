@@ -11,12 +11,14 @@ from desk.views.review import (
     clip_detail,
     decide,
     heartbeat,
+    leave,
     note,
     person_add,
     person_remove,
     release,
     report_accept,
     report_dismiss,
+    start_review,
 )
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "escalations",
     "face_crop",
     "heartbeat",
+    "leave",
     "model_card",
     "next_clip",
     "note",
@@ -42,5 +45,6 @@ __all__ = [
     "report_dismiss",
     "review_media",
     "scoring_progress",
+    "start_review",
     "upload_clip",
 ]
