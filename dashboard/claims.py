@@ -159,8 +159,11 @@ def release_on_leave(clip_id: int, user: AbstractBaseUser, lease: datetime | Non
     releases nothing. Leaving a clip one does not hold (decided, expired) is a quiet no-op.
     """
     with transaction.atomic():
-        clip = Clip.objects.select_for_update().get(pk=clip_id)
-        if clip.claimed_by_id != user.pk or lease is None or clip.claim_expires_at != lease:
+        # A beacon may arrive after the clip is gone (erased): nothing to give back then.
+        clip = Clip.objects.select_for_update().filter(pk=clip_id).first()
+        if clip is None or lease is None or clip.claimed_by_id != user.pk:
+            return False
+        if clip.claim_expires_at != lease:
             return False
         end_claim(clip, actor=user, action="claim.released")
         return True

@@ -8,8 +8,8 @@ claims and decides in one transaction); leaving the page releases it (`leave`, a
 beacon), the lease being the backstop. Every view here first asks the visibility rule
 (dashboard.access): an escalated clip is refused to a moderator (403) before anything of it is
 shown. Other refusals come from the services: a clip someone else holds or a decided one is
-shown read-only with the reason. JSON answers go to the page's script (it sends `Accept: application/json`); plain form posts
-get a redirect or the page again.
+shown read-only with the reason. JSON answers go to the page's script (it sends
+`Accept: application/json`); plain form posts get a redirect or the page again.
 """
 
 import dataclasses

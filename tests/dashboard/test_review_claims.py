@@ -130,3 +130,14 @@ def test_remove_and_label_offer_no_default_choice(client, moderator):
     assert " checked" not in label
     # The list takes the dialog's focus, not its first entry.
     assert 'class="policies" data-choices tabindex="-1" autofocus' in remove
+
+
+def test_the_claim_controls_speak_korean(client, moderator):
+    clip = ScoredClipFactory(status=ClipStatus.SCORING, score=None)
+    looked = ScoredClipFactory()
+    client.force_login(moderator)
+    page = client.get(url("clip", looked), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert ">검토 시작</button>" in page and "보기만 하는 중입니다" in page
+    assert "1–9를 눌러 선택" in page
+    scoring = client.get(url("clip", clip), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "끝나면 페이지가 저절로" in scoring
