@@ -30,6 +30,15 @@ def holder_of(clip: Clip, until: float = 5.0) -> str | None:
     return holder.username if holder else None
 
 
+def wait_until(page: Page, expression: str, timeout: float = 5.0) -> None:
+    """Poll `expression` from Python: wait_for_function re-evaluates a string with eval, which
+    the strict CSP refuses once the first check is false."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 def in_viewport(page: Page, selector: str) -> dict:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, f"{selector} is not displayed"
@@ -102,15 +111,15 @@ def test_space_on_the_focused_video_plays_it(new_page, moderator, make_review_cl
     page = new_page()
     log_in(page, "moderator")
     page.goto(f"/clips/{clip.public_id}/")
-    page.wait_for_function("document.getElementById('player').readyState >= 2")
+    wait_until(page, "document.getElementById('player').readyState >= 2")
     page.keyboard.press("b")  # reveal, so the native controls are reachable
     page.locator("#player").focus()
     page.keyboard.press("Space")
-    page.wait_for_function("!document.getElementById('player').paused")
+    wait_until(page, "!document.getElementById('player').paused")
     page.wait_for_timeout(400)  # a second toggle would have paused it again by now
     assert page.evaluate("document.getElementById('player').paused") is False
     page.keyboard.press("Space")
-    page.wait_for_function("document.getElementById('player').paused")
+    wait_until(page, "document.getElementById('player').paused")
     assert new_page.problems == []
 
 
@@ -181,7 +190,7 @@ def test_clip_timeline_and_evidence_fit_a_laptop_screen(
     log_in(page, "moderator")
     page.get_by_role("button", name="Next clip").click()
     page.wait_for_url(f"**/clips/{clip.public_id}/")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_until(page, "document.getElementById('player').readyState >= 1")
     player = in_viewport(page, "#player")
     timeline = in_viewport(page, "svg.timeline")
     evidence = in_viewport(page, "section.signals")
@@ -200,7 +209,7 @@ def test_on_a_phone_the_timeline_points_are_tappable(
     page = new_page(width=390, height=844)
     log_in(page, "moderator")
     page.goto(f"/clips/{clip.public_id}/")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_until(page, "document.getElementById('player').readyState >= 1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     hits = page.locator("svg.timeline .tl-hit")
     for n in range(hits.count()):
@@ -213,5 +222,5 @@ def test_on_a_phone_the_timeline_points_are_tappable(
     point = page.locator("svg.timeline .tl-point").nth(2)
     point.scroll_into_view_if_needed()
     point.click()
-    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 1.0) < 0.05")
+    wait_until(page, "Math.abs(document.getElementById('player').currentTime - 1.0) < 0.05")
     assert new_page.problems == []
