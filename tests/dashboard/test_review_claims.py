@@ -141,3 +141,13 @@ def test_the_claim_controls_speak_korean(client, moderator):
     assert "1–9를 눌러 선택" in page
     scoring = client.get(url("clip", clip), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "끝나면 페이지가 저절로" in scoring
+
+
+def test_the_script_catalog_is_one_cacheable_address_per_language(client, moderator):
+    """The next clip's page runs its scripts without first fetching the catalog again."""
+    client.force_login(moderator)
+    page = client.get(reverse("dashboard:queue"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert 'src="/jsi18n/?lang=ko"' in page
+    catalog = client.get("/jsi18n/?lang=ko", HTTP_ACCEPT_LANGUAGE="ko")
+    assert catalog.status_code == 200 and '"last used"' in catalog.content.decode()
+    assert "max-age=3600" in catalog["Cache-Control"] and "private" in catalog["Cache-Control"]
