@@ -201,7 +201,11 @@ def start_review(request: HttpRequest, public_id: str) -> HttpResponse:
         refuse(request, exc)
         return redirect("dashboard:clip", public_id=clip.public_id)
     if _wants_json(request):
-        return JsonResponse({"claim_expires_at": clip.claim_expires_at.isoformat()})
+        # The claim moved the clip to "in review" (a new version): the page's decision forms
+        # take it, or their first decision would be refused as made on an outdated page.
+        return JsonResponse(
+            {"claim_expires_at": clip.claim_expires_at.isoformat(), "version": clip.version}
+        )
     return redirect("dashboard:clip", public_id=clip.public_id)
 
 

@@ -321,7 +321,13 @@
     window.Desk.post(root.dataset.startUrl, {}).then(
       function (result) {
         starting = false;
-        if (result.ok) becomeHolder(result.body.claim_expires_at);
+        if (result.ok) {
+          // The claim is a new version of the clip: decisions from here are based on it.
+          root.querySelectorAll('input[name="expected_version"]').forEach(function (input) {
+            input.value = result.body.version;
+          });
+          becomeHolder(result.body.claim_expires_at);
+        }
         else lockDecisions(result.body.message || gettext("This clip could not be claimed."));
       },
       function () { starting = false; }

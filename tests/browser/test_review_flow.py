@@ -96,12 +96,25 @@ def test_start_review_then_leaving_the_page_releases_the_claim(
     page.wait_for_timeout(500)
     assert Clip.objects.get(pk=clip.pk).claimed_by.username == "moderator"
 
-    # Leaving for the queue gives it back at once, audited as a release.
+    # Leaving for another clip gives it back at once, audited as a release.
+    other = make_review_clip(h264_clips[1], 0.5)
+    page.goto(f"/clips/{other.public_id}/")
+    page.keyboard.press("s")
+    expect(page.get_by_text("Held by you until")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert holder_of(clip) is None  # the first clip was given back on leaving it
+    # A decision after Start review is based on the claimed version: a, Enter approves.
+    page.keyboard.press("a")
+    page.keyboard.press("Enter")
+    # ... and the next clip (the first one, free again) opens claimed, as Next clip does.
+    page.wait_for_url(f"**/clips/{clip.public_id}/")
+    assert Clip.objects.get(pk=other.pk).status == ClipStatus.APPROVED
+    expect(page.get_by_text("Held by you until")).to_be_visible()
     page.get_by_role("link", name="Queue").first.click()
     page.wait_for_url(lambda url: urlsplit(url).path == "/")
     assert holder_of(clip) is None
     assert Clip.objects.get(pk=clip.pk).status == ClipStatus.AWAITING_REVIEW
-    assert AuditEvent.objects.filter(clip=clip, action="claim.released").count() == 1
+    assert AuditEvent.objects.filter(clip=clip, action="claim.released").count() == 2
     expect(page.locator(".messages, [role=status]").filter(has_text="hold")).to_have_count(0)
     assert new_page.problems == []
 

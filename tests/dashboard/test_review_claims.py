@@ -44,6 +44,7 @@ def test_start_review_claims_audited_and_refuses_a_held_clip(client, moderator, 
     assert response.status_code == 200
     clip.refresh_from_db()
     assert response.json()["claim_expires_at"] == clip.claim_expires_at.isoformat()
+    assert response.json()["version"] == clip.version  # the page's forms take the new version
     assert clip.status == ClipStatus.IN_REVIEW and clip.claimed_by == moderator
     claimed = AuditEvent.objects.filter(clip=clip, action="claim.claimed", actor=moderator)
     assert claimed.count() == 1
