@@ -6,6 +6,7 @@ Django's own error pages answer JSON under /api/ (the API's error format) and HT
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -26,7 +27,13 @@ urlpatterns = [
     path("provenance/", include("provenance.urls")),
     path("login/", account.UnmaskLoginView.as_view(), name="login"),
     # The page scripts' strings in the request's language (locale/*/LC_MESSAGES/djangojs.po).
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Pages ask for it as jsi18n/?lang=<code>, so a browser keeps one copy per language for an
+    # hour instead of fetching it before every page's scripts run (the next clip's page too).
+    path(
+        "jsi18n/",
+        cache_control(max_age=3600, private=True)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     # The login's second step and enrolling an authenticator (dashboard/twofactor.py).
     path("login/code/", account.otp_verify, name="otp_verify"),
     path("account/two-factor/", account.otp_setup, name="otp_setup"),

@@ -1,12 +1,17 @@
 """Claims: a moderator holds a clip under a lease while reviewing it.
 
-Opening a clip for review claims it; the lease is renewed while the page stays open and ends on a
-decision, an explicit release, or expiry. Nobody decides a clip someone else holds. Escalated
-clips keep their status while a senior holds them, so the escalation stays visible.
+Looking is not reviewing: opening a clip's page claims nothing (and audits nothing). A claim
+starts with "Next clip", an explicit "Start review", or a decision made on a clip nobody holds
+(`apply_decision(..., claim=True)` claims and decides in one transaction). The lease is renewed
+while the page stays open and ends on a decision, an explicit release, the page being left
+(`release_on_leave`, sent by the page's `pagehide` beacon), or expiry. Nobody decides a clip
+someone else holds. Escalated clips keep their status while a senior holds them, so the
+escalation stays visible.
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -74,6 +79,21 @@ def check_can_review(clip: Clip, user: AbstractBaseUser) -> None:
         )
 
 
+def claim_refusal(clip: Clip, user: AbstractBaseUser) -> ClaimError | None:
+    """Why `user` could not claim `clip` now (the read-only view's banner), or None if they
+    could; nothing is locked or written: the claim itself checks again."""
+    try:
+        check_can_review(clip, user)
+    except ClaimError as exc:
+        return exc
+    if held_by_other(clip, user):
+        return ClaimError(
+            "held_by_other",
+            _("%(user)s is reviewing this clip.") % {"user": _username(clip.claimed_by_id)},
+        )
+    return None
+
+
 def may_decide_now(clip: Clip, user: AbstractBaseUser) -> bool:
     """Whether `user` holds a live claim on `clip` and their role may decide it: the review
     page offers the decision tools exactly then (apply_decision checks again when it acts)."""
@@ -129,6 +149,24 @@ def renew_claim(clip_id: int, user: AbstractBaseUser) -> Clip:
         clip.claim_expires_at = _lease_end()
         clip.save(update_fields=["claim_expires_at", "updated_at"])
         return clip
+
+
+def release_on_leave(clip_id: int, user: AbstractBaseUser, lease: datetime | None) -> bool:
+    """Give the clip back when the page that held it is left; True when released.
+
+    `lease` is the expiry the leaving page last knew. A page opened since (a reload, a second
+    tab) renewed the claim, so a stale beacon arriving after it finds another expiry and
+    releases nothing. Leaving a clip one does not hold (decided, expired) is a quiet no-op.
+    """
+    with transaction.atomic():
+        # A beacon may arrive after the clip is gone (erased): nothing to give back then.
+        clip = Clip.objects.select_for_update().filter(pk=clip_id).first()
+        if clip is None or lease is None or clip.claimed_by_id != user.pk:
+            return False
+        if clip.claim_expires_at != lease:
+            return False
+        end_claim(clip, actor=user, action="claim.released")
+        return True
 
 
 def release_claim(clip_id: int, user: AbstractBaseUser) -> Clip:

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import hooks
-from dashboard.claims import ClaimError, check_can_review
+from dashboard.claims import ClaimError, check_can_review, claim_clip
 from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
 from dashboard.errors import ServiceError
 from dashboard.models import AuditEvent, Clip, Decision, Label
@@ -242,10 +242,13 @@ def propose_decision(
 
 
 def apply_decision(
-    clip_id: int, user: AbstractBaseUser, request: DecisionRequest
+    clip_id: int, user: AbstractBaseUser, request: DecisionRequest, *, claim: bool = False
 ) -> Decision | Model:
     """The desk's decision: check it, then record it — or, when a guard (the two-person rule)
-    covers it, hold it for a second moderator and return what holds it."""
+    covers it, hold it for a second moderator and return what holds it.
+
+    With `claim`, a clip nobody holds is claimed for `user` in the same transaction (the review
+    page's first decision key on a clip only looked at); one someone else holds is refused."""
     labels = validate_request(request)
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
@@ -257,6 +260,11 @@ def apply_decision(
             raise DecisionError(
                 "stale_version", _("This clip changed since you opened it; reload and check."), 409
             )
+        if claim and not _holds(clip, user):
+            try:
+                clip = claim_clip(clip.pk, user).clip
+            except ClaimError as exc:
+                raise DecisionError(exc.code, exc.message, exc.status) from exc
         if clip.claimed_by_id != user.pk or (
             clip.claim_expires_at is not None and clip.claim_expires_at < timezone.now()
         ):
@@ -276,6 +284,12 @@ def apply_decision(
             note=request.note,
             reason=request.reason,
         )
+
+
+def _holds(clip: Clip, user: AbstractBaseUser) -> bool:
+    return clip.claimed_by_id == user.pk and (
+        clip.claim_expires_at is None or clip.claim_expires_at >= timezone.now()
+    )
 
 
 def _check_moderator(user: AbstractBaseUser) -> None:

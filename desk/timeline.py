@@ -20,6 +20,9 @@ PAD_TOP = 10
 PAD_BOTTOM = 26
 PLOT_W = WIDTH - PAD_LEFT - PAD_RIGHT
 PLOT_H = HEIGHT - PAD_TOP - PAD_BOTTOM
+# A point's invisible hit circle: on a phone the chart keeps at least 720 px of width (desk.css),
+# a 0.9 scale, so 28 units across stay a tappable target of 25 px.
+HIT_RADIUS = 14
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled
     points = format_html_join(
         "",
         '<g class="tl-point{}" data-t="{}" data-frame="{}" data-score="{}">'
-        '<circle class="tl-hit" cx="{}" cy="{}" r="9"/>'
+        '<circle class="tl-hit" cx="{}" cy="{}" r="{}"/>'
         '<circle class="tl-dot" cx="{}" cy="{}" r="3.5"/>'
         "<title>{} s, frame {}: score {}{}</title></g>",
         (
@@ -130,6 +133,7 @@ def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled
                 f"{p.score:.3f}",
                 p.x,
                 p.y,
+                HIT_RADIUS,
                 p.x,
                 p.y,
                 f"{p.t:.2f}",

@@ -11,12 +11,14 @@ from desk.views.review import (
     clip_detail,
     decide,
     heartbeat,
+    leave,
     note,
     person_add,
     person_remove,
     release,
     report_accept,
     report_dismiss,
+    start_review,
     suggestion_resolve,
 )
 
@@ -30,6 +32,7 @@ __all__ = [
     "escalations",
     "face_crop",
     "heartbeat",
+    "leave",
     "model_card",
     "next_clip",
     "note",
@@ -47,5 +50,6 @@ __all__ = [
     "report_dismiss",
     "review_media",
     "scoring_progress",
+    "start_review",
     "upload_clip",
 ]

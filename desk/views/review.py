@@ -1,16 +1,20 @@
-"""The review page and what it posts: claim heartbeat, release, decide-and-next, notes, persons,
-and the wellness blur preference.
+"""The review page and what it posts: start review, claim heartbeat, release (by button or by
+the page's leave beacon), decide-and-next, notes, persons, and the wellness blur preference.
 
-Opening the page claims the clip for the moderator (claims.claim_clip; a renewal when they hold
-it already). Every view here first asks the visibility rule (dashboard.access): an escalated
-clip is refused to a moderator (403) before anything of it is shown. Other refusals come from
-the services: a clip someone else holds or a decided one is shown read-only with the reason.
-JSON answers go to the page's script (it sends `Accept: application/json`); plain form posts
-get a redirect or the page again.
+Opening the page is a read-only look: it claims nothing and audits nothing (a moderator who
+holds the clip already, from "Next clip", has the lease renewed, unaudited). A claim starts with
+"Next clip", "Start review" (`start_review`), or the first decision on a free clip (`decide`
+claims and decides in one transaction); leaving the page releases it (`leave`, a `pagehide`
+beacon), the lease being the backstop. Every view here first asks the visibility rule
+(dashboard.access): an escalated clip is refused to a moderator (403) before anything of it is
+shown. Other refusals come from the services: a clip someone else holds or a decided one is
+shown read-only with the reason. JSON answers go to the page's script (it sends
+`Accept: application/json`); plain form posts get a redirect or the page again.
 """
 
 import dataclasses
 from collections.abc import Callable
+from contextlib import suppress
 from functools import wraps
 from typing import Any
 
@@ -21,6 +25,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,8 +34,10 @@ from dashboard.access import moderator_required, readable_clip_or_403
 from dashboard.claims import (
     claim_clip,
     claim_next_clip,
+    claim_refusal,
     may_decide_now,
     release_claim,
+    release_on_leave,
     renew_claim,
 )
 from dashboard.constants import ClipStatus, DecisionAction, ReportStatement
@@ -118,9 +125,14 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     events = list(
         clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
+    holding = may_decide_now(clip, user)
     return {
         "clip": clip,
-        "can_decide": may_decide_now(clip, user),
+        # The decision tools show when the moderator holds the clip or could claim it now:
+        # the first decision claims a free clip (decide). `holding` is the live claim.
+        "can_decide": holding or claim_refusal(clip, user) is None,
+        "holding": holding,
+        "lease_token": clip.claim_expires_at.isoformat() if holding else "",
         "runs": runs,
         "active_run": active,
         # Evidence first, strongest first: what fired, then what did not or could not.
@@ -174,13 +186,51 @@ def _render_review(
 @require_GET
 @moderator_required
 def clip_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Open a clip for review: claim it when the moderator may, else show it read-only."""
+    """Show a clip: a read-only look that claims nothing and writes no audit event."""
+    clip = _clip_or_404(request, public_id)
+    if may_decide_now(clip, request.user):
+        # Held already (Next clip led here): a fresh lease, so a leave beacon from an earlier
+        # page of the same clip (a reload) finds another lease and releases nothing.
+        with suppress(ServiceError):
+            renew_claim(clip.pk, request.user)
+    return _render_review(request, clip, refusal=claim_refusal(clip, request.user))
+
+
+@require_POST
+@moderator_required
+@_refusals_as_json
+def start_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Claim the clip being looked at ("Start review"); refused if someone else holds it."""
     clip = _clip_or_404(request, public_id)
     try:
-        claim_clip(clip.pk, request.user)
+        clip = claim_clip(clip.pk, request.user).clip
     except ServiceError as exc:
-        return _render_review(request, clip, refusal=exc)
-    return _render_review(request, clip)
+        if _wants_json(request):
+            return refusal_json(exc)
+        refuse(request, exc)
+        return redirect("dashboard:clip", public_id=clip.public_id)
+    if _wants_json(request):
+        # The claim moved the clip to "in review" (a new version): the page's decision forms
+        # take it, or their first decision would be refused as made on an outdated page.
+        return JsonResponse(
+            {"claim_expires_at": clip.claim_expires_at.isoformat(), "version": clip.version}
+        )
+    return redirect("dashboard:clip", public_id=clip.public_id)
+
+
+@require_POST
+@moderator_required
+def leave(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The page was left (its `pagehide` beacon): release the claim it held, quietly.
+
+    A beacon reads no answer and the next page must not show a message about it, so every
+    outcome is 204; `release_on_leave` ignores a stale or foreign lease.
+    """
+    clip = _clip_or_404(request, public_id)
+    raw = request.POST.get("lease", "")
+    with suppress(ValueError):  # a malformed lease is a stale page: nothing to release
+        release_on_leave(clip.pk, request.user, parse_datetime(raw) if len(raw) <= 64 else None)
+    return HttpResponse(status=204)
 
 
 @require_POST
@@ -223,7 +273,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         seen = unwatched_evidence_or_refuse(clip, form.cleaned_data["without_watching"])
         decision_request = dataclasses.replace(form.to_request(), seen=seen)
-        decision = apply_decision(clip.pk, request.user, decision_request)
+        decision = apply_decision(clip.pk, request.user, decision_request, claim=True)
     except ServiceError as exc:
         return _refusal(request, clip, exc)
     action = DecisionAction(form.cleaned_data["action"]).label.lower()

@@ -1,8 +1,11 @@
-/* The review page: player, score timeline, decisions by keyboard, and the claim heartbeat.
-   Keys: a l r e open a decision, Enter confirms, space plays, , and . step through sampled
-   frames, h jumps to the highest score. When nothing playable exists yet, a decision first
-   asks "Decide without watching?": y (or the same key again) goes on, and the decision
-   records it. */
+/* The review page: player, score timeline, decisions by keyboard, and the claim.
+   Keys: a l r e open a decision, 1-9 pick a label or policy in it, Enter confirms, s starts the
+   review (claims the clip), space plays, , and . step through sampled frames, h jumps to the
+   highest score. Opening the page only looks; a claim starts with s or with the first decision
+   (the server claims and decides at once), is kept by a heartbeat and given back when the page
+   is left (a pagehide beacon). When nothing playable exists yet, a decision first asks "Decide
+   without watching?": y (or the same key again) goes on, and the decision records it.
+   While the clip is scored the page polls the queue's progress fragment and reloads when done. */
 (function () {
   "use strict";
   const root = document.getElementById("review");
@@ -16,6 +19,9 @@
     : [];
   const now = root.querySelector("[data-now]");
   let canDecide = root.dataset.canDecide === "1";
+  let holding = root.dataset.holding === "1";
+  let leaseToken = root.dataset.leaseToken || "";
+  const gettext = window.gettext || function (text) { return text; };
 
   /* ---- player and timeline ---- */
   function clock(seconds) {
@@ -153,6 +159,8 @@
       window.Desk.post(form.getAttribute("action"), new FormData(form)).then(
         function (result) {
           if (result.ok && result.body.next_url) {
+            rememberChoices(form);
+            holding = false; // the decision ended the claim: nothing to give back on leaving
             window.location.assign(result.body.next_url);
             return;
           }
@@ -176,6 +184,71 @@
     });
   });
 
+  /* ---- choices in the label and remove dialogs: nothing preselected, 1-9 pick, the choice
+     this moderator made last is offered first (stored in this browser, per user) ---- */
+  const recentKey = root.dataset.recentKey || "unmask.recent";
+  function recent(action) {
+    try {
+      return JSON.parse(window.localStorage.getItem(recentKey + "." + action) || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function rememberChoices(form) {
+    const action = form.querySelector('input[name="action"]').value;
+    const chosen = Array.from(form.querySelectorAll("[data-choice]:checked")).map(function (input) { return input.value; });
+    if (!chosen.length) return;
+    try {
+      window.localStorage.setItem(recentKey + "." + action, JSON.stringify(chosen));
+    } catch (error) { /* private mode: the order stays as it is */ }
+  }
+
+  function choicesOf(dialog) {
+    const list = dialog.querySelector("[data-choices]");
+    return list ? Array.from(list.querySelectorAll("[data-choice]")) : [];
+  }
+
+  root.querySelectorAll("form[data-decision-form]").forEach(function (form) {
+    const list = form.querySelector("[data-choices]");
+    if (!list) return;
+    const action = form.querySelector('input[name="action"]').value;
+    const last = recent(action);
+    const rows = Array.from(list.querySelectorAll("[data-choice]")).map(function (input) { return input.closest("label"); });
+    // Last used first, in the order they were; the rest keep the server's order.
+    const first = rows.filter(function (row) { return last.indexOf(row.querySelector("input").value) !== -1; });
+    const anchor = list.querySelector("legend");
+    first.reverse().forEach(function (row) { anchor.after(row); });
+    Array.from(list.querySelectorAll("[data-choice]")).forEach(function (input, n) {
+      if (n > 8) return;
+      const number = document.createElement("kbd");
+      number.className = "choice-key";
+      number.textContent = String(n + 1);
+      input.after(" ", number);
+      if (first.indexOf(input.closest("label")) !== -1) {
+        const tag = document.createElement("span");
+        tag.className = "tag recent";
+        tag.textContent = gettext("last used");
+        input.closest("label").append(" ", tag);
+      }
+    });
+  });
+
+  root.querySelectorAll("dialog.decide").forEach(function (dialog) {
+    dialog.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+      const tag = event.target.tagName;
+      if (tag === "TEXTAREA" || (tag === "INPUT" && event.target.type === "text")) return;
+      const digit = /^Digit([1-9])$/.exec(event.code || "") || /^([1-9])$/.exec(event.key || "");
+      if (!digit) return;
+      const input = choicesOf(dialog)[parseInt(digit[1], 10) - 1];
+      if (!input) return;
+      event.preventDefault();
+      input.checked = input.type === "radio" ? true : !input.checked;
+      input.focus();
+    });
+  });
+
   /* ---- keyboard ---- */
   const decisionKeys = { a: "dlg-approve", l: "dlg-label", r: "dlg-remove", e: "dlg-escalate" };
   document.addEventListener("keydown", function (event) {
@@ -184,10 +257,15 @@
     if (decisionKeys[key]) {
       event.preventDefault();
       openDecision(decisionKeys[key]);
+    } else if (key === "s") {
+      event.preventDefault();
+      startReview();
     } else if (key === " ") {
       const el = event.target;
-      // Space keeps its own meaning on buttons, links and other controls.
-      if (el !== video && el.closest && el.closest("button, a, summary, [role=button]")) return;
+      // Space keeps its own meaning on the video itself (its native controls toggle it: a
+      // second toggle here would undo theirs), on buttons, links and other controls.
+      if (el instanceof HTMLMediaElement) return;
+      if (el.closest && el.closest("button, a, summary, [role=button], video, audio")) return;
       event.preventDefault();
       togglePlay();
     } else if (key === "," || key === ".") {
@@ -199,24 +277,91 @@
     }
   });
 
-  /* ---- claim heartbeat: keep the lease while the page is open ---- */
+  /* ---- the claim: start review, heartbeat, release on leaving ---- */
   const heartbeatUrl = root.dataset.heartbeatUrl;
   const every = parseInt(root.dataset.heartbeatSeconds, 10) * 1000;
-  if (canDecide && heartbeatUrl && every > 0) {
-    const timer = window.setInterval(function () {
-      window.Desk.post(heartbeatUrl, {}).then(function (result) {
-        if (!result.ok) {
-          window.clearInterval(timer);
-          lockDecisions(result.body.message || "Your claim on this clip has ended.");
-          return;
-        }
-        const lease = root.querySelector("[data-lease]");
-        const until = new Date(result.body.claim_expires_at);
-        if (lease && !Number.isNaN(until.getTime())) {
-          lease.setAttribute("datetime", result.body.claim_expires_at);
-          lease.textContent = until.toTimeString().slice(0, 5);
-        }
-      });
-    }, every);
+  let timer = null;
+
+  function showLease(expiresAt) {
+    leaseToken = expiresAt;
+    const lease = root.querySelector("[data-lease]");
+    const until = new Date(expiresAt);
+    if (lease && !Number.isNaN(until.getTime())) {
+      lease.setAttribute("datetime", expiresAt);
+      lease.textContent = until.toTimeString().slice(0, 5);
+    }
   }
+
+  function beat() {
+    window.Desk.post(heartbeatUrl, {}).then(function (result) {
+      if (!result.ok) {
+        window.clearInterval(timer);
+        holding = false;
+        lockDecisions(result.body.message || gettext("Your claim on this clip has ended."));
+        return;
+      }
+      showLease(result.body.claim_expires_at);
+    });
+  }
+
+  function becomeHolder(expiresAt) {
+    holding = true;
+    showLease(expiresAt);
+    root.querySelectorAll("[data-held]").forEach(function (el) { el.hidden = false; });
+    root.querySelectorAll("[data-start-review], [data-looking]").forEach(function (el) { el.hidden = true; });
+    const release = root.querySelector("[data-release-input]");
+    if (release) release.disabled = false;
+    if (heartbeatUrl && every > 0 && timer === null) timer = window.setInterval(beat, every);
+  }
+
+  let starting = false;
+  function startReview() {
+    if (holding || !canDecide || starting) return;
+    starting = true;
+    window.Desk.post(root.dataset.startUrl, {}).then(
+      function (result) {
+        starting = false;
+        if (result.ok) {
+          // The claim is a new version of the clip: decisions from here are based on it.
+          root.querySelectorAll('input[name="expected_version"]').forEach(function (input) {
+            input.value = result.body.version;
+          });
+          becomeHolder(result.body.claim_expires_at);
+        }
+        else lockDecisions(result.body.message || gettext("This clip could not be claimed."));
+      },
+      function () { starting = false; }
+    );
+  }
+
+  root.addEventListener("click", function (event) {
+    if (event.target.closest("[data-start-review]")) startReview();
+  });
+  if (holding) becomeHolder(leaseToken);
+
+  /* Leaving the page gives the clip back at once (the lease is only the backstop). A beacon
+     survives the page; the form carries the CSRF token and the lease this page knew, so a
+     newer page of the same clip (a reload) keeps its claim. */
+  const nextForm = document.getElementById("next-clip-form");
+  if (nextForm) nextForm.addEventListener("submit", function () { holding = false; });
+  root.querySelectorAll("form[data-held]").forEach(function (form) {
+    form.addEventListener("submit", function () { holding = false; });
+  });
+  window.addEventListener("pagehide", function () {
+    if (!holding || !navigator.sendBeacon) return;
+    const data = new FormData();
+    data.append("csrfmiddlewaretoken", window.Desk.csrfToken());
+    data.append("lease", leaseToken);
+    navigator.sendBeacon(root.dataset.leaveUrl, data);
+    holding = false;
+  });
+
+  /* ---- scoring finishes: show the evidence without a manual reload ---- */
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    const elt = event.detail && event.detail.elt;
+    const xhr = event.detail && event.detail.xhr;
+    if (elt && elt.closest && elt.closest("[data-review-scoring]") && xhr && xhr.status === 286) {
+      window.location.reload();
+    }
+  });
 })();

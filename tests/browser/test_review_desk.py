@@ -90,11 +90,13 @@ def test_next_clip_timeline_seek_and_keyboard_decision(
     page.keyboard.press("Escape")
     expect(shortcuts).to_be_hidden()
 
-    # Label by keyboard alone: l opens the decision, space ticks the first label, Enter confirms.
+    # Label by keyboard alone: l opens the decision, 1 ticks the first label, Enter confirms.
     page.keyboard.press("l")
     dialog = page.get_by_role("dialog", name=f"Label clip {first.short_id}")
     expect(dialog).to_be_visible()
-    page.keyboard.press("Space")
+    expect(dialog.locator("input:checked")).to_have_count(0)
+    page.keyboard.press("1")
+    expect(dialog.locator("input:checked")).to_have_count(1)
     page.keyboard.press("Enter")
 
     # ... and the next clip opens, claimed.
@@ -154,8 +156,8 @@ def test_another_moderator_is_refused_the_held_clip(
     log_in(holder, "moderator")
     holder.goto(f"/clips/{clip.public_id}/")
     holder.keyboard.press("r")
-    expect(holder.get_by_label("Policy reason")).to_be_focused()
-    holder.get_by_label("Policy reason").select_option(index=1)
+    expect(holder.locator("#dlg-remove fieldset.policies")).to_be_focused()
+    holder.keyboard.press("2")
     holder.keyboard.press("Enter")
     wait_for_path(holder, "/")
     assert Clip.objects.get(pk=clip.pk).status == ClipStatus.REMOVED
@@ -208,6 +210,8 @@ def test_heartbeat_keeps_the_claim_and_a_lost_claim_locks_the_page(
     page = new_page()
     log_in(page, "moderator")
     page.goto(f"/clips/{clip.public_id}/")
+    page.keyboard.press("s")  # Start review
+    expect(page.get_by_text("Held by you until")).to_be_visible()
     first_lease = Clip.objects.get(pk=clip.pk).claim_expires_at
     page.wait_for_timeout(2600)
     assert Clip.objects.get(pk=clip.pk).claim_expires_at > first_lease

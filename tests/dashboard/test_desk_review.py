@@ -1,4 +1,5 @@
-"""The review page: opening claims, others are refused, decide-and-next, heartbeat, release,
+"""The review page: opening only looks (tests/dashboard/test_review_claims.py), Start review
+claims, others are refused, decide-and-next, heartbeat, release,
 notes and persons (audited), escalations for seniors only, and the blur preference."""
 
 import pytest
@@ -33,7 +34,7 @@ def model():
     return DetectorModelFactory()
 
 
-def test_opening_a_clip_claims_it_and_shows_the_evidence(client, moderator, model):
+def test_opening_a_clip_shows_the_evidence_and_claims_nothing(client, moderator, model):
     clip = ScoredClipFactory(model=model, platform="video-site", caption="kiss off-screen")
     DetectionRunFactory(
         clip=clip,
@@ -45,9 +46,10 @@ def test_opening_a_clip_claims_it_and_shows_the_evidence(client, moderator, mode
     response = client.get(url("clip", clip))
     assert response.status_code == 200
     clip.refresh_from_db()
-    assert clip.status == ClipStatus.IN_REVIEW and clip.claimed_by == moderator
-    assert AuditEvent.objects.filter(clip=clip, action="claim.claimed", actor=moderator).exists()
+    assert clip.status == ClipStatus.AWAITING_REVIEW and clip.claimed_by is None
+    assert not AuditEvent.objects.filter(clip=clip, action__startswith="claim.").exists()
     page = response.content.decode()
+    assert 'data-holding="0"' in page and ">Start review</button>" in page
     assert f'name="expected_version" value="{clip.version}"' in page
     assert f'src="{url("media", clip)}"' in page
     assert '<svg class="timeline"' in page and 'class="tl-threshold"' in page
@@ -71,7 +73,7 @@ def test_another_moderator_sees_who_holds_it_and_cannot_decide(client, moderator
     assert 'data-open="dlg-approve"' not in page
     response = decide(client, clip, "approve", json=True)
     assert response.status_code == 409
-    assert response.json()["error"] == "not_held"
+    assert response.json()["error"] == "held_by_other"
     clip.refresh_from_db()
     assert clip.status == ClipStatus.IN_REVIEW and clip.claimed_by == moderator
     assert not Decision.objects.exists()
@@ -81,7 +83,7 @@ def test_decide_and_next_by_form_post(client, moderator):
     first = ScoredClipFactory(score=0.9)
     second = ScoredClipFactory(score=0.5)
     client.force_login(moderator)
-    client.get(url("clip", first))
+    client.post(url("start", first))  # Start review claims it
     response = decide(client, first, "approve")
     assert response.status_code == 302
     assert response["Location"] == url("clip", second)
@@ -94,7 +96,7 @@ def test_decide_and_next_by_form_post(client, moderator):
 def test_decide_by_script_answers_json_with_the_next_url(client, moderator):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     response = decide(client, clip, "label", json=True, labels=["animated-still"], note="n")
     assert response.status_code == 200
     assert response.json()["next_url"] == reverse("dashboard:queue")
@@ -106,7 +108,7 @@ def test_decide_by_script_answers_json_with_the_next_url(client, moderator):
 def test_a_decision_is_never_applied_twice(client, moderator):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     clip.refresh_from_db()
     version = clip.version
     assert decide(client, clip, "approve", version, json=True).status_code == 200
@@ -118,7 +120,7 @@ def test_a_decision_is_never_applied_twice(client, moderator):
 def test_a_clip_changed_since_the_page_opened_is_refused(client, moderator):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     clip.refresh_from_db()
     response = decide(client, clip, "approve", clip.version - 1, json=True)
     assert response.status_code == 409
@@ -142,7 +144,7 @@ def test_a_clip_changed_since_the_page_opened_is_refused(client, moderator):
 def test_incomplete_decisions_are_refused(client, moderator, action, fields, code):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     response = decide(client, clip, action, json=True, **fields)
     assert response.status_code == 400
     assert response.json()["error"] == code
@@ -153,7 +155,7 @@ def test_incomplete_decisions_are_refused(client, moderator, action, fields, cod
 def test_escalated_clips_are_decided_by_seniors_only(client, moderator, senior):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     assert decide(client, clip, "escalate", reason="famous person").status_code == 302
     clip.refresh_from_db()
     assert clip.status == ClipStatus.ESCALATED
@@ -177,7 +179,7 @@ def test_escalated_clips_are_decided_by_seniors_only(client, moderator, senior):
 def test_heartbeat_renews_only_the_holders_claim(client, moderator, moderator2):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     clip.refresh_from_db()
     Clip.objects.filter(pk=clip.pk).update(
         claim_expires_at=clip.claim_expires_at.replace(year=2000)
@@ -197,7 +199,7 @@ def test_heartbeat_renews_only_the_holders_claim(client, moderator, moderator2):
 def test_release_gives_the_clip_back(client, moderator):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     response = client.post(url("release", clip))
     assert response["Location"] == reverse("dashboard:queue")
     clip.refresh_from_db()
@@ -208,7 +210,7 @@ def test_release_gives_the_clip_back(client, moderator):
 def test_decided_clips_open_read_only(client, moderator):
     clip = ScoredClipFactory()
     client.force_login(moderator)
-    client.get(url("clip", clip))
+    client.post(url("start", clip))  # Start review claims it
     decide(client, clip, "approve")
     page = client.get(url("clip", clip)).content.decode()
     assert "was already decided" in page
@@ -233,7 +235,7 @@ def test_persons_are_added_and_removed_audited_and_reprioritised(client, moderat
     clip = ScoredClipFactory(score=0.5, reports=0)
     PersonFactory(name="Ana Example", protected=True, aliases=["A. Example"])
     client.force_login(moderator)
-    client.get(url("clip", clip))  # persons are edited by whoever holds the clip
+    client.post(url("start", clip))  # Start review claims it
     client.post(url("person_add", clip), {"name": "a. example"})
     clip.refresh_from_db()
     ana = clip.persons.get()

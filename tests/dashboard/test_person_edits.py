@@ -85,7 +85,7 @@ def test_a_decided_clip_is_corrected_by_a_senior_only_audited_as_an_override(
 def test_the_holder_tags_and_untags_each_edit_audited(client, moderator):
     clip = ScoredClipFactory(reports=0)
     client.force_login(moderator)
-    client.get(url("clip", clip))  # opening the page claims it
+    client.post(url("start", clip))  # Start review claims it
 
     assert client.post(url("person_add", clip), {"name": "Bo Example"}).status_code == 302
     bo = clip.persons.get()
@@ -110,6 +110,8 @@ def test_the_review_page_offers_person_edits_only_to_who_may_make_them(
 ):
     clip = ScoredClipFactory(persons=[PersonFactory(name="Ana Example")])
     client.force_login(moderator2)
+    assert "Add person" not in client.get(url("clip", clip)).content.decode()  # only looking
+    client.post(url("start", clip))
     assert "Add person" in client.get(url("clip", clip)).content.decode()  # now holds it
     client.force_login(moderator)
     page = client.get(url("clip", clip)).content.decode()

@@ -119,7 +119,7 @@ def test_a_moderator_accepts_the_statements(
 ):
     clip, report = _pending(api_client_for, reporter, reporter2, face_clip)
     client.force_login(moderator)
-    client.get(reverse("dashboard:clip", args=[clip.public_id]))  # claims it
+    client.post(reverse("dashboard:start", args=[clip.public_id]))  # claims it
     before = Clip.objects.get(pk=clip.pk).priority
     response = client.post(reverse("dashboard:report_accept", args=[clip.public_id, report.pk]))
     assert response.status_code == 302
@@ -141,7 +141,7 @@ def test_a_moderator_dismisses_the_statements(
 ):
     clip, report = _pending(api_client_for, reporter, reporter2, face_clip)
     client.force_login(moderator)
-    client.get(reverse("dashboard:clip", args=[clip.public_id]))
+    client.post(reverse("dashboard:start", args=[clip.public_id]))  # claims it
     before = Clip.objects.get(pk=clip.pk).priority
     response = client.post(reverse("dashboard:report_dismiss", args=[clip.public_id, report.pk]))
     assert response.status_code == 302
