@@ -12,6 +12,7 @@ urlpatterns = [
     path("next/", views.next_clip, name="next"),
     path("audit/", views.audit_log, name="audit"),
     path("preferences/blur/", views.blur_preference, name="blur"),
+    path("preferences/wellness/", views.wellness_preference, name="wellness"),
     path("persons/<int:person_id>/", views.person_detail, name="person"),
     path("crops/<int:crop_id>.jpg", views.face_crop, name="crop"),
     path("models/<int:model_id>/", views.model_card, name="model_card"),

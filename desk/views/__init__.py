@@ -18,6 +18,7 @@ from desk.views.review import (
     report_accept,
     report_dismiss,
 )
+from desk.views.wellness import wellness_preference
 
 __all__ = [
     "audit_log",
@@ -43,4 +44,5 @@ __all__ = [
     "review_media",
     "scoring_progress",
     "upload_clip",
+    "wellness_preference",
 ]

@@ -41,7 +41,14 @@ from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
 from dashboard.signals import LEVEL_SENTENCES, gather_signals, suspicion_level
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
-from desk.media import blur_media_for, review_media_for, set_blur_media, unwatched_evidence
+from desk.media import (
+    blur_media_for,
+    remember_wellness,
+    review_media_for,
+    set_blur_media,
+    unwatched_evidence,
+    wellness_for,
+)
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun
@@ -333,6 +340,7 @@ def blur_preference(request: HttpRequest) -> HttpResponse:
     """Remember whether this moderator wants media blurred at first."""
     blurred = request.POST.get("blur") != "0"
     set_blur_media(request.user, blurred)
+    remember_wellness(request, wellness_for(request.user))
     if _wants_json(request):
         return JsonResponse({"blur_media": blurred})
     return HttpResponseRedirect(_local_path_or_queue(request, request.POST.get("next", "")))
