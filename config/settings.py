@@ -131,6 +131,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
+                # The viewer's wellness preferences (blur) for every page's layout.
+                "desk.context_processors.wellness",
             ],
         },
     },

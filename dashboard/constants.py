@@ -143,3 +143,11 @@ class RenditionState(models.TextChoices):
 
 # States in which the desk has something a browser can play.
 PLAYABLE_RENDITION_STATES = (RenditionState.READY, RenditionState.NOT_NEEDED)
+
+
+class BlurStrength(models.TextChoices):
+    """How strongly blurred media is blurred (a moderator's wellness preference)."""
+
+    LIGHT = "light", _("Light")
+    MEDIUM = "medium", _("Medium")
+    STRONG = "strong", _("Strong")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dashboard import names
 from dashboard.constants import (
     PLAYABLE_RENDITION_STATES,
+    BlurStrength,
     ClipKind,
     ClipStatus,
     DecisionAction,
@@ -483,6 +484,12 @@ class DeskPreference(models.Model):
     )
     # Thumbnails and video start blurred and desaturated until the moderator reveals them.
     blur_media = models.BooleanField(default=True)
+    # How blurred media is shown: how strong the blur, or greyscale only (no blur at all), as
+    # moderators' wellness tools offer (desk/media.py, static/css/desk.css).
+    blur_strength = models.CharField(
+        max_length=10, choices=BlurStrength.choices, default=BlurStrength.MEDIUM
+    )
+    grayscale_only = models.BooleanField(default=False)
     # Blank means "not chosen": the browser's Accept-Language, and settings.TIME_ZONE.
     language = models.CharField(max_length=10, blank=True)  # one of settings.LANGUAGES
     time_zone = models.CharField(max_length=64, blank=True)

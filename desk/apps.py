@@ -10,3 +10,11 @@ class DeskConfig(AppConfig):
 
     name = "desk"
     verbose_name = "Moderator's desk"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from desk.media import remember_wellness_at_login
+
+        # Read the wellness preferences once per session, at login (desk.media).
+        user_logged_in.connect(remember_wellness_at_login, dispatch_uid="unmask_wellness_at_login")

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dashboard.constants import ClipStatus, DecisionAction, ReportReason
+from dashboard.constants import BlurStrength, ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
 from dashboard.locale import OFFERED_TIME_ZONES
@@ -251,3 +251,15 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [("", _("As my browser asks"))] + list(settings.LANGUAGES)
         self.fields["time_zone"].choices = _time_zone_choices()
+
+
+class WellnessForm(forms.Form):
+    """How blurred media is shown to this moderator (desk/media.py, Wellness)."""
+
+    blur_strength = forms.ChoiceField(
+        label=_("Blur strength"), choices=BlurStrength.choices, widget=forms.RadioSelect
+    )
+    grayscale_only = forms.BooleanField(
+        label=_("Greyscale only: show media without colour instead of blurring it"),
+        required=False,
+    )

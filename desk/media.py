@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from dashboard.constants import ClipKind, RenditionState
+from dashboard.constants import BlurStrength, ClipKind, RenditionState
 from dashboard.errors import ServiceError
 from dashboard.http import apply_headers
 from dashboard.mediatypes import extension_of, media_headers
@@ -155,12 +155,87 @@ def crop_response(crop: FaceCrop) -> HttpResponse:
 
 def blur_media_for(user: AbstractBaseUser) -> bool:
     """Whether `user` sees media blurred at first (the default until they choose otherwise)."""
-    preference = DeskPreference.objects.filter(user=user).only("blur_media").first()
-    return True if preference is None else preference.blur_media
+    return wellness_for(user).blur_media
 
 
 def set_blur_media(user: AbstractBaseUser, blurred: bool) -> DeskPreference:
-    preference, _ = DeskPreference.objects.update_or_create(
+    preference, _created = DeskPreference.objects.update_or_create(
         user=user, defaults={"blur_media": blurred}
     )
     return preference
+
+
+@dataclass(frozen=True)
+class Wellness:
+    """How media is shown to one moderator: blurred at first or not, how strongly, or in
+    greyscale only (then nothing is blurred)."""
+
+    blur_media: bool = True
+    blur_strength: str = BlurStrength.MEDIUM
+    grayscale_only: bool = False
+
+    @property
+    def body_classes(self) -> str:
+        """The classes on <body> that static/css/desk.css reads."""
+        classes = ["blur-media"] if self.blur_media else []
+        if self.blur_strength != BlurStrength.MEDIUM:
+            classes.append(f"blur-{self.blur_strength}")
+        if self.grayscale_only:
+            classes.append("grayscale-only")
+        return " ".join(classes)
+
+
+def wellness_for(user: AbstractBaseUser) -> Wellness:
+    """`user`'s wellness preferences (the defaults until they choose)."""
+    row = (
+        DeskPreference.objects.filter(user=user)
+        .values_list("blur_media", "blur_strength", "grayscale_only")
+        .first()
+    )
+    return Wellness() if row is None else Wellness(*row)
+
+
+def set_wellness(
+    user: AbstractBaseUser, blur_strength: str, grayscale_only: bool
+) -> DeskPreference:
+    if blur_strength not in BlurStrength.values:
+        raise ServiceError("unknown_blur_strength", _("Choose light, medium or strong."))
+    preference, _created = DeskPreference.objects.update_or_create(
+        user=user, defaults={"blur_strength": blur_strength, "grayscale_only": grayscale_only}
+    )
+    return preference
+
+
+WELLNESS_SESSION_KEY = "unmask_wellness"
+
+
+def wellness_for_request(request: HttpRequest) -> Wellness:
+    """The signed-in user's wellness preferences, kept in the session after the first read so
+    a page costs no query for them (as dashboard.locale does with language and time zone);
+    `remember_wellness` refreshes the copy whenever the user changes them."""
+    session = getattr(request, "session", None)
+    stored = session.get(WELLNESS_SESSION_KEY) if session is not None else None
+    if isinstance(stored, list) and len(stored) == 3:
+        blur, strength, grayscale = stored
+        if strength in BlurStrength.values:
+            return Wellness(bool(blur), strength, bool(grayscale))
+    chosen = wellness_for(request.user)
+    remember_wellness(request, chosen)
+    return chosen
+
+
+def remember_wellness(request: HttpRequest, chosen: Wellness) -> None:
+    if getattr(request, "session", None) is not None:
+        request.session[WELLNESS_SESSION_KEY] = [
+            chosen.blur_media,
+            chosen.blur_strength,
+            chosen.grayscale_only,
+        ]
+
+
+def remember_wellness_at_login(
+    sender: type, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: object
+) -> None:
+    """`user_logged_in` receiver: the preferences go into the new session with the login."""
+    if request is not None:
+        remember_wellness(request, wellness_for(user))

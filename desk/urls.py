@@ -12,6 +12,7 @@ urlpatterns = [
     path("next/", views.next_clip, name="next"),
     path("audit/", views.audit_log, name="audit"),
     path("preferences/blur/", views.blur_preference, name="blur"),
+    path("preferences/wellness/", views.wellness_preference, name="wellness"),
     path("persons/lookup/", views.person_lookup, name="person_lookup"),
     path("persons/<int:person_id>/", views.person_detail, name="person"),
     path("persons/<int:person_id>/aliases/", views.person_alias_add, name="person_alias_add"),

@@ -34,7 +34,10 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dashboard.constants import DecisionAction
+from dashboard.media_words import describe_media
 from dashboard.models import AuditEvent, Clip
+from dashboard.signals import gather_signals
 from dashboard.workflow import record_event
 from detection.frames import open_sampler
 from detection.models import DetectionRun
@@ -236,6 +239,7 @@ def decision_chain(clip: Clip) -> dict[str, Any]:
                 "action": d.action,
                 "labels": [label.slug for label in d.labels.all()],
                 "reason": d.reason,
+                "note": d.note,
                 "moderator": d.decided_by,
                 "decided_at": d.created_at,
                 "evidence": d.evidence,
@@ -265,6 +269,56 @@ def decision_chain(clip: Clip) -> dict[str, Any]:
             }
             for e in events
         ],
+    }
+
+
+# --- Statement of reasons -----------------------------------------------------------------------
+
+# Outcomes that say the clip is manipulated (or breaks a policy): the signals that fired support
+# them. An approval rests on the applicable signals that did not fire.
+_MANIPULATED_OUTCOMES = (DecisionAction.REMOVE, DecisionAction.LABEL)
+
+
+def supporting_signals(action: str, signals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The signals (as a decision's evidence keeps them) that support `action`: for a removal
+    or a label, those that fired; for an approval, the applicable ones that did not. A score
+    below its threshold never counts as evidence for a removal."""
+    if action in _MANIPULATED_OUTCOMES:
+        return [s for s in signals if s.get("fired")]
+    if action == DecisionAction.APPROVE:
+        return [s for s in signals if s.get("applicable") and not s.get("fired")]
+    return []
+
+
+def statement_of_reasons(clip: Clip) -> dict[str, Any] | None:
+    """Why the clip's outcome is what it is, in plain sentences: the final decision, the
+    moderator's reason and note, the signals that support it (from what the decider saw, kept
+    on the decision) and the media described in words. None when nothing was decided."""
+    decision = (
+        clip.decisions.select_related("moderator")
+        .prefetch_related("labels")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if decision is None:
+        return None
+    signals = (decision.evidence or {}).get("signals")
+    if signals is None:  # decided before decisions kept their signals: what is known now
+        signals = [signal.as_dict() for signal in gather_signals(clip)]
+    return {
+        "action": decision.get_action_display(),
+        "labels": [label.name for label in decision.labels.all()],
+        "reason": decision.reason,
+        "note": decision.note,
+        "moderator": decision.decided_by,
+        "decided_at": decision.created_at,
+        "signals": [
+            {"title": s.get("title", ""), "sentence": s.get("sentence", "")}
+            for s in supporting_signals(decision.action, signals)
+        ],
+        "media": describe_media(
+            clip.codec, clip.width, clip.height, clip.duration_s, has_audio=clip.has_audio
+        ),
     }
 
 
@@ -410,6 +464,7 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
             "provenance": provenance,
             "reports": reports,
             "chain": chain,
+            "reasons": statement_of_reasons(clip),
             "generated_at": timezone.now(),
         },
     ).encode()

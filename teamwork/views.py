@@ -13,16 +13,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, senior_required
+from dashboard.constants import DecisionAction
 from dashboard.errors import ServiceError, refuse
 from dashboard.http import media_erased_response, stored_file_response
 from dashboard.models import Clip
-from dashboard.roles import is_senior
 from teamwork import appeals, confirmations, packs, sla
 from teamwork.constants import PendingState
 from teamwork.forms import AppealDecisionForm, AppealForm, ConfirmForm, OverturnForm
 from teamwork.models import Appeal, EvidencePack, PendingDecision
 
 PAGE_SIZE = 50
+# The review page's decision keys (static/js/review.js), the same on every page that decides.
+DECISION_KEYS = {
+    DecisionAction.APPROVE: "a",
+    DecisionAction.LABEL: "l",
+    DecisionAction.REMOVE: "r",
+    DecisionAction.ESCALATE: "e",
+}
 # Rows with less than this much time left are highlighted as at risk.
 AT_RISK_HOURS = 1.0
 
@@ -47,14 +54,21 @@ def confirmations_queue(request: HttpRequest) -> HttpResponse:
 def _pending_page(
     request: HttpRequest, pending: PendingDecision, status: int = 200, **forms
 ) -> HttpResponse:
+    overturn_form = forms.get("overturn_form") or OverturnForm()
+    # "o" goes to the overturn's outcome; the proposed action's own key to "Confirm".
+    overturn_form.fields["action"].widget.attrs.update(
+        {"data-shortcut": "o", "aria-keyshortcuts": "o"}
+    )
     context = {
         "pending": pending,
         "clip": pending.clip,
         "may_resolve": confirmations.may_resolve(pending, request.user),
+        # Offered to the proposer only: a senior who disagrees overturns, with a reason.
         "may_withdraw": pending.state == PendingState.PENDING
-        and (pending.proposed_by_id == request.user.pk or is_senior(request.user)),
+        and pending.proposed_by_id == request.user.pk,
+        "confirm_key": DECISION_KEYS.get(pending.action, ""),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
-        "overturn_form": forms.get("overturn_form") or OverturnForm(),
+        "overturn_form": overturn_form,
     }
     return render(request, "teamwork/pending.html", context, status=status)
 

@@ -1,13 +1,12 @@
 """Template helpers of the review desk: role checks for navigation and display formatting."""
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import timeuntil
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -65,6 +64,45 @@ def age(moment: datetime | None) -> str:
     if seconds < 2 * 86400:
         return _("%(n)d h") % {"n": seconds // 3600}
     return _("%(n)d d") % {"n": seconds // 86400}
+
+
+def time_left_text(deadline: datetime, now: datetime | None = None) -> str:
+    """An SLA countdown as "3 h 50 min left" / "overdue by 12 min": the same rule and the same
+    words as desk.js's formatLeft, which re-ticks it in the browser (so an htmx refresh of a
+    fragment never switches the format)."""
+    ms = (deadline - (now or timezone.now())).total_seconds() * 1000
+    minutes = int(abs(ms) // 60000)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        text = _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    else:
+        text = _("%(minutes)s min") % {"minutes": minutes}
+    if ms < 0:
+        return _("overdue by %(time)s") % {"time": text}
+    return _("%(time)s left") % {"time": text}
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A span of time as people read it ("3 h 12 min", "45 min", "2 d 4 h"): never
+    Python's "3:12:07.481516"."""
+    if value is None:
+        return ""
+    minutes = max(0, int(value.total_seconds() // 60))
+    if minutes < 1:
+        return _("under a minute")
+    if minutes < 60:
+        return _("%(minutes)s min") % {"minutes": minutes}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    days, hours = divmod(hours, 24)
+    return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+
+
+@register.filter
+def time_left(deadline: datetime | None) -> str:
+    return "" if deadline is None else time_left_text(deadline)
 
 
 @register.filter(expects_localtime=True)
@@ -207,7 +245,7 @@ def _queue_row(row: Any) -> str:
         sla = format_html(
             '<time class="countdown" data-countdown datetime="{}">{}</time>',
             date_filter(due, "c"),
-            _("%(left)s left") % {"left": timeuntil(due)},
+            time_left_text(due),
         )
     else:
         sla = "—"

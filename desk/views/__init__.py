@@ -21,6 +21,7 @@ from desk.views.review import (
     start_review,
     suggestion_resolve,
 )
+from desk.views.wellness import wellness_preference
 
 __all__ = [
     "audit_log",
@@ -52,4 +53,5 @@ __all__ = [
     "scoring_progress",
     "start_review",
     "upload_clip",
+    "wellness_preference",
 ]

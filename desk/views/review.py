@@ -52,9 +52,11 @@ from dashboard.signals import LEVEL_SENTENCES, gather_signals, suspicion_level
 from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
 from desk.media import (
     blur_media_for,
+    remember_wellness,
     review_media_for,
     set_blur_media,
     unwatched_evidence_or_refuse,
+    wellness_for,
 )
 from desk.queue import priority_band, sla_deadline
 from desk.timeline import build_chart, render_svg
@@ -412,6 +414,7 @@ def blur_preference(request: HttpRequest) -> HttpResponse:
     """Remember whether this moderator wants media blurred at first."""
     blurred = request.POST.get("blur") != "0"
     set_blur_media(request.user, blurred)
+    remember_wellness(request, wellness_for(request.user))
     if _wants_json(request):
         return JsonResponse({"blur_media": blurred})
     return HttpResponseRedirect(_local_path_or_queue(request, request.POST.get("next", "")))

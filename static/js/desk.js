@@ -62,6 +62,18 @@
     setBlur(!document.body.classList.contains("blur-media"), true);
   }
 
+  /* The top bar's blur toggle (and "b") only where the page shows media: elsewhere it would
+     claim a state nothing on the page has. Re-checked when htmx swaps part of the page. */
+  function hasMedia() {
+    return document.querySelector(".sensitive") !== null;
+  }
+  function syncBlurToggle() {
+    const shown = hasMedia();
+    document.querySelectorAll(".topbar [data-blur-toggle]").forEach(function (button) {
+      button.hidden = !shown;
+    });
+  }
+
   /* Strings from Django's JavaScript catalog (/jsi18n/, loaded before this file); English when
      it could not load. */
   const gettext = window.gettext || function (text) { return text; };
@@ -106,7 +118,7 @@
     if (key === "?") {
       event.preventDefault();
       openShortcuts();
-    } else if (key === "b") {
+    } else if (key === "b" && hasMedia()) {
       event.preventDefault();
       toggleBlur();
     } else if (key === "n") {
@@ -119,7 +131,14 @@
   });
 
   tickCountdowns();
+  syncBlurToggle();
   window.setInterval(tickCountdowns, 15000);
+  /* A fragment htmx swapped in carries the server's text, written by the same rule as
+     formatLeft (desk/templatetags/desk.py, time_left): re-tick at once all the same. */
+  document.body.addEventListener("htmx:afterSettle", function () {
+    tickCountdowns();
+    syncBlurToggle();
+  });
 
   window.Desk = { post: post, shortcutsOff: shortcutsOff, shortcutKey: shortcutKey, csrfToken: csrfToken };
 })();

@@ -36,10 +36,12 @@ ALLOWED = {
     "devices",  # "TOTP devices", the admin's name for them
     "moderator",
     "senior",
+    "reporter",
     "Asia",
     "Seoul",
 }
-# Elements whose text is code, keys or a region rendered by a template not translated yet.
+# Elements whose text is code, keys or a region rendered by a template not translated yet; and
+# elements marked lang="en": text the apps' evidence providers write in English (signals).
 SKIPPED_TAGS = {"script", "style", "code", "kbd"}
 SKIPPED_IDS: set[str] = set()
 SHOWN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
@@ -64,7 +66,12 @@ class _VisibleText(HTMLParser):
         if not skipped:
             self.parts.extend(values[name] or "" for name in SHOWN_ATTRIBUTES if name in values)
         if tag not in self.VOID:
-            self.stack.append(skipped or tag in SKIPPED_TAGS or values.get("id") in SKIPPED_IDS)
+            self.stack.append(
+                skipped
+                or tag in SKIPPED_TAGS
+                or values.get("id") in SKIPPED_IDS
+                or values.get("lang") == "en"
+            )
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in self.VOID and self.stack:

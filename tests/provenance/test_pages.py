@@ -120,6 +120,9 @@ def test_registered_reference_is_shown_as_the_authentic_source(
     page = client.get(reverse("dashboard:clip", args=[clip.public_id])).content.decode()
     assert "Derived from authentic source" in page and "Press event 2026" in page
     assert f'data-seek="{match.clip_time_s:.3f}"' in page  # the clip's frame, beside it
+    # The authentic still is media too: blurred with the rest until revealed.
+    reference_url = reverse("provenance:reference_media", args=[entry.pk])
+    assert f'<img class="sensitive" src="{reference_url}"' in page
     media = client.get(reverse("provenance:reference_media", args=[entry.pk]))
     assert media.status_code == 200
     assert b"".join(media.streaming_content).startswith(b"\x89PNG")
