@@ -24,6 +24,7 @@ urlpatterns = [
     path("team/", include("teamwork.urls")),
     path("insight/", include("insight.urls")),
     path("provenance/", include("provenance.urls")),
+    path("routing/", include("routing.urls")),
     path("login/", account.UnmaskLoginView.as_view(), name="login"),
     # The page scripts' strings in the request's language (locale/*/LC_MESSAGES/djangojs.po).
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -22,7 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.constants import ClipStatus
 from dashboard.models import GENERAL_QUEUE, Clip, Queue
@@ -31,25 +33,51 @@ from dashboard.models import GENERAL_QUEUE, Clip, Queue
 COUNTED_STATES: tuple[str, ...] = (ClipStatus.AWAITING_REVIEW, ClipStatus.IN_REVIEW)
 
 
-def all_queues() -> list[Queue]:
-    return list(Queue.objects.order_by("order", "name"))
+# The seeded queues' names, translated on the desk while an admin has not renamed them.
+SEEDED_NAMES: dict[str, Promise] = {
+    "protected-persons": _("Protected persons"),
+    "high-reach": _("High reach"),
+    "known-fakes": _("Known fakes"),
+    "photos": _("Photos"),
+    GENERAL_QUEUE: _("General"),
+}
+SEEDED_ENGLISH = {
+    "protected-persons": "Protected persons",
+    "high-reach": "High reach",
+    "known-fakes": "Known fakes",
+    "photos": "Photos",
+    GENERAL_QUEUE: "General",
+}
 
 
-def general_queue() -> Queue | None:
-    return Queue.objects.filter(slug=GENERAL_QUEUE).first()
+def display_name(queue: Queue) -> str:
+    """The queue's name as the desk shows it: a seeded name translated, any other as typed."""
+    if SEEDED_ENGLISH.get(queue.slug) == queue.name:
+        return str(SEEDED_NAMES[queue.slug])
+    return queue.name
+
+
+def queues_for(user: AbstractBaseUser) -> list[Queue]:
+    """Every queue in switcher order, each with `member_total` and `is_member` (for `user`);
+    one query."""
+    membership = Queue.members.through.objects.filter(queue_id=OuterRef("pk"), user_id=user.pk)
+    return list(
+        Queue.objects.annotate(
+            member_total=Count("members"), is_member=Exists(membership)
+        ).order_by("order", "name")
+    )
 
 
 def worked_queues(user: AbstractBaseUser, queues: Iterable[Queue] | None = None) -> list[Queue]:
     """The queues `user` works, in switcher order (see the module docstring for the rule).
 
-    `queues` may pass queues already read with their member ids prefetched, to spare queries.
+    `queues` may pass what `queues_for(user)` read, to spare the query.
     """
-    queues = list(queues) if queues is not None else list(Queue.objects.prefetch_related("members"))
-    member_of = [q for q in queues if any(m.pk == user.pk for m in q.members.all())]
+    queues = list(queues) if queues is not None else queues_for(user)
+    member_of = [q for q in queues if q.is_member]
     if member_of:
-        return sorted(member_of, key=lambda q: (q.order, q.name))
-    open_to_all = [q for q in queues if not q.members.all() or q.slug == GENERAL_QUEUE]
-    return sorted(open_to_all, key=lambda q: (q.order, q.name))
+        return member_of
+    return [q for q in queues if not q.member_total or q.slug == GENERAL_QUEUE]
 
 
 def in_queues(queues: Iterable[Queue]) -> Q:

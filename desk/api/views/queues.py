@@ -8,8 +8,7 @@ from rest_framework.response import Response
 
 from dashboard.api.base import UnmaskViewSet
 from dashboard.api.permissions import IsModerator
-from dashboard.models import Queue
-from dashboard.queues import counts_by_queue, queue_counts, worked_queues
+from dashboard.queues import counts_by_queue, display_name, queue_counts, queues_for, worked_queues
 from desk.api.serializers import QueueSerializer
 
 
@@ -20,13 +19,13 @@ class QueueViewSet(mixins.ListModelMixin, UnmaskViewSet):
 
     @extend_schema(summary="The routed queues, their open items and whether you work them")
     def list(self, request: Request) -> Response:
-        queues = list(Queue.objects.prefetch_related("members").order_by("order", "name"))
+        queues = queues_for(request.user)
         counts = counts_by_queue(queues, queue_counts())
         worked = {q.pk for q in worked_queues(request.user, queues)}
         rows = [
             {
                 "slug": q.slug,
-                "name": q.name,
+                "name": display_name(q),
                 "order": q.order,
                 "open_items": counts[q.pk],
                 "worked_by_you": q.pk in worked,
