@@ -123,7 +123,7 @@ class ClipAdmin(RoleAdmin):
         "persons",
         # Set by routing (routing.services), moved by a senior on the review page, audited.
         "queue",
-        "queue_pinned",
+        "queue_pinned_at",
     )
     # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -120,12 +120,21 @@ class Clip(models.Model):
     reach = models.PositiveBigIntegerField(null=True, blank=True)
     persons = models.ManyToManyField(Person, related_name="clips", blank=True)
     # The routed queue (routing.services.route_clip); null until routed, which counts as
-    # General. SET_NULL: deleting a queue sends its items back to General.
+    # General. SET_NULL (done by Django): deleting a queue sends its items back to General.
+    # No database constraint and no index of its own (clip_queue_routed_order covers it):
+    # SQLite can then add and drop the column in place instead of rebuilding the clip table,
+    # which at scale is slow and drops the triggers on it.
     queue = models.ForeignKey(
-        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="clips"
+        Queue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clips",
+        db_constraint=False,
+        db_index=False,
     )
-    # Set when a senior moved the item by hand: routing leaves it where they put it.
-    queue_pinned = models.BooleanField(default=False)
+    # When a senior moved the item by hand: routing then leaves it where they put it.
+    queue_pinned_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(
         max_length=20, choices=ClipStatus.choices, default=ClipStatus.QUEUED, db_index=True
@@ -192,6 +201,11 @@ class Clip(models.Model):
 
     def __str__(self) -> str:
         return f"Clip {self.short_id}"
+
+    @property
+    def queue_pinned(self) -> bool:
+        """Whether a senior moved the item by hand (routing leaves it in its queue)."""
+        return self.queue_pinned_at is not None
 
     @property
     def short_id(self) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.constants import FINAL_STATES
@@ -100,8 +101,9 @@ def move_clip(clip_id: int, queue_slug: str, user: AbstractBaseUser, note: str =
         previous = clip.queue.slug if clip.queue_id else None
         if clip.queue_id == queue.pk and clip.queue_pinned:
             return clip
-        Clip.objects.filter(pk=clip.pk).update(queue=queue, queue_pinned=True)
-        clip.queue, clip.queue_pinned = queue, True
+        pinned_at = timezone.now()
+        Clip.objects.filter(pk=clip.pk).update(queue=queue, queue_pinned_at=pinned_at)
+        clip.queue, clip.queue_pinned_at = queue, pinned_at
         record_event(
             clip,
             "queue.moved",
@@ -120,6 +122,6 @@ def unpin_clip(clip_id: int, user: AbstractBaseUser) -> Routed:
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         if clip.queue_pinned:
-            Clip.objects.filter(pk=clip.pk).update(queue_pinned=False)
+            Clip.objects.filter(pk=clip.pk).update(queue_pinned_at=None)
             record_event(clip, "queue.unpinned", actor=user, data={"queue": clip.queue_id})
         return route_clip(clip.pk)

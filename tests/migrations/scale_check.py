@@ -15,6 +15,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.migrations.loader import MigrationLoader  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from dashboard import counters, search  # noqa: E402
@@ -24,7 +25,11 @@ BEFORE = ("dashboard", "0011_depiction")
 
 
 def make(n: int, status: str, caption: str) -> Clip:
-    return Clip.objects.create(
+    # The clip as the schema at BEFORE has it: columns added later (a clip's queue) are not
+    # there yet when this runs.
+    loader = MigrationLoader(connection)
+    HistoricalClip = loader.project_state(BEFORE).apps.get_model("dashboard", "Clip")
+    return HistoricalClip.objects.create(
         file=f"clips/{n}.mp4", sha256=f"{n:064x}", size_bytes=1, status=status, caption=caption
     )
 
