@@ -109,3 +109,12 @@ def test_review_page_uses_the_queues_bands(client, moderator, routed):
     page = client.get(reverse("dashboard:clip", args=[routed["reach"].public_id]))
     first = page.context["first_reported_at"]
     assert page.context["sla_deadline"] == first + timedelta(hours=2)
+
+
+def test_switcher_in_korean_translates_seeded_names_not_renamed_ones(client, moderator):
+    Queue.objects.filter(slug="photos").update(name="Bildmaterial")
+    client.force_login(moderator)
+    html = client.get(QUEUE, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "보호 대상 인물" in html and "모든 대기열" in html
+    assert "Protected persons" not in html
+    assert "Bildmaterial" in html  # an admin's own name is shown as typed
