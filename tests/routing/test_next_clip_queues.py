@@ -119,3 +119,12 @@ def test_only_a_senior_moves_items(clips):
         move_clip(clips["reach"].pk, "general", UserFactory(role=Role.MODERATOR))
     assert (refused.value.code, refused.value.status) == ("senior_only", 403)
     assert not AuditEvent.objects.filter(action="queue.moved").exists()
+
+
+def test_seed_demo_gives_the_senior_protected_persons_and_general(senior):
+    from desk.management.commands.seed_demo import Command
+
+    Command()._queues()
+    assert [x.slug for x in worked_queues(senior)] == ["protected-persons", "general"]
+    moderator = UserFactory(role=Role.MODERATOR)
+    assert "protected-persons" not in [x.slug for x in worked_queues(moderator)]
