@@ -251,7 +251,7 @@ def _serving_queues(user: AbstractBaseUser, slug: str) -> list[Queue]:
     if not chosen:
         if not Queue.objects.filter(slug=slug).exists():
             raise ClaimError(
-                "unknown_queue", _("There is no queue “%(queue)s”.") % {"queue": slug}, 404
+                "unknown_queue", _("There is no queue “%(queue)s”.") % {"queue": slug}, 400
             )
         raise ClaimError(
             "not_a_member",

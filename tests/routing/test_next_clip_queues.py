@@ -65,7 +65,7 @@ def test_next_clip_from_one_named_queue_and_refused_for_a_queue_not_worked(clips
     assert (refused.value.code, refused.value.status) == ("not_a_member", 403)
     with pytest.raises(ClaimError) as unknown:
         claim_next_clip(moderator, queue="nope")
-    assert unknown.value.code == "unknown_queue"
+    assert (unknown.value.code, unknown.value.status) == ("unknown_queue", 400)
 
 
 def test_next_clip_queries_do_not_grow_with_the_number_of_queues(clips):

@@ -294,7 +294,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         serializer = NextClipRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # The service refuses the escalations queue to a non-senior (senior_only, 403).
-        # ...and a queue the caller does not work (not_a_member, 403; unknown_queue, 404).
+        # ...and a queue the caller does not work (not_a_member, 403; unknown_queue, 400).
         clip = claim_next_clip(
             request.user,
             escalated=serializer.validated_data["escalated"],
