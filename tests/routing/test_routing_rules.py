@@ -233,3 +233,15 @@ def test_decided_items_are_not_routed_again(team):
     clip = ScoredClipFactory(reach=100, status=ClipStatus.REMOVED)
     route_clip(clip.pk)
     assert Clip.objects.get(pk=clip.pk).queue_id is None
+
+
+def test_admin_form_refuses_a_rule_without_conditions_or_with_an_unknown_one(team):
+    from routing.admin import RoutingRuleForm
+
+    base = {"name": "r", "order": 1, "active": True, "queue": team.pk, "extra_conditions": "{}"}
+    empty = RoutingRuleForm(data=base)
+    assert not empty.is_valid() and "at least one condition" in str(empty.errors)
+    unknown = RoutingRuleForm(data={**base, "extra_conditions": '{"case_reach": 5}'})
+    assert not unknown.is_valid() and "case_reach" in str(unknown.errors)
+    ok = RoutingRuleForm(data={**base, "min_reach": "10", "platforms": "tiktok"})
+    assert ok.is_valid(), ok.errors
