@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "teamwork",
     "insight",
     "provenance",
+    # Routed queues: the rules that put each item in a queue (above the satellites it reads).
+    "routing",
     "desk",
     "retention",
     # /healthz, /readyz, /metrics and structured logs; reads the apps above, none imports it.

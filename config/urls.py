@@ -25,6 +25,7 @@ urlpatterns = [
     path("team/", include("teamwork.urls")),
     path("insight/", include("insight.urls")),
     path("provenance/", include("provenance.urls")),
+    path("routing/", include("routing.urls")),
     path("login/", account.UnmaskLoginView.as_view(), name="login"),
     # The page scripts' strings in the request's language (locale/*/LC_MESSAGES/djangojs.po).
     # Pages ask for it as jsi18n/?lang=<code>, so a browser keeps one copy per language for an

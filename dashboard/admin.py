@@ -32,6 +32,7 @@ from dashboard.models import (
     Person,
     PersonMerge,
     PersonName,
+    Queue,
     Report,
     ReviewRendition,
 )
@@ -128,6 +129,9 @@ class ClipAdmin(RoleAdmin):
         # Tagged and untagged on the review page (dashboard.persons: claim or senior, audited,
         # remembered by the two-person rule), never silently here.
         "persons",
+        # Set by routing (routing.services), moved by a senior on the review page, audited.
+        "queue",
+        "queue_pinned_at",
     )
     # Django 6's default, as the desk's upload form already has it (and no deprecation warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -269,6 +273,22 @@ class NameSuggestionAdmin(ReadOnlyAdmin):
     list_display = ("spelling", "candidate", "reason", "state", "clip", "created_at")
     list_filter = ("state", "reason")
     search_fields = ("spelling", "candidate__name")
+
+
+@admin.register(Queue)
+class QueueAdmin(RoleAdmin):
+    """Queues and their members; the rules that fill them are routing's (RoutingRule)."""
+
+    list_display = ("name", "slug", "order", "member_count")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Queue]:
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(ordering="member_total", description="Members")
+    def member_count(self, queue: Queue) -> int:
+        return queue.member_total
 
 
 @admin.register(Label)

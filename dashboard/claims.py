@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from dashboard.constants import FINAL_STATES, REVIEWABLE_STATES, ClipStatus
 from dashboard.errors import ServiceError
-from dashboard.models import Clip
+from dashboard.models import Clip, Queue
+from dashboard.queues import in_queues, worked_queues
 from dashboard.roles import is_moderator, is_senior
 from dashboard.workflow import TransitionError, record_event, transition
 
@@ -236,11 +237,18 @@ def claimable(queryset: QuerySet[Clip], user: AbstractBaseUser) -> QuerySet[Clip
 
 
 def claim_next_clip(
-    user: AbstractBaseUser, *, escalated: bool = False, exclude: Collection[int] = ()
+    user: AbstractBaseUser,
+    *,
+    escalated: bool = False,
+    exclude: Collection[int] = (),
+    queue: str = "",
 ) -> Clip | None:
     """Claim the highest-priority clip nobody holds: the "Next clip" button.
 
     `exclude` holds clips the moderator just skipped, so "next" never hands them straight back.
+    A moderator is served from the queues they work (dashboard.queues.worked_queues), or from
+    the one of them named by slug in `queue`; a queue they do not work is refused (403). The
+    seniors' escalations queue is one queue whatever the routing.
 
     On PostgreSQL the candidate row is locked with SKIP LOCKED, so moderators pressing the
     button at the same instant each get a different clip instead of queueing on the same one.
@@ -249,10 +257,13 @@ def claim_next_clip(
     if escalated and not is_senior(user):
         raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
     status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
+    candidates = Clip.objects.filter(status=status)
+    if not escalated:
+        candidates = candidates.filter(in_queues(_serving_queues(user, queue)))
     for _attempt in range(MAX_NEXT_ATTEMPTS):
         with transaction.atomic():
             clip_id = (
-                claimable(Clip.objects.filter(status=status), user)
+                claimable(candidates, user)
                 .exclude(pk__in=list(exclude))
                 .order_by("-priority", "created_at")
                 .select_for_update(skip_locked=True)
@@ -267,3 +278,22 @@ def claim_next_clip(
                 # Changed between our read and our lock (SQLite has no row locks): next one.
                 continue
     return None
+
+
+def _serving_queues(user: AbstractBaseUser, slug: str) -> list[Queue]:
+    """The queues *Next clip* takes from for `user`: all they work, or the one named."""
+    worked = worked_queues(user)
+    if not slug:
+        return worked
+    chosen = [q for q in worked if q.slug == slug]
+    if not chosen:
+        if not Queue.objects.filter(slug=slug).exists():
+            raise ClaimError(
+                "unknown_queue", _("There is no queue “%(queue)s”.") % {"queue": slug}, 400
+            )
+        raise ClaimError(
+            "not_a_member",
+            _("You do not work the queue “%(queue)s”; ask a senior to add you.") % {"queue": slug},
+            403,
+        )
+    return chosen

@@ -98,6 +98,35 @@ class ClipEventListener:
 clip_event_listeners: HookList[ClipEventListener] = HookList("clip_event_listeners")
 
 
+# Told, inside the change's transaction, that a fact the priority weighs changed for a clip (a
+# report raised its reach, a person was tagged, a bank match arrived or was marked wrong):
+# `dashboard.priority.refresh_priority` calls them after storing the new priority, so every
+# writer of such a fact already reaches them. Filled by routing (re-route the clip).
+clip_facts_changed: HookList[Callable[[Clip], None]] = HookList("clip_facts_changed")
+
+
+@dataclass(frozen=True)
+class RoutingCondition:
+    """A condition routing rules may test that an app above the core knows how to answer
+    (e.g. a case's total reach, from the cases app).
+
+    A rule stores `{key: parameter}` in its extra conditions; `holds(clip, parameter)` says
+    whether the clip meets it (one query at most). `describe(parameter)` is the sentence the
+    admin shows; `parse(text)` validates what the admin typed and returns the parameter to
+    store, raising ValueError with a sentence when it is not acceptable.
+    """
+
+    key: str
+    label: str
+    holds: Callable[[Clip, Any], bool]
+    parse: Callable[[Any], Any] = lambda value: value
+    describe: Callable[[Any], str] = lambda value: str(value)
+
+
+# Filled by apps with facts of their own to route on; read by routing.conditions.
+routing_conditions: HookList[RoutingCondition] = HookList("routing_conditions")
+
+
 # Admin actions on clips that satellites add to the operators' panel (detection: re-score); each
 # is a Django admin action function, registered from the app's admin module.
 clip_admin_actions: HookList[Callable[..., None]] = HookList("clip_admin_actions")

@@ -158,6 +158,38 @@ def clip_upload_path(instance: "Clip", filename: str) -> str:
     return f"clips/{instance.public_id.hex[:2]}/{instance.public_id.hex}.{ext}"
 
 
+# The queue every item lands in when no routing rule matches (and while it is not routed yet).
+GENERAL_QUEUE = "general"
+
+
+class Queue(models.Model):
+    """A named queue of work: routing (the `routing` app) puts each item in one queue, and
+    *Next clip* serves a moderator from the queues they are a member of (dashboard/queues.py).
+
+    The queue itself lives in the core because the clip points at it and the claim service
+    reads membership; the rules that fill it belong to the routing app above the core.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    # The switcher's order; routing order is the rules' own (routing.RoutingRule.order).
+    order = models.PositiveIntegerField(default=100)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="work_queues",
+        blank=True,
+        help_text="Moderators and seniors who work this queue. A queue without members is "
+        "worked by everyone who is a member of no queue.",
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ClipQuerySet(models.QuerySet):
     def awaiting_review(self) -> "ClipQuerySet":
         return self.filter(status=ClipStatus.AWAITING_REVIEW)
@@ -188,6 +220,22 @@ class Clip(models.Model):
     # only grow, and summing would count the same views once per report). Null when none said.
     reach = models.PositiveBigIntegerField(null=True, blank=True)
     persons = models.ManyToManyField(Person, related_name="clips", blank=True)
+    # The routed queue (routing.services.route_clip); null until routed, which counts as
+    # General. SET_NULL (done by Django): deleting a queue sends its items back to General.
+    # No database constraint and no index of its own (clip_queue_routed_order covers it):
+    # SQLite can then add and drop the column in place instead of rebuilding the clip table,
+    # which at scale is slow and drops the triggers on it.
+    queue = models.ForeignKey(
+        Queue,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clips",
+        db_constraint=False,
+        db_index=False,
+    )
+    # When a senior moved the item by hand: routing then leaves it where they put it.
+    queue_pinned_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(
         max_length=20, choices=ClipStatus.choices, default=ClipStatus.QUEUED, db_index=True
@@ -244,10 +292,21 @@ class Clip(models.Model):
             ),
             # The queue's score-band filter within a status (bench/queue_page.py).
             models.Index(fields=["status", "score"], name="clip_status_score"),
+            # Next clip within a queue, and the queue switcher's grouped count over the open
+            # statuses (dashboard/queues.py): read from this index, never the table.
+            models.Index(
+                fields=["status", "queue", "-priority", "created_at", "id"],
+                name="clip_queue_routed_order",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Clip {self.short_id}"
+
+    @property
+    def queue_pinned(self) -> bool:
+        """Whether a senior moved the item by hand (routing leaves it in its queue)."""
+        return self.queue_pinned_at is not None
 
     @property
     def short_id(self) -> str:

@@ -39,7 +39,7 @@ forever behind newer clips of the same weight.
 import math
 
 from dashboard.constants import MatchState, ReportStatement
-from dashboard.hooks import PriorityContribution, priority_contributions
+from dashboard.hooks import PriorityContribution, clip_facts_changed, priority_contributions
 from dashboard.models import Clip, NameSuggestion
 from dashboard.signals import SuspicionLevel, gather_signals, suspicion_level
 
@@ -135,7 +135,11 @@ def compute_priority(clip: Clip) -> float:
 
 
 def refresh_priority(clip: Clip) -> float:
+    """Store the clip's priority again after one of its facts changed, and tell the apps that
+    act on such a change (dashboard.hooks.clip_facts_changed: routing re-routes it)."""
     value = compute_priority(clip)
     Clip.objects.filter(pk=clip.pk).update(priority=value)
     clip.priority = value
+    for listener in clip_facts_changed:
+        listener(clip)
     return value

@@ -107,6 +107,8 @@ class QueueFilterForm(forms.Form):
     received_from = DeskDateField(label=_("Received from"), required=False)
     received_to = DeskDateField(label=_("Received to"), required=False)
     sort = forms.ChoiceField(label=_("Order"), choices=SORTS, required=False)
+    # The switcher's links set it; a slug that is no queue simply matches nothing.
+    queue = forms.SlugField(required=False, widget=forms.HiddenInput)
     per_page = forms.TypedChoiceField(
         label=_("Rows"),
         choices=[(n, n) for n in PAGE_SIZES],
@@ -150,6 +152,7 @@ class QueueFilterForm(forms.Form):
             received_to=data.get("received_to"),
             q=(data.get("q") or "").strip(),
             sort=data.get("sort") or "",
+            queue=data.get("queue") or "",
         )
 
     def page_size(self) -> int:

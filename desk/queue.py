@@ -12,8 +12,11 @@ one query, thumbnails, persons and reports in one query each; the tabs' totals c
 the database maintains (dashboard/counters.py), never a COUNT over clips, and a filtered total
 is counted up to COUNT_CAP.
 
-The SLA deadline (first report + hours for the clip's priority band, bands from teamwork.sla)
-is answered here too, because the queue and the review page both show it.
+The queue switcher lists the routed queues (dashboard.queues) with their open items, one grouped
+count over an index whatever the number of queues; `?queue=` narrows the listing to one.
+
+The SLA deadline (first report + hours for the clip's priority band, bands from teamwork.sla,
+per routed queue) is answered here too, because the queue and the review page both show it.
 """
 
 from dataclasses import dataclass, field, replace
@@ -21,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,11 +33,12 @@ from dashboard import counters, keyset
 from dashboard.access import visible_clips, visible_statuses
 from dashboard.constants import FINAL_STATES, MODERATOR_QUEUE_STATES, ClipStatus, ReportReason
 from dashboard.keyset import Key
-from dashboard.models import Clip, Decision, Person, Report
+from dashboard.models import GENERAL_QUEUE, Clip, Decision, Person, Queue, Report
+from dashboard.queues import counts_by_queue, display_name, queue_counts, queues_for, worked_queues
 from dashboard.search import clip_search, person_matches
 from detection.models import FaceCrop, RunStatus
 from provenance.badges import MatchBadges, match_badges, with_match_badges
-from teamwork.sla import Band, band_for, configured_bands, deadline_for, with_deadline
+from teamwork.sla import Band, band_for, bands_by_queue, bands_of, deadline_for, with_deadline
 
 PAGE_SIZES = (25, 50, 100)
 SORT_TIME_LEFT = "time_left"
@@ -65,6 +69,7 @@ class QueueFilters:
     received_to: date | None = None
     q: str = ""
     sort: str = ""  # "" = priority order; "time_left" = nearest SLA deadline first
+    queue: str = ""  # a routed queue's slug (dashboard.queues); "" = every queue
 
 
 @dataclass
@@ -96,7 +101,7 @@ class QueueRow:
         text = self.clip.caption
         return text if len(text) <= CAPTION_CHARS else text[: CAPTION_CHARS - 1] + "…"
 
-    # The SLA bands, read once per page (teamwork.sla.configured_bands).
+    # The SLA bands of the clip's queue, read once per page (teamwork.sla.bands_by_queue).
     sla_bands: list[Band] | None = None
 
     @property
@@ -123,6 +128,27 @@ class QueuePage:
     first: bool = True
     # (status, label, clips) for the tabs, read with the total from the same counters.
     status_counts: list[tuple[str, str, int]] = field(default_factory=list)
+    # The queue switcher: every routed queue with its open items (queue_tabs).
+    queue_tabs: list["QueueTab"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    """One queue on the switcher: open items (awaiting or in review), and whether *Next clip*
+    serves the person from it (dashboard.queues.worked_queues)."""
+
+    slug: str
+    name: str
+    count: int
+    worked: bool
+
+
+def queue_tabs(user: AbstractBaseUser) -> list[QueueTab]:
+    """Every queue with its count; two queries whatever the number of queues or clips."""
+    queues = queues_for(user)
+    counts = counts_by_queue(queues, queue_counts())
+    worked = {q.pk for q in worked_queues(user, queues)}
+    return [QueueTab(q.slug, display_name(q), counts[q.pk], q.pk in worked) for q in queues]
 
 
 def priority_band(priority: float, bands: list[Band] | None = None) -> str:
@@ -135,6 +161,14 @@ def sla_deadline(
 ) -> datetime:
     """When the clip should be decided: its first report plus its priority band's hours."""
     return deadline_for(first_reported_at, priority, bands)
+
+
+def slug_in_queue(slug: str) -> Q:
+    """Clips in the queue `slug` (General holds the clips not routed yet), without a join."""
+    condition = Q(queue_id__in=Queue.objects.filter(slug=slug).values("pk"))
+    if slug == GENERAL_QUEUE:
+        condition |= Q(queue__isnull=True)
+    return condition
 
 
 def _search(queryset: QuerySet[Clip], text: str) -> QuerySet[Clip]:
@@ -175,6 +209,8 @@ def _matching(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip]:
                 )
             )
         )
+    if filters.queue:
+        queryset = queryset.filter(slug_in_queue(filters.queue))
     if filters.platform:
         queryset = queryset.filter(platform__iexact=filters.platform)
     if filters.person.strip():
@@ -299,6 +335,7 @@ ROW_FIELDS = (
     "scoring_total",
     "failure_reason",
     "created_at",
+    "queue",
     "claimed_by__username",
 )
 
@@ -349,7 +386,7 @@ def queue_page(
         reports[clip_id].append((reason, created_at))
     badges = match_badges(clips)
     reason_labels = {value: str(label) for value, label in ReportReason.choices}
-    bands = configured_bands()
+    bands = bands_by_queue()
     rows = []
     for clip in clips:
         clip_reports = reports[clip.pk]
@@ -361,7 +398,7 @@ def queue_page(
                 report_count=len(clip_reports),
                 first_reported_at=clip_reports[0][1] if clip_reports else None,
                 thumb_crop_id=thumbnails.get(clip.pk),
-                sla_bands=bands,
+                sla_bands=bands_of(bands, clip.queue_id),
                 matches=badges.get(clip.pk),
             )
         )
@@ -369,6 +406,7 @@ def queue_page(
     total, capped = queue_total(filters, user, counts)
     return QueuePage(
         status_counts=status_counts(user, counts),
+        queue_tabs=queue_tabs(user),
         rows=rows,
         total=total,
         total_capped=capped,

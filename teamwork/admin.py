@@ -69,7 +69,9 @@ class TwoPersonPolicyAdmin(RoleAdmin):
 
 @admin.register(SlaBand)
 class SlaBandAdmin(RoleAdmin):
-    list_display = ["name", "min_priority", "hours"]
+    list_display = ["name", "queue", "min_priority", "hours"]
+    list_filter = ["queue"]
+    list_select_related = ["queue"]
 
 
 @admin.register(PendingDecision)

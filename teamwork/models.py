@@ -161,15 +161,42 @@ class Appeal(models.Model):
 
 
 class SlaBand(models.Model):
-    """Target hours to decision for clips at or above `min_priority` (the highest band wins)."""
+    """Target hours to decision for clips at or above `min_priority` (the highest band wins).
 
-    name = models.CharField(max_length=50, unique=True)
-    min_priority = models.FloatField(unique=True)
+    Bands without a queue are the default; a queue with bands of its own (routed queues,
+    dashboard.Queue) uses only those.
+    """
+
+    name = models.CharField(max_length=50)
+    min_priority = models.FloatField()
     hours = models.FloatField()
+    queue = models.ForeignKey(
+        "dashboard.Queue",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sla_bands",
+        help_text="Empty: a default band. Set: a band of this queue only, which then uses "
+        "its own bands instead of the defaults.",
+    )
 
     class Meta:
-        ordering = ["-min_priority"]
+        ordering = ["queue_id", "-min_priority"]
         verbose_name = "SLA band"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(queue__isnull=True), name="sla_band_name"
+            ),
+            models.UniqueConstraint(
+                fields=["min_priority"],
+                condition=models.Q(queue__isnull=True),
+                name="sla_band_min_priority",
+            ),
+            models.UniqueConstraint(fields=["queue", "name"], name="sla_band_queue_name"),
+            models.UniqueConstraint(
+                fields=["queue", "min_priority"], name="sla_band_queue_min_priority"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}: priority ≥ {self.min_priority:g} within {self.hours:g} h"

@@ -3,7 +3,9 @@
 A clip's deadline is its first report (its arrival when nobody reported it) plus the target
 hours of its priority band: the band with the highest `min_priority` at or below the clip's
 priority; a clip below every band gets the lowest. Bands are SlaBand rows edited in the admin;
-with none, the settings UNMASK_SLA_* give the two default bands the desk has always used.
+with none, the settings UNMASK_SLA_* give the two default bands the desk has always used. A
+routed queue (dashboard.Queue) may have bands of its own: its clips then use only those, the
+others the default bands (`bands_by_queue`).
 The deadline is computed in SQL so lists can sort by it and the breach sweep is one query.
 """
 
@@ -44,15 +46,40 @@ class Band:
     hours: float
 
 
-def configured_bands() -> list[Band]:
-    """The bands, highest first: the admin's rows, else the settings' two defaults."""
-    rows = [Band(b.name, b.min_priority, b.hours) for b in SlaBand.objects.all()]
-    if rows:
-        return sorted(rows, key=lambda b: -b.min_priority)
+def _sorted(bands: list[Band]) -> list[Band]:
+    return sorted(bands, key=lambda b: -b.min_priority)
+
+
+def _settings_bands() -> list[Band]:
     return [
         Band("high", settings.UNMASK_SLA_HIGH_PRIORITY, settings.UNMASK_SLA_HOURS_HIGH),
         Band("normal", float("-inf"), settings.UNMASK_SLA_HOURS_NORMAL),
     ]
+
+
+QueueBands = dict[int | None, list[Band]]
+"""Queue id -> its own bands, highest first; None -> the default bands (always present)."""
+
+
+def bands_by_queue() -> QueueBands:
+    """Every queue's own bands and the defaults, in one query."""
+    found: dict[int | None, list[Band]] = {}
+    for band in SlaBand.objects.all():
+        found.setdefault(band.queue_id, []).append(Band(band.name, band.min_priority, band.hours))
+    result: QueueBands = {queue_id: _sorted(rows) for queue_id, rows in found.items()}
+    result.setdefault(None, _settings_bands())
+    return result
+
+
+def bands_of(bands: QueueBands, queue_id: int | None) -> list[Band]:
+    """The bands a clip in `queue_id` uses: its queue's own, else the defaults."""
+    return bands.get(queue_id) or bands[None]
+
+
+def configured_bands(queue_id: int | None = None) -> list[Band]:
+    """The bands of `queue_id` (its own, else the defaults), highest first: the admin's rows,
+    else the settings' two defaults."""
+    return bands_of(bands_by_queue(), queue_id)
 
 
 def band_for(priority: float, bands: list[Band] | None = None) -> Band:
@@ -70,16 +97,33 @@ def deadline_for(
     return first_reported_at + timedelta(hours=band_for(priority, bands).hours)
 
 
-def _band_case(bands: list[Band], field: str, value_of: type) -> Case:
-    whens = [
-        When(priority__gte=band.min_priority, then=Value(value_of(band))) for band in bands[:-1]
+def _band_case(bands: list[Band] | QueueBands, field: str, value_of: type) -> Case:
+    """The band's value for each clip: per queue first (queues with bands of their own), then
+    the default bands; one CASE, so the deadline stays part of the same query."""
+    if isinstance(bands, list):
+        bands = {None: bands}
+    whens = []
+    for queue_id, own in bands.items():
+        if queue_id is None:
+            continue
+        whens += [
+            When(queue_id=queue_id, priority__gte=band.min_priority, then=Value(value_of(band)))
+            for band in own[:-1]
+        ]
+        whens.append(When(queue_id=queue_id, then=Value(value_of(own[-1]))))
+    default = bands[None]
+    whens += [
+        When(priority__gte=band.min_priority, then=Value(value_of(band))) for band in default[:-1]
     ]
-    return Case(*whens, default=Value(value_of(bands[-1])), output_field=field)
+    return Case(*whens, default=Value(value_of(default[-1])), output_field=field)
 
 
-def with_deadline(queryset: QuerySet[Clip], bands: list[Band] | None = None) -> QuerySet[Clip]:
-    """Annotate `first_reported_at`, `sla_band`, `sla_hours` and `sla_deadline` on clips."""
-    bands = bands if bands is not None else configured_bands()
+def with_deadline(
+    queryset: QuerySet[Clip], bands: list[Band] | QueueBands | None = None
+) -> QuerySet[Clip]:
+    """Annotate `first_reported_at`, `sla_band`, `sla_hours` and `sla_deadline` on clips
+    (by each clip's queue's bands unless one list of `bands` is given)."""
+    bands = bands if bands is not None else bands_by_queue()
     first_report = (
         Report.objects.filter(clip=OuterRef("pk"))
         .order_by()

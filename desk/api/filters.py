@@ -12,7 +12,8 @@ from rest_framework.request import Request
 
 from dashboard.constants import ClipKind, ClipStatus, ReportReason
 from dashboard.identity import find_person
-from dashboard.models import AuditEvent, Clip, Decision, Report
+from dashboard.models import AuditEvent, Clip, Decision, Queue, Report
+from dashboard.queues import in_queues
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -59,6 +60,12 @@ class ClipFilter(django_filters.FilterSet):
     reason = django_filters.ChoiceFilter(
         method="filter_reason", choices=ReportReason.choices, help_text="A reason any report gave."
     )
+    queue = django_filters.ModelChoiceFilter(
+        queryset=Queue.objects.all(),
+        to_field_name="slug",
+        method="filter_queue",
+        help_text="Slug of a routed queue; `general` includes items not routed yet.",
+    )
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     decided_after = UtcIsoDateTimeFilter(field_name="decided_at", lookup_expr="gte")
@@ -85,6 +92,9 @@ class ClipFilter(django_filters.FilterSet):
             return queryset.none()
         depicted = Clip.persons.through.objects.filter(clip_id=OuterRef("pk"), person_id=person_id)
         return queryset.filter(Exists(depicted))
+
+    def filter_queue(self, queryset: QuerySet, name: str, value: Queue) -> QuerySet:
+        return queryset.filter(in_queues([value]))
 
     def filter_reason(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Exists(Report.objects.filter(clip_id=OuterRef("pk"), reason=value)))

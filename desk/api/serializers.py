@@ -14,7 +14,7 @@ from rest_framework import serializers
 from dashboard.constants import DecisionAction, ReportReason, ReportStatement
 from dashboard.decisions import DecisionRequest
 from dashboard.identity import spelling_taken
-from dashboard.models import AuditEvent, Clip, Decision, Label, Person, Report
+from dashboard.models import GENERAL_QUEUE, AuditEvent, Clip, Decision, Label, Person, Report
 from dashboard.persons import MAX_SUBJECTS
 from dashboard.signals import SUSPICION_LEVEL_CHOICES, gather_signals, suspicion_level
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
@@ -271,6 +271,23 @@ class ClipSerializer(serializers.ModelSerializer):
 # --- Moderators' views of clips ---------------------------------------------------------------
 
 
+class QueueSlugField(serializers.Field):
+    """The slug of the item's routed queue; an item not routed yet is in General."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault(
+            "help_text", "Slug of the routed queue (`general` for an item not routed yet)."
+        )
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, clip: Clip) -> str:
+        return clip.queue.slug if clip.queue_id else GENERAL_QUEUE
+
+
+extend_schema_field({"type": "string"})(QueueSlugField)
+
+
 class ClipListSerializer(serializers.ModelSerializer):
     """One row of the clip list: enough to triage, nothing heavy (no timeline)."""
 
@@ -280,6 +297,7 @@ class ClipListSerializer(serializers.ModelSerializer):
     claimed_by = serializers.SlugRelatedField(
         read_only=True, allow_null=True, slug_field="username"
     )
+    queue = QueueSlugField()
 
     class Meta:
         model = Clip
@@ -289,6 +307,7 @@ class ClipListSerializer(serializers.ModelSerializer):
             "status",
             "score",
             "priority",
+            "queue",
             "version",
             "platform",
             "caption",
@@ -374,10 +393,13 @@ class ClipDetailSerializer(ClipSerializer):
     content_credentials = serializers.SerializerMethodField()
     # Moderators only: the signals name bank entries and manifests a reporter must not see.
     suspicion = serializers.SerializerMethodField()
+    # Moderators only: how the desk splits its work is not the reporting platform's business.
+    queue = QueueSlugField()
 
     class Meta(ClipSerializer.Meta):
         fields = [
             *ClipSerializer.Meta.fields,
+            "queue",
             "version",
             "claimed_by",
             "claim_expires_at",
@@ -464,6 +486,42 @@ class DecisionRequestSerializer(serializers.Serializer):
 class NextClipRequestSerializer(serializers.Serializer):
     escalated = serializers.BooleanField(
         default=False, help_text="Take from the escalations queue (senior moderators)."
+    )
+    queue = serializers.SlugField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Take from this one of your queues (slug); empty: all the queues you work.",
+    )
+
+
+class QueueMoveRequestSerializer(serializers.Serializer):
+    queue = serializers.SlugField(help_text="Slug of the queue to move the item to.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class QueueAssignmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    queue = QueueSlugField()
+    queue_pinned = serializers.BooleanField(
+        read_only=True, help_text="A senior moved it here: routing leaves it."
+    )
+
+    class Meta:
+        model = Clip
+        fields = ["id", "queue", "queue_pinned"]
+        read_only_fields = fields
+
+
+class QueueSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    order = serializers.IntegerField(read_only=True)
+    open_items = serializers.IntegerField(
+        read_only=True, help_text="Items awaiting review or in review."
+    )
+    worked_by_you = serializers.BooleanField(
+        read_only=True, help_text="Whether Next clip serves you from this queue."
     )
 
 

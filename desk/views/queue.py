@@ -42,6 +42,8 @@ def _render_queue(
         "page": result,
         "escalations": escalations,
         "status_counts": [] if escalations else result.status_counts,
+        "queue_tabs": [] if escalations else result.queue_tabs,
+        "current_queue": filters.queue,
         "current_status": filters.status,
         "querystring": _without_page(request),
         "blur_media": blur_media_for(request.user),
@@ -107,7 +109,14 @@ def next_clip(request: HttpRequest) -> HttpResponse:
             # Not held any more (expired or decided): nothing to give back.
             with suppress(ClaimError):
                 release_claim(clip.pk, request.user)
-    clip = claim_next_clip(request.user, escalated=escalated, exclude=skipped)
+    try:
+        # From the queue the switcher shows, or every queue the moderator works.
+        clip = claim_next_clip(
+            request.user, escalated=escalated, exclude=skipped, queue=request.POST.get("queue", "")
+        )
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+        return redirect("dashboard:queue")
     if clip is None:
         messages.info(request, _("Nothing is waiting for review right now."))
         return redirect("dashboard:escalations" if escalated else "dashboard:queue")

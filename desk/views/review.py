@@ -64,6 +64,7 @@ from detection.models import DetectionRun
 from detection.signals import abstained, no_face_sentence
 from detection.validation import validation_status
 from teamwork.models import PendingDecision
+from teamwork.sla import configured_bands
 
 HISTORY_LIMIT = 200
 
@@ -124,6 +125,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     no_face = active is not None and abstained(active)
     reports = list(clip.reports.select_related("reporter"))
     first_reported_at = min((r.created_at for r in reports), default=clip.created_at)
+    sla_bands = configured_bands(clip.queue_id)
     events = list(
         clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
@@ -150,8 +152,9 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "reports": reports,
         "pending_reports": [r for r in reports if r.statement == ReportStatement.PENDING],
         "first_reported_at": first_reported_at,
-        "sla_deadline": sla_deadline(first_reported_at, clip.priority),
-        "priority_band": priority_band(clip.priority),
+        # The bands of the clip's routed queue (its own, else the defaults: teamwork.sla).
+        "sla_deadline": sla_deadline(first_reported_at, clip.priority, sla_bands),
+        "priority_band": priority_band(clip.priority, sla_bands),
         "persons": list(clip.persons.all()),
         "can_edit_persons": may_edit_persons(clip, user),
         "name_suggestions": pending_suggestions(clip),

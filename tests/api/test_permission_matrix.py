@@ -136,6 +136,10 @@ ENDPOINTS = {
         "post", _claimed("decision", {"action": "approve"}), MODERATORS, 201
     ),
     "clips.next": Endpoint("post", _fixed("/api/v1/clips/next/", {}), MODERATORS, 200),
+    "clips.queue": Endpoint(
+        "post", _fixed("/api/v1/clips/{clip_id}/queue/", {"queue": "general"}), SENIORS, 200
+    ),
+    "queues.list": Endpoint("get", _fixed("/api/v1/queues/"), MODERATORS, 200),
     "labels.list": Endpoint("get", _fixed("/api/v1/labels/"), MODERATORS, 200),
     "labels.retrieve": Endpoint("get", _fixed("/api/v1/labels/face-swap/"), MODERATORS, 200),
     "labels.create": Endpoint(
@@ -277,6 +281,8 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/clips/{public_id}/release/",
         "/api/v1/clips/{public_id}/decision/",
         "/api/v1/clips/next/",
+        "/api/v1/clips/{public_id}/queue/",
+        "/api/v1/queues/",
         "/api/v1/labels/",
         "/api/v1/labels/{slug}/",
         "/api/v1/persons/",

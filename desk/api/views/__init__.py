@@ -4,6 +4,7 @@ from desk.api.views.audit import AuditEventViewSet
 from desk.api.views.catalog import LabelViewSet, PersonViewSet
 from desk.api.views.clips import ClipViewSet
 from desk.api.views.detectors import DetectorModelViewSet
+from desk.api.views.queues import QueueViewSet
 
 __all__ = [
     "AuditEventViewSet",
@@ -11,4 +12,5 @@ __all__ = [
     "DetectorModelViewSet",
     "LabelViewSet",
     "PersonViewSet",
+    "QueueViewSet",
 ]

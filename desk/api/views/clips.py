@@ -30,7 +30,13 @@ from dashboard.access import visible_clips
 from dashboard.api.base import UnmaskViewSet
 from dashboard.api.errors import ApiError
 from dashboard.api.pagination import ClipCursorPagination
-from dashboard.api.permissions import CanReadClip, CanReportClip, CanSubmitClips, IsModerator
+from dashboard.api.permissions import (
+    CanReadClip,
+    CanReportClip,
+    CanSubmitClips,
+    IsModerator,
+    IsSenior,
+)
 from dashboard.api.throttling import UploadQuotaThrottle
 from dashboard.claims import claim_clip, claim_next_clip, release_claim
 from dashboard.decisions import apply_decision
@@ -48,11 +54,14 @@ from desk.api.serializers import (
     DecisionSerializer,
     DuplicateReceiptSerializer,
     NextClipRequestSerializer,
+    QueueAssignmentSerializer,
+    QueueMoveRequestSerializer,
     ReportRequestSerializer,
     ReportSerializer,
 )
 from desk.ingest import MediaRejected, ingest_upload, report_existing
 from desk.media import unwatched_evidence_or_refuse
+from routing.services import move_clip
 from teamwork.api.serializers import PendingDecisionSerializer
 from teamwork.models import PendingDecision
 
@@ -109,6 +118,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             return [CanReportClip()]
         if self.action == "retrieve":
             return [CanReadClip()]
+        if self.action == "move_queue":
+            return [IsSenior()]
         return [IsModerator()]
 
     def get_throttles(self) -> list[BaseThrottle]:
@@ -123,7 +134,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             # Only the clips the visibility rule lets the caller read (dashboard.access).
             return (
                 visible_clips(self.request.user, queryset)
-                .select_related("claimed_by")
+                .select_related("claimed_by", "queue")
                 .prefetch_related("persons")
                 .annotate(
                     report_total=Coalesce(_report_totals(), 0),
@@ -133,7 +144,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
                 )
             )
         if self.action == "retrieve":
-            return queryset.select_related("claimed_by").prefetch_related(
+            return queryset.select_related("claimed_by", "queue").prefetch_related(
                 "persons",
                 Prefetch("reports", queryset=Report.objects.order_by("created_at")),
                 Prefetch(
@@ -295,8 +306,35 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         serializer = NextClipRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # The service refuses the escalations queue to a non-senior (senior_only, 403).
-        clip = claim_next_clip(request.user, escalated=serializer.validated_data["escalated"])
+        # ...and a queue the caller does not work (not_a_member, 403; unknown_queue, 400).
+        clip = claim_next_clip(
+            request.user,
+            escalated=serializer.validated_data["escalated"],
+            queue=serializer.validated_data["queue"],
+        )
         if clip is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         clip = self.get_queryset().get(pk=clip.pk)
         return Response(ClipDetailSerializer(clip).data)
+
+    @extend_schema(
+        summary="Move a clip to another queue (senior moderators)",
+        description=(
+            "Audited as `queue.moved`; routing then leaves the clip in that queue. Seniors "
+            "only (403 permission_denied else); an unknown queue is 400 unknown_queue."
+        ),
+        request=QueueMoveRequestSerializer,
+        responses={200: QueueAssignmentSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="queue", parser_classes=[JSONParser])
+    def move_queue(self, request: Request, public_id: str) -> Response:
+        clip = self.get_object()
+        serializer = QueueMoveRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = move_clip(
+            clip.pk,
+            serializer.validated_data["queue"],
+            request.user,
+            note=serializer.validated_data["note"],
+        )
+        return Response(QueueAssignmentSerializer(moved).data)

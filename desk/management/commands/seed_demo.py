@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from dashboard.constants import ReportReason, Role
-from dashboard.models import Person
+from dashboard.models import GENERAL_QUEUE, Person, Queue
 from dashboard.roles import set_role
 from desk.ingest import Submission, ingest_upload
 from detection.registry import ensure_baseline
@@ -74,7 +74,16 @@ class Command(BaseCommand):
             Person.objects.get_or_create(
                 name=name, defaults={"aliases": aliases, "protected": protected}
             )
+        self._queues()
         self._clips(max(0, min(opts["clips"], len(DEMO_CLIPS))))
+
+    def _queues(self) -> None:
+        """The senior works Protected persons and General; the moderator, in no queue, works
+        every queue without members (all but Protected persons), as dashboard/queues.py says."""
+        senior = get_user_model().objects.get(username="senior")
+        for queue in Queue.objects.filter(slug__in=["protected-persons", GENERAL_QUEUE]):
+            queue.members.add(senior)
+        self.stdout.write("Queues: senior works Protected persons and General.")
 
     def _accounts(self) -> None:
         User = get_user_model()
