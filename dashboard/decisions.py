@@ -28,7 +28,12 @@ from django.utils.translation import gettext as _
 
 from dashboard import hooks
 from dashboard.claims import ClaimError, check_can_review
-from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.constants import (
+    DECISION_TARGET,
+    AccountRecommendation,
+    ClipStatus,
+    DecisionAction,
+)
 from dashboard.errors import ServiceError
 from dashboard.models import AuditEvent, Clip, Decision, Label
 from dashboard.roles import is_moderator
@@ -50,6 +55,8 @@ class DecisionRequest:
     # What the page knows about how the moderator saw the clip (e.g. nothing playable yet),
     # added to the decision's evidence.
     seen: Mapping[str, Any] = field(default_factory=dict)
+    # What the platform is advised to do with the uploader's account (the webhook sends it).
+    account_recommendation: str = AccountRecommendation.NONE
 
 
 def validate_request(request: DecisionRequest) -> list[Label]:
@@ -65,6 +72,12 @@ def validate_request(request: DecisionRequest) -> list[Label]:
         raise DecisionError(
             "unknown_label",
             _("Unknown labels: %(labels)s.") % {"labels": ", ".join(sorted(unknown))},
+        )
+    if request.account_recommendation not in AccountRecommendation.values:
+        raise DecisionError(
+            "invalid_recommendation",
+            _("Unknown account recommendation %(value)r.")
+            % {"value": request.account_recommendation},
         )
     if request.action == DecisionAction.LABEL and not labels:
         raise DecisionError("labels_required", _("Choose at least one label."))
@@ -125,12 +138,15 @@ def record_decision(
     evidence: dict[str, Any] | None = None,
     audit_action: str = "",
     audit_data: dict[str, Any] | None = None,
+    account_recommendation: str = AccountRecommendation.NONE,
 ) -> Decision:
     """Record a decision on `clip` (locked by the caller's transaction): everything it means.
 
     `actor` is the moderator, or None for the system (then `actor_label` says which policy).
     `evidence` defaults to `evidence_for(clip)`; `audit_action` to "decision.<action>", with
-    `audit_data` added to the audit row. Raises DecisionError when the state machine refuses.
+    `audit_data` added to the audit row. `account_recommendation` is what the platform is
+    advised to do with the uploader's account (the webhook carries it; nothing acts on it here).
+    Raises DecisionError when the state machine refuses.
     """
     _check_actor(actor, actor_label)
     labels = list(labels)
@@ -149,6 +165,11 @@ def record_decision(
                     "labels": [label.slug for label in labels],
                     "reason": reason,
                     "evidence": evidence,
+                    **(
+                        {"account_recommendation": account_recommendation}
+                        if account_recommendation != AccountRecommendation.NONE
+                        else {}
+                    ),
                     **(audit_data or {}),
                 },
             )
@@ -164,6 +185,7 @@ def record_decision(
             moderator=actor,
             actor_label="" if actor is not None else actor_label,
             evidence=evidence,
+            account_recommendation=account_recommendation,
         )
         if labels:
             decision.labels.set(labels)
@@ -187,6 +209,7 @@ def propose_decision(
     reason: str = "",
     evidence: dict[str, Any] | None = None,
     audit_data: dict[str, Any] | None = None,
+    account_recommendation: str = AccountRecommendation.NONE,
 ) -> Decision | Model:
     """Record a decision unless a `decision_guards` hook holds it (the two-person rule).
 
@@ -207,6 +230,7 @@ def propose_decision(
         actor=actor,
         actor_label=actor_label,
         audit_data=audit_data or {},
+        account_recommendation=account_recommendation,
     )
     for guard in hooks.decision_guards:
         held = guard(proposal)
@@ -222,6 +246,7 @@ def propose_decision(
         reason=reason,
         evidence=evidence,
         audit_data=audit_data,
+        account_recommendation=account_recommendation,
     )
 
 
@@ -259,6 +284,7 @@ def apply_decision(
             labels=labels,
             note=request.note,
             reason=request.reason,
+            account_recommendation=request.account_recommendation,
         )
 
 

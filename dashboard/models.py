@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dashboard.constants import (
     PLAYABLE_RENDITION_STATES,
+    AccountRecommendation,
     ClipStatus,
     DecisionAction,
     DepictionSource,
@@ -54,6 +55,33 @@ class Label(models.Model):
         return self.name
 
 
+class Account(models.Model):
+    """The account on a platform that posted a clip, as reports state it (dashboard.accounts).
+
+    Unique per platform and the platform's own id for it; the handle and profile URL are what
+    the latest report said. The desk never fetches the profile URL and never acts on the
+    platform: a decision may only recommend what the platform should do with the account.
+    """
+
+    platform = models.CharField(max_length=100)
+    account_id = models.CharField(max_length=200)
+    handle = models.CharField(max_length=200, blank=True)
+    profile_url = models.URLField(max_length=2000, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["platform", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "account_id"], name="one_account_per_platform_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handle or self.account_id} on {self.platform}"
+
+
 def clip_upload_path(instance: "Clip", filename: str) -> str:
     # Never the uploader's name: the public id plus the extension probed from the content.
     ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
@@ -87,6 +115,10 @@ class Clip(models.Model):
     # only grow, and summing would count the same views once per report). Null when none said.
     reach = models.PositiveBigIntegerField(null=True, blank=True)
     persons = models.ManyToManyField(Person, related_name="clips", blank=True)
+    # The account that posted it, as the first report naming one stated (dashboard.accounts).
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="clips"
+    )
 
     status = models.CharField(
         max_length=20, choices=ClipStatus.choices, default=ClipStatus.QUEUED, db_index=True
@@ -230,6 +262,10 @@ class Report(models.Model):
     note = models.TextField(blank=True, max_length=5000)
     # The reach this report stated (views or impressions), if any.
     reach = models.PositiveBigIntegerField(null=True, blank=True)
+    # The uploader this report named, if any.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     # The names of the persons this report said the clip depicts, as stated.
     subjects = models.JSONField(default=list, blank=True)
     # Whether the stated reach and persons reached the clip (dashboard/reports.py): at once for
@@ -324,6 +360,13 @@ class Decision(AppendOnlyModel):
     actor_label = models.CharField(max_length=100, blank=True)
     # The evidence as the moderator saw it: model, version, score, threshold, ...
     evidence = models.JSONField(default=dict, blank=True)
+    # What the platform is advised to do with the uploader's account (sent in the webhook;
+    # the desk itself never acts on the platform).
+    account_recommendation = models.CharField(
+        max_length=10,
+        choices=AccountRecommendation.choices,
+        default=AccountRecommendation.NONE,
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -7,6 +7,10 @@ the fact it weighs, so a new signal adds a contribution instead of editing a for
                 statements stand (not pending a moderator's review,
                 not dismissed: dashboard/reports.py)
     core        40 when a protected person is depicted               (this module)
+    core        6 per other item of the same uploader removed or     (this module,
+                labelled in the last 30 days, counting at most 5      dashboard/accounts.py)
+                (so at most 30: a repeat uploader comes sooner, but
+                never outweighs a protected person or the evidence)
     core        the suspicion level over every app's signals         (this module,
                 (dashboard.signals): none 0, weak 15, strong 60,      dashboard/signals.py)
                 conclusive 100
@@ -25,6 +29,7 @@ older clip (the queue sorts by priority, then by arrival), so age breaks ties an
 forever behind newer clips of the same weight.
 """
 
+from dashboard.accounts import prior_actioned_items
 from dashboard.constants import ReportStatement
 from dashboard.hooks import PriorityContribution, priority_contributions
 from dashboard.models import Clip
@@ -33,6 +38,8 @@ from dashboard.signals import SuspicionLevel, gather_signals, suspicion_level
 REPORT_WEIGHT = 8.0
 MAX_COUNTED_REPORTS = 10
 PROTECTED_PERSON_BONUS = 40.0
+REPEAT_UPLOADER_WEIGHT = 6.0
+MAX_COUNTED_PRIOR_ITEMS = 5
 LEVEL_POINTS = {
     SuspicionLevel.NONE: 0.0,
     SuspicionLevel.WEAK: 15.0,
@@ -53,6 +60,11 @@ def protected_points(protected: bool) -> float:
     return PROTECTED_PERSON_BONUS if protected else 0.0
 
 
+def repeat_uploader_points(prior_items: int) -> float:
+    """Points for an uploader whose other items were removed or labelled lately (bounded)."""
+    return REPEAT_UPLOADER_WEIGHT * min(prior_items, MAX_COUNTED_PRIOR_ITEMS)
+
+
 def register_core_contributions() -> None:
     """The core's own contributions; called from DashboardConfig.ready()."""
     priority_contributions.register(
@@ -71,6 +83,14 @@ def register_core_contributions() -> None:
             "protected_person",
             "Protected person depicted",
             lambda clip: protected_points(clip.persons.filter(protected=True).exists()),
+        ),
+    )
+    priority_contributions.register(
+        "repeat_uploader",
+        PriorityContribution(
+            "repeat_uploader",
+            "Repeat uploader",
+            lambda clip: repeat_uploader_points(prior_actioned_items(clip)),
         ),
     )
     priority_contributions.register(

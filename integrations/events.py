@@ -101,12 +101,28 @@ def decision_event_type(action: str) -> str:
 
 
 def decision_payload(decision: Any, labels: Iterable[Any]) -> dict[str, Any]:
-    """What receivers learn of a decision: no moderator identity, no internal note."""
+    """What receivers learn of a decision: no moderator identity, no internal note.
+
+    `account_recommendation` (none, warn, restrict, suspend) is what the platform is advised to
+    do with the uploader's `account`; the desk never acts on the platform itself. `case` names
+    the case when the decision was taken for a whole case of copies.
+    """
+    account = decision.clip.account if decision.clip.account_id else None
+    case = decision.evidence.get("case") if isinstance(decision.evidence, dict) else None
     return {
         "decision": decision.pk,
         "action": decision.action,
         "labels": [label.slug for label in labels],
         "decided_at": decision.created_at,
+        "account_recommendation": decision.account_recommendation,
+        "account": None
+        if account is None
+        else {
+            "platform": account.platform,
+            "account_id": account.account_id,
+            "handle": account.handle,
+        },
+        "case": case.get("case") if isinstance(case, dict) else None,
     }
 
 
