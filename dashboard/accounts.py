@@ -32,11 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.access import User, visible_clips
+from dashboard.access import SENIOR_ONLY_STATUSES, User, visible_clips
 from dashboard.constants import ClipStatus
 from dashboard.errors import ServiceError
 from dashboard.models import Account, Clip
-from dashboard.roles import is_moderator, is_reporter
+from dashboard.roles import is_moderator, is_reporter, is_senior
 
 # The window of the review page's line and of the repeat-uploader priority.
 RECENT_DAYS = 30
@@ -186,13 +186,24 @@ def visible_accounts(user: User, queryset: QuerySet[Account] | None = None) -> Q
     return accounts.none()
 
 
-def account_items(account: Account, user: User) -> QuerySet[Clip]:
-    """The account's items that `user` may read, newest first, with their last decision."""
-    return (
-        visible_clips(user, account.clips.all())
-        .prefetch_related("decisions")
-        .order_by("-created_at", "-pk")
+def with_counts(accounts: QuerySet[Account], user: User) -> QuerySet[Account]:
+    """`accounts` annotated with `item_total`, `removed_total` and `labelled_total`, counting
+    only the items `user` may read (dashboard.access: a reporter, the clips it submitted)."""
+    readable = Q()
+    if is_reporter(user) and not is_moderator(user):
+        readable = Q(clips__submitted_by=user)
+    elif not is_senior(user):
+        readable = ~Q(clips__status__in=SENIOR_ONLY_STATUSES)
+    return accounts.annotate(
+        item_total=Count("clips", filter=readable),
+        removed_total=Count("clips", filter=readable & Q(clips__status=ClipStatus.REMOVED)),
+        labelled_total=Count("clips", filter=readable & Q(clips__status=ClipStatus.LABELED)),
     )
+
+
+def account_items(account: Account, user: User) -> QuerySet[Clip]:
+    """The account's items that `user` may read, newest first."""
+    return visible_clips(user, account.clips.all()).order_by("-created_at", "-pk")
 
 
 def prior_actioned_items(clip: Clip) -> int:

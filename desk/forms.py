@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dashboard.constants import ClipStatus, DecisionAction, ReportReason
+from dashboard.constants import AccountRecommendation, ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
 from dashboard.locale import OFFERED_TIME_ZONES
@@ -173,11 +173,32 @@ class DecisionForm(DecisionFieldsMixin, forms.Form):
     reason = forms.CharField(max_length=500, required=False)
     note = forms.CharField(max_length=5000, required=False)
     expected_version = forms.IntegerField(min_value=1)
+    account_recommendation = forms.ChoiceField(
+        choices=AccountRecommendation.choices, required=False
+    )
     # The moderator answered "Decide without watching?" (nothing playable existed yet).
     without_watching = forms.BooleanField(required=False)
 
     def to_request(self, expected_version: int | None = None) -> DecisionRequest:
         return super().to_request(expected_version or self.cleaned_data["expected_version"])
+
+
+class CaseDecisionForm(DecisionFieldsMixin, forms.Form):
+    """One decision for every open copy of a case (teamwork.cases.decide_case)."""
+
+    action = forms.ChoiceField(label=_("Decision"), choices=DecisionAction.choices)
+    labels = forms.MultipleChoiceField(label=_("Labels"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), max_length=5000, required=False)
+    account_recommendation = forms.ChoiceField(
+        label=_("Recommendation for the uploaders' accounts"),
+        choices=AccountRecommendation.choices,
+        required=False,
+    )
+
+
+class CaseMemberForm(forms.Form):
+    clip = forms.UUIDField(label=_("Clip id"))
 
 
 class NoteForm(forms.Form):

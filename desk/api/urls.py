@@ -10,6 +10,7 @@ router.register("clips", views.ClipViewSet, basename="clip")
 router.register("labels", views.LabelViewSet, basename="label")
 router.register("persons", views.PersonViewSet, basename="person")
 router.register("detector-models", views.DetectorModelViewSet, basename="detector-model")
+router.register("accounts", views.AccountViewSet, basename="account")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = router.urls

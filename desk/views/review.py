@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, readable_clip_or_403
+from dashboard.accounts import account_counts, account_summary
 from dashboard.claims import (
     claim_clip,
     claim_next_clip,
@@ -32,7 +33,7 @@ from dashboard.claims import (
     release_claim,
     renew_claim,
 )
-from dashboard.constants import ClipStatus, DecisionAction, ReportStatement
+from dashboard.constants import AccountRecommendation, ClipStatus, DecisionAction, ReportStatement
 from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.models import Clip, Decision, Label
@@ -47,6 +48,7 @@ from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun
 from detection.signals import abstained, no_face_sentence
 from detection.validation import validation_status
+from provenance.cases import case_of
 from teamwork.models import PendingDecision
 
 HISTORY_LIMIT = 200
@@ -111,8 +113,14 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     events = list(
         clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
+    uploader = clip.account
     return {
         "clip": clip,
+        # The account that posted it, with what became of its other items lately.
+        "uploader": uploader,
+        "uploader_summary": account_summary(account_counts(uploader, user)) if uploader else "",
+        "case": case_of(clip),
+        "account_recommendations": AccountRecommendation.choices,
         "can_decide": may_decide_now(clip, user),
         "runs": runs,
         "active_run": active,

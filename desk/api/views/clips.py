@@ -121,7 +121,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             # Only the clips the visibility rule lets the caller read (dashboard.access).
             return (
                 visible_clips(self.request.user, queryset)
-                .select_related("claimed_by")
+                .select_related("claimed_by", "account")
                 .prefetch_related("persons")
                 .annotate(
                     report_total=Coalesce(_report_totals(), 0),
@@ -131,7 +131,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
                 )
             )
         if self.action == "retrieve":
-            return queryset.select_related("claimed_by").prefetch_related(
+            return queryset.select_related("claimed_by", "account").prefetch_related(
                 "persons",
                 Prefetch("reports", queryset=Report.objects.order_by("created_at")),
                 Prefetch(
