@@ -27,6 +27,7 @@ from dashboard.priority import (
 )
 from dashboard.reports import file_report
 from integrations.models import WebhookEndpoint, WebhookEvent
+from teamwork.confirmations import confirm_decision
 from tests.factories import ScoredClipFactory, decided_clip
 
 pytestmark = pytest.mark.django_db
@@ -159,8 +160,6 @@ def test_an_unknown_recommendation_is_refused(moderator):
 
 
 def test_a_held_decision_keeps_its_recommendation_until_confirmed(moderator, moderator2):
-    from teamwork.confirmations import confirm_decision
-
     WebhookEndpoint.objects.create(
         name="all", url="http://127.0.0.1:9/hook", events=["clip.decided"]
     )
