@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from dashboard.accounts import account_items, visible_accounts, with_counts
 from dashboard.api.base import UnmaskViewSet
 from dashboard.api.pagination import ClipCursorPagination, _CursorPagination
-from dashboard.api.permissions import CanReadClip
+from dashboard.api.permissions import CanReadAccounts
 from dashboard.models import Account
 from desk.api.serializers import AccountSerializer, ClipListSerializer
 from desk.api.views.clips import _report_totals
@@ -35,8 +35,7 @@ class AccountCursorPagination(_CursorPagination):
 )
 class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSet):
     serializer_class = AccountSerializer
-    # Reporters and moderators; which accounts each sees is dashboard.accounts.visible_accounts.
-    permission_classes = [CanReadClip]
+    permission_classes = [CanReadAccounts]
     pagination_class = AccountCursorPagination
     lookup_value_converter = "int"
 
