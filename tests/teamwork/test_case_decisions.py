@@ -171,3 +171,17 @@ def test_case_page_decision_form_applies_to_the_case(client, senior):
     assert response.status_code == 302
     assert set(Decision.objects.values_list("account_recommendation", flat=True)) == {"restrict"}
     assert Decision.objects.count() == 2
+
+
+def test_account_and_case_pages_are_korean(client, senior, moderator):
+    from tests.dashboard.test_korean_desk import KO, assert_korean
+
+    account = uploader_for("video-site", Uploader(account_id="u-5", handle="maker"))
+    removed = decided_clip("remove", moderator, account=account)
+    case = make_case([removed, ScoredClipFactory(account=account, reach=1200)])
+    client.force_login(senior)
+    data = {"video-", "site", "maker", "Fake", "speech", "fakes", "IMPORT", "bits"}
+    html = assert_korean(client.get(reverse("dashboard:account", args=[account.pk]), **KO), data)
+    assert "최근 30일간 삭제 1건, 라벨 0건" in html and "게시물 2개" in html
+    html = assert_korean(client.get(reverse("dashboard:case", args=[case.public_id]), **KO), data)
+    assert "열린 사본 모두 결정" in html and "가장 강한 증거" in html
