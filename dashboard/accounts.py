@@ -27,16 +27,17 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboard.access import SENIOR_ONLY_STATUSES, User, visible_clips
+from dashboard.access import User, visible_clips
 from dashboard.constants import ClipStatus
 from dashboard.errors import ServiceError
 from dashboard.models import Account, Clip
-from dashboard.roles import is_moderator, is_reporter, is_senior
+from dashboard.roles import is_moderator, is_reporter
 
 # The window of the review page's line and of the repeat-uploader priority.
 RECENT_DAYS = 30
@@ -188,16 +189,21 @@ def visible_accounts(user: User, queryset: QuerySet[Account] | None = None) -> Q
 
 def with_counts(accounts: QuerySet[Account], user: User) -> QuerySet[Account]:
     """`accounts` annotated with `item_total`, `removed_total` and `labelled_total`, counting
-    only the items `user` may read (dashboard.access: a reporter, the clips it submitted)."""
-    readable = Q()
-    if is_reporter(user) and not is_moderator(user):
-        readable = Q(clips__submitted_by=user)
-    elif not is_senior(user):
-        readable = ~Q(clips__status__in=SENIOR_ONLY_STATUSES)
+    only the items `user` may read (dashboard.access: a reporter, the clips it submitted).
+
+    Correlated subqueries rather than a GROUP BY over every account's clips: the database
+    counts only for the accounts of the page it returns (bench/case_page.py).
+    """
+    readable = visible_clips(user, Clip.objects.filter(account=OuterRef("pk")))
+
+    def total(**status: object) -> Coalesce:
+        counted = readable.filter(**status).order_by().values("account").annotate(n=Count("pk"))
+        return Coalesce(Subquery(counted.values("n")[:1]), 0)
+
     return accounts.annotate(
-        item_total=Count("clips", filter=readable),
-        removed_total=Count("clips", filter=readable & Q(clips__status=ClipStatus.REMOVED)),
-        labelled_total=Count("clips", filter=readable & Q(clips__status=ClipStatus.LABELED)),
+        item_total=total(),
+        removed_total=total(status=ClipStatus.REMOVED),
+        labelled_total=total(status=ClipStatus.LABELED),
     )
 
 

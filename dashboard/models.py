@@ -68,7 +68,8 @@ class Account(models.Model):
     handle = models.CharField(max_length=200, blank=True)
     profile_url = models.URLField(max_length=2000, blank=True)
     first_seen = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
+    # Indexed: the API lists accounts last seen first.
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["platform", "account_id"]

@@ -258,7 +258,18 @@ def case_copies(case: Case) -> QuerySet[Clip]:
     )
     return (
         Clip.objects.filter(case_membership__case=case, case_membership__removed_at__isnull=True)
-        .select_related("account", "case_membership")
+        .select_related("account")
+        # Only what the page shows: a case of hundreds of copies converts no other column.
+        .only(
+            "public_id",
+            "platform",
+            "reach",
+            "status",
+            "created_at",
+            "account__id",
+            "account__handle",
+            "account__account_id",
+        )
         .annotate(
             last_action=Subquery(last_decision.values("action")[:1]),
             best_share=Subquery(best_share),

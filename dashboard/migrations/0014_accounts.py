@@ -39,7 +39,10 @@ class Migration(migrations.Migration):
                 ("handle", models.CharField(blank=True, max_length=200)),
                 ("profile_url", models.URLField(blank=True, max_length=2000)),
                 ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
-                ("last_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "last_seen",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
             ],
             options={
                 "ordering": ["platform", "account_id"],
