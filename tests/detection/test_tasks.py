@@ -87,6 +87,7 @@ def test_clip_without_faces_gets_no_model_score(active_model, noface_clip):
     assert priority_breakdown(clip) == [
         ("Reports", REPORT_WEIGHT),
         ("Protected person depicted", 0.0),
+        ("Repeat uploader", 0.0),
         ("Suspicion level", 0.0),
         ("Detector score (trusted models only)", 0.0),
     ]
