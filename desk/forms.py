@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from dashboard.accounts import AccountError, clean_uploader
 from dashboard.constants import AccountRecommendation, ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
@@ -69,11 +70,40 @@ class ClipUploadForm(forms.Form):
         help_text=_("Views or impressions the platform states, if known."),
     )
 
+    uploader_id = forms.CharField(
+        label=_("Uploader's account id"),
+        max_length=200,
+        required=False,
+        help_text=_("The platform's own id of the account that posted it, if known."),
+    )
+    uploader_handle = forms.CharField(label=_("Uploader's handle"), max_length=200, required=False)
+    uploader_url = forms.CharField(
+        label=_("Uploader's profile URL"),
+        max_length=2000,
+        required=False,
+        help_text=_("http or https; kept as text, never visited."),
+    )
+
     def clean_subjects(self) -> list[str]:
         names = [n.strip() for n in self.cleaned_data["subjects"].split(",") if n.strip()]
         if len(names) > MAX_SUBJECTS:
             raise forms.ValidationError(_("At most %(count)d people.") % {"count": MAX_SUBJECTS})
         return names
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            data["uploader"] = clean_uploader(
+                data.get("uploader_id", ""),
+                data.get("uploader_handle", ""),
+                data.get("uploader_url", ""),
+            )
+        except AccountError as exc:
+            self.add_error("uploader_id", exc.message)
+            return data
+        if data["uploader"] is not None and not (data.get("platform") or "").strip():
+            self.add_error("platform", _("Name the platform the uploader's account is on."))
+        return data
 
     def to_submission(self) -> Submission:
         data = self.cleaned_data
@@ -85,6 +115,7 @@ class ClipUploadForm(forms.Form):
             note=data["note"],
             subjects=tuple(data["subjects"]),
             reach=data["reach"],
+            uploader=data.get("uploader"),
         )
 
 

@@ -76,11 +76,15 @@ def _report(request: HttpRequest, result: CaseDecisionResult) -> None:
         messages.warning(
             request,
             ngettext(
-                "%(count)d copy was already decided differently and was left as it is.",
-                "%(count)d copies were already decided differently and were left as they are.",
+                "%(count)d copy was already decided differently and was left as it is: %(clips)s.",
+                "%(count)d copies were already decided differently and were left as they are: "
+                "%(clips)s.",
                 len(result.decided_differently),
             )
-            % {"count": len(result.decided_differently)},
+            % {
+                "count": len(result.decided_differently),
+                "clips": ", ".join(clip.short_id for clip, _action in result.decided_differently),
+            },
         )
 
 

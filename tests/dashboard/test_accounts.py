@@ -171,3 +171,40 @@ def test_a_held_decision_keeps_its_recommendation_until_confirmed(moderator, mod
     decision = confirm_decision(pending.pk, moderator2)
     assert decision.account_recommendation == "warn"
     assert WebhookEvent.objects.get(clip=clip).payload["data"]["account_recommendation"] == "warn"
+
+
+def test_the_desk_upload_form_names_the_uploader(client, moderator, face_clip):
+    client.force_login(moderator)
+    with face_clip.open("rb") as fh:
+        response = client.post(
+            reverse("dashboard:upload"),
+            {
+                "file": fh,
+                "platform": "video-site",
+                "reason": "deepfake",
+                "uploader_id": "u-42",
+                "uploader_handle": "@desk",
+                "uploader_url": "https://video.example/@desk",
+            },
+        )
+    assert response.status_code == 302, response.content[:500]
+    clip = Clip.objects.get()
+    assert (clip.account.platform, clip.account.account_id) == ("video-site", "u-42")
+
+
+def test_the_desk_upload_form_refuses_a_non_web_profile_url(client, moderator, face_clip):
+    client.force_login(moderator)
+    with face_clip.open("rb") as fh:
+        response = client.post(
+            reverse("dashboard:upload"),
+            {
+                "file": fh,
+                "platform": "p",
+                "reason": "deepfake",
+                "uploader_id": "u",
+                "uploader_url": "javascript:alert(1)",
+            },  # fmt: skip
+        )
+    assert response.status_code == 400
+    assert "must be an http or https address" in response.content.decode()
+    assert not Clip.objects.exists() and not Account.objects.exists()
