@@ -16,7 +16,7 @@ from dashboard.models import AuditEvent, Decision
 from integrations.models import WebhookEndpoint, WebhookEvent
 from provenance.cases import join_case_from_matches
 from provenance.models import BankEntry, BankMatch, EntrySource, HashBank
-from teamwork.cases import confirm_case_decision, decide_case
+from teamwork.cases import confirm_case_decision, decide_case, withdraw_case_decision
 from teamwork.constants import PendingState
 from teamwork.models import PendingCaseDecision, PendingDecision
 from tests.factories import ScoredClipFactory, decided_clip
@@ -185,3 +185,44 @@ def test_account_and_case_pages_are_korean(client, senior, moderator):
     assert "최근 30일간 삭제 1건, 라벨 0건" in html and "게시물 2개" in html
     html = assert_korean(client.get(reverse("dashboard:case", args=[case.public_id]), **KO), data)
     assert "열린 사본 모두 결정" in html and "가장 강한 증거" in html
+
+
+def test_the_second_moderator_confirms_on_the_case_page(client, senior, moderator2, endpoint):
+    copies = [ScoredClipFactory(reach=3_000_000) for _ in range(3)]
+    case = make_case(copies)
+    held = decide_case(case.pk, senior, DecisionRequest("remove", reason="Fabricated"))
+    client.force_login(moderator2)
+    html = client.get(reverse("dashboard:case", args=[case.public_id])).content.decode()
+    assert "data-case-pending" in html and "Confirm for the whole case" in html
+    confirm = reverse("dashboard:case_confirm", args=[case.public_id, held.pending.pk])
+    assert client.post(confirm).status_code == 302
+    assert Decision.objects.filter(moderator=moderator2).count() == 3
+    assert WebhookEvent.objects.count() == 3
+
+
+def test_a_held_case_decision_can_be_withdrawn_and_nothing_applies(senior, moderator2):
+    case = make_case([ScoredClipFactory(reach=3_000_000) for _ in range(2)])
+    held = decide_case(case.pk, senior, DecisionRequest("remove", reason="Fabricated"))
+    with pytest.raises(DecisionError):
+        decide_case(case.pk, senior, DecisionRequest("remove", reason="again"))
+    with pytest.raises(DecisionError) as refused:
+        withdraw_case_decision(held.pending.pk, moderator2)
+    assert refused.value.status == 403
+    withdraw_case_decision(held.pending.pk, senior)
+    with pytest.raises(DecisionError) as refused:
+        confirm_case_decision(held.pending.pk, moderator2)
+    assert refused.value.code == "already_resolved"
+    assert Decision.objects.count() == 0
+
+
+def test_a_senior_adds_a_clip_on_the_case_page(client, senior):
+    case = make_case([ScoredClipFactory()])
+    stranger = ScoredClipFactory()
+    client.force_login(senior)
+    add = reverse("dashboard:case_add", args=[case.public_id])
+    assert client.post(add, {"clip": str(stranger.public_id)}).status_code == 302
+    assert stranger.case_membership.case == case
+    remove = reverse("dashboard:case_remove", args=[case.public_id, stranger.public_id])
+    assert client.post(remove, {"reason": "Different speech"}).status_code == 302
+    stranger.case_membership.refresh_from_db()
+    assert stranger.case_membership.removed_at is not None
