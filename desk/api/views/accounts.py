@@ -16,17 +16,11 @@ from rest_framework.response import Response
 
 from dashboard.accounts import account_items, visible_accounts, with_counts
 from dashboard.api.base import UnmaskViewSet
-from dashboard.api.pagination import ClipCursorPagination, _CursorPagination
+from dashboard.api.pagination import AccountCursorPagination, ClipCursorPagination
 from dashboard.api.permissions import CanReadAccounts
 from dashboard.models import Account
 from desk.api.serializers import AccountSerializer, ClipListSerializer
 from desk.api.views.clips import _report_totals
-
-
-class AccountCursorPagination(_CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    ordering = ("-last_seen", "-pk")
 
 
 @extend_schema_view(
