@@ -92,6 +92,15 @@ class DecisionAction(models.TextChoices):
     ESCALATE = "escalate", _("Escalate")
 
 
+class AccountRecommendation(models.TextChoices):
+    """What a decision advises the platform to do with the uploader's account."""
+
+    NONE = "none", _("No action on the account")
+    WARN = "warn", _("Warn the account")
+    RESTRICT = "restrict", _("Restrict the account")
+    SUSPEND = "suspend", _("Suspend the account")
+
+
 DECISION_TARGET = {
     DecisionAction.APPROVE: ClipStatus.APPROVED,
     DecisionAction.LABEL: ClipStatus.LABELED,

@@ -29,7 +29,12 @@ from django.utils.translation import gettext as _
 
 from dashboard import hooks
 from dashboard.claims import ClaimError, check_can_review, claim_clip
-from dashboard.constants import DECISION_TARGET, ClipStatus, DecisionAction
+from dashboard.constants import (
+    DECISION_TARGET,
+    AccountRecommendation,
+    ClipStatus,
+    DecisionAction,
+)
 from dashboard.errors import ServiceError
 from dashboard.models import AuditEvent, Clip, Decision, Label
 from dashboard.roles import is_moderator
@@ -51,6 +56,8 @@ class DecisionRequest:
     # What the page knows about how the moderator saw the clip (e.g. nothing playable yet),
     # added to the decision's evidence.
     seen: Mapping[str, Any] = field(default_factory=dict)
+    # What the platform is advised to do with the uploader's account (the webhook sends it).
+    account_recommendation: str = AccountRecommendation.NONE
 
 
 def validate_request(request: DecisionRequest) -> list[Label]:
@@ -66,6 +73,12 @@ def validate_request(request: DecisionRequest) -> list[Label]:
         raise DecisionError(
             "unknown_label",
             _("Unknown labels: %(labels)s.") % {"labels": ", ".join(sorted(unknown))},
+        )
+    if request.account_recommendation not in AccountRecommendation.values:
+        raise DecisionError(
+            "invalid_recommendation",
+            _("Unknown account recommendation %(value)r.")
+            % {"value": request.account_recommendation},
         )
     if request.action == DecisionAction.LABEL and not labels:
         raise DecisionError("labels_required", _("Choose at least one label."))
@@ -127,6 +140,7 @@ def record_decision(
     audit_action: str = "",
     audit_data: dict[str, Any] | None = None,
     supersedes: Decision | None = None,
+    account_recommendation: str = AccountRecommendation.NONE,
 ) -> Decision:
     """Record a decision on `clip` (locked by the caller's transaction): everything it means.
 
@@ -137,7 +151,10 @@ def record_decision(
     (workflow.APPEAL_TRANSITIONS), both decisions are linked (the new one's evidence names the
     old, `Decision.supersedes_id`, and so does the audit row), and
     the hooks hear of it like any decision (the webhook names the previous decision, a bank
-    entry made from it is removed). Raises DecisionError when the state machine refuses.
+    entry made from it is removed).
+    `account_recommendation` is what the platform is advised to do with the uploader's account
+    (the webhook carries it; nothing acts on it here). Raises DecisionError when the state
+    machine refuses.
     """
     _check_actor(actor, actor_label)
     labels = list(labels)
@@ -161,6 +178,11 @@ def record_decision(
                     "reason": reason,
                     "evidence": evidence,
                     **({"supersedes": supersedes.pk} if supersedes is not None else {}),
+                    **(
+                        {"account_recommendation": account_recommendation}
+                        if account_recommendation != AccountRecommendation.NONE
+                        else {}
+                    ),
                     **(audit_data or {}),
                 },
                 by_appeal=supersedes is not None,
@@ -177,6 +199,7 @@ def record_decision(
             moderator=actor,
             actor_label="" if actor is not None else actor_label,
             evidence=evidence,
+            account_recommendation=account_recommendation,
         )
         if labels:
             decision.labels.set(labels)
@@ -200,6 +223,7 @@ def propose_decision(
     reason: str = "",
     evidence: dict[str, Any] | None = None,
     audit_data: dict[str, Any] | None = None,
+    account_recommendation: str = AccountRecommendation.NONE,
 ) -> Decision | Model:
     """Record a decision unless a `decision_checks` hook refuses it (DecisionError) or a
     `decision_guards` hook holds it (the two-person rule).
@@ -221,6 +245,7 @@ def propose_decision(
         actor=actor,
         actor_label=actor_label,
         audit_data=audit_data or {},
+        account_recommendation=account_recommendation,
     )
     for check in hooks.decision_checks:
         check(proposal)
@@ -238,6 +263,7 @@ def propose_decision(
         reason=reason,
         evidence=evidence,
         audit_data=audit_data,
+        account_recommendation=account_recommendation,
     )
 
 
@@ -283,6 +309,7 @@ def apply_decision(
             labels=labels,
             note=request.note,
             reason=request.reason,
+            account_recommendation=request.account_recommendation,
         )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dashboard.constants import AccountRecommendation
 from dashboard.decisions import DecisionRequest
 from dashboard.models import Label
 
@@ -52,4 +53,6 @@ class DecisionFieldsMixin:
             note=data["note"],
             reason=data["reason"],
             expected_version=expected_version,
+            # Optional: only forms that offer it (the review page) send one.
+            account_recommendation=data.get("account_recommendation") or AccountRecommendation.NONE,
         )

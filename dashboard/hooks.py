@@ -195,6 +195,8 @@ class ProposedDecision:
     actor: AbstractBaseUser | None = None
     actor_label: str = ""
     audit_data: dict[str, Any] = field(default_factory=dict)
+    # What the platform is advised to do with the uploader's account (AccountRecommendation).
+    account_recommendation: str = "none"
 
 
 DecisionGuard = Callable[[ProposedDecision], "Model | None"]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dashboard import names
 from dashboard.constants import (
     PLAYABLE_RENDITION_STATES,
+    AccountRecommendation,
     BlurStrength,
     ClipKind,
     ClipStatus,
@@ -152,6 +153,34 @@ class Label(models.Model):
         return self.name
 
 
+class Account(models.Model):
+    """The account on a platform that posted a clip, as reports state it (dashboard.accounts).
+
+    Unique per platform and the platform's own id for it; the handle and profile URL are what
+    the latest report said. The desk never fetches the profile URL and never acts on the
+    platform: a decision may only recommend what the platform should do with the account.
+    """
+
+    platform = models.CharField(max_length=100)
+    account_id = models.CharField(max_length=200)
+    handle = models.CharField(max_length=200, blank=True)
+    profile_url = models.URLField(max_length=2000, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    # Indexed: the API lists accounts last seen first.
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["platform", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "account_id"], name="one_account_per_platform_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handle or self.account_id} on {self.platform}"
+
+
 def clip_upload_path(instance: "Clip", filename: str) -> str:
     # Never the uploader's name: the public id plus the extension probed from the content.
     ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
@@ -236,6 +265,10 @@ class Clip(models.Model):
     )
     # When a senior moved the item by hand: routing then leaves it where they put it.
     queue_pinned_at = models.DateTimeField(null=True, blank=True)
+    # The account that posted it, as the first report naming one stated (dashboard.accounts).
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="clips"
+    )
 
     status = models.CharField(
         max_length=20, choices=ClipStatus.choices, default=ClipStatus.QUEUED, db_index=True
@@ -390,6 +423,10 @@ class Report(models.Model):
     note = models.TextField(blank=True, max_length=5000)
     # The reach this report stated (views or impressions), if any.
     reach = models.PositiveBigIntegerField(null=True, blank=True)
+    # The uploader this report named, if any.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     # The names of the persons this report said the clip depicts, as stated.
     subjects = models.JSONField(default=list, blank=True)
     # Whether the stated reach and persons reached the clip (dashboard/reports.py): at once for
@@ -485,6 +522,13 @@ class Decision(AppendOnlyModel):
     # The evidence as the moderator saw it: model, version, score, threshold, ... and, for a
     # decision an overturned appeal put in place of another, `supersedes` (that one's id).
     evidence = models.JSONField(default=dict, blank=True)
+    # What the platform is advised to do with the uploader's account (sent in the webhook;
+    # the desk itself never acts on the platform).
+    account_recommendation = models.CharField(
+        max_length=10,
+        choices=AccountRecommendation.choices,
+        default=AccountRecommendation.NONE,
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

@@ -14,6 +14,10 @@ the fact it weighs, so a new signal adds a contribution instead of editing a for
                 so 10,000 views give 20, 1.5 million give 63.5,
                 10 million give 80
     core        40 when a protected person is depicted               (this module)
+    core        6 per other item of the same uploader removed or     (this module,
+                labelled in the last 30 days, counting at most 5      dashboard/accounts.py)
+                (so at most 30: a repeat uploader comes sooner, but
+                never outweighs a protected person or the evidence)
     core        the suspicion level over every app's signals         (this module,
                 (dashboard.signals): none 0, weak 15, strong 60,      dashboard/signals.py)
                 conclusive 100
@@ -38,6 +42,7 @@ forever behind newer clips of the same weight.
 
 import math
 
+from dashboard.accounts import prior_actioned_items
 from dashboard.constants import MatchState, ReportStatement
 from dashboard.hooks import PriorityContribution, clip_facts_changed, priority_contributions
 from dashboard.models import Clip, NameSuggestion
@@ -50,6 +55,8 @@ PROTECTED_PERSON_BONUS = 40.0
 REACH_FLOOR = 1_000
 REACH_POINTS_PER_DECADE = 20.0
 MAX_REACH_POINTS = 100.0
+REPEAT_UPLOADER_WEIGHT = 6.0
+MAX_COUNTED_PRIOR_ITEMS = 5
 LEVEL_POINTS = {
     SuspicionLevel.NONE: 0.0,
     SuspicionLevel.WEAK: 15.0,
@@ -91,6 +98,11 @@ def _depicts_protected(clip: Clip) -> bool:
     )
 
 
+def repeat_uploader_points(prior_items: int) -> float:
+    """Points for an uploader whose other items were removed or labelled lately (bounded)."""
+    return REPEAT_UPLOADER_WEIGHT * min(prior_items, MAX_COUNTED_PRIOR_ITEMS)
+
+
 def register_core_contributions() -> None:
     """The core's own contributions; called from DashboardConfig.ready()."""
     priority_contributions.register(
@@ -113,6 +125,14 @@ def register_core_contributions() -> None:
             "protected_person",
             "Protected person depicted",
             lambda clip: protected_points(_depicts_protected(clip)),
+        ),
+    )
+    priority_contributions.register(
+        "repeat_uploader",
+        PriorityContribution(
+            "repeat_uploader",
+            "Repeat uploader",
+            lambda clip: repeat_uploader_points(prior_actioned_items(clip)),
         ),
     )
     priority_contributions.register(

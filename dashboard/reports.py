@@ -14,6 +14,9 @@ and decide which two-person policies cover it, so who may state them matters:
 
 The clip keeps the largest reach any applied report stated: platform counts only grow, and
 reports of the same clip would count the same views again if they were summed.
+
+A report may also name the uploader (an `Account`, dashboard/accounts.py): it is kept on the
+report, and becomes the clip's uploader when the statements apply and the clip has none yet.
 """
 
 from collections.abc import Sequence
@@ -26,7 +29,7 @@ from django.utils import timezone
 from dashboard.access import can_read_clip
 from dashboard.constants import FINAL_STATES, DepictionSource, ReportReason, ReportStatement
 from dashboard.errors import ServiceError
-from dashboard.models import Clip, Report
+from dashboard.models import Account, Clip, Report
 from dashboard.persons import MAX_SUBJECTS, depict_names
 from dashboard.priority import refresh_priority
 from dashboard.roles import is_moderator, is_senior
@@ -76,6 +79,7 @@ def file_report(
     note: str = "",
     subjects: Sequence[str] = (),
     reach: int | None = None,
+    account: Account | None = None,
 ) -> Report:
     """Record a report on `clip`; apply its statements when the rule lets them (module doc).
 
@@ -88,6 +92,7 @@ def file_report(
         reason=reason,
         note=note,
         reach=reach,
+        account=account,
         subjects=_clean_subjects(subjects),
         statement=ReportStatement.APPLIED if applies else ReportStatement.PENDING,
     )
@@ -98,7 +103,13 @@ def file_report(
     }
     if reach is not None:
         data["reach"] = reach
+    if account is not None:
+        data["uploader"] = {"platform": account.platform, "account_id": account.account_id}
     if applies:
+        if account is not None and clip.account_id is None:
+            Clip.objects.filter(pk=clip.pk, account__isnull=True).update(account=account)
+            clip.account = account
+            data["uploader_set"] = True
         depict_names(clip, report.subjects, source=DepictionSource.REPORT, actor=reporter)
         if reach is not None:
             data["reach_raised"] = raise_reach(clip, reach)

@@ -9,7 +9,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dashboard.constants import BlurStrength, ClipStatus, DecisionAction, ReportReason
+from dashboard.accounts import AccountError, clean_uploader
+from dashboard.constants import (
+    AccountRecommendation,
+    BlurStrength,
+    ClipStatus,
+    DecisionAction,
+    ReportReason,
+)
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
 from dashboard.locale import OFFERED_TIME_ZONES
@@ -75,11 +82,40 @@ class ClipUploadForm(forms.Form):
         help_text=_("Views or impressions the platform states, if known."),
     )
 
+    uploader_id = forms.CharField(
+        label=_("Uploader's account id"),
+        max_length=200,
+        required=False,
+        help_text=_("The platform's own id of the account that posted it, if known."),
+    )
+    uploader_handle = forms.CharField(label=_("Uploader's handle"), max_length=200, required=False)
+    uploader_url = forms.CharField(
+        label=_("Uploader's profile URL"),
+        max_length=2000,
+        required=False,
+        help_text=_("http or https; kept as text, never visited."),
+    )
+
     def clean_subjects(self) -> list[str]:
         names = [n.strip() for n in self.cleaned_data["subjects"].split(",") if n.strip()]
         if len(names) > MAX_SUBJECTS:
             raise forms.ValidationError(_("At most %(count)d people.") % {"count": MAX_SUBJECTS})
         return names
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            data["uploader"] = clean_uploader(
+                data.get("uploader_id", ""),
+                data.get("uploader_handle", ""),
+                data.get("uploader_url", ""),
+            )
+        except AccountError as exc:
+            self.add_error("uploader_id", exc.message)
+            return data
+        if data["uploader"] is not None and not (data.get("platform") or "").strip():
+            self.add_error("platform", _("Name the platform the uploader's account is on."))
+        return data
 
     def to_submission(self) -> Submission:
         data = self.cleaned_data
@@ -91,6 +127,7 @@ class ClipUploadForm(forms.Form):
             note=data["note"],
             subjects=tuple(data["subjects"]),
             reach=data["reach"],
+            uploader=data.get("uploader"),
         )
 
 
@@ -182,11 +219,32 @@ class DecisionForm(DecisionFieldsMixin, forms.Form):
     reason = forms.CharField(max_length=500, required=False)
     note = forms.CharField(max_length=5000, required=False)
     expected_version = forms.IntegerField(min_value=1)
+    account_recommendation = forms.ChoiceField(
+        choices=AccountRecommendation.choices, required=False
+    )
     # The moderator answered "Decide without watching?" (nothing playable existed yet).
     without_watching = forms.BooleanField(required=False)
 
     def to_request(self, expected_version: int | None = None) -> DecisionRequest:
         return super().to_request(expected_version or self.cleaned_data["expected_version"])
+
+
+class CaseDecisionForm(DecisionFieldsMixin, forms.Form):
+    """One decision for every open copy of a case (teamwork.cases.decide_case)."""
+
+    action = forms.ChoiceField(label=_("Decision"), choices=DecisionAction.choices)
+    labels = forms.MultipleChoiceField(label=_("Labels"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    note = forms.CharField(label=_("Note"), max_length=5000, required=False)
+    account_recommendation = forms.ChoiceField(
+        label=_("Recommendation for the uploaders' accounts"),
+        choices=AccountRecommendation.choices,
+        required=False,
+    )
+
+
+class CaseMemberForm(forms.Form):
+    clip = forms.UUIDField(label=_("Clip id"))
 
 
 class NoteForm(forms.Form):

@@ -35,6 +35,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
 from dashboard.access import can_read_clip
+from dashboard.accounts import Uploader, uploader_for
 from dashboard.constants import ClipKind, ReportReason
 from dashboard.filenames import sanitize_filename
 from dashboard.models import Clip, Report
@@ -90,6 +91,9 @@ class Submission:
     note: str = ""
     subjects: tuple[str, ...] = ()
     reach: int | None = None
+    # The account that posted the clip on `platform`, if the reporter named it
+    # (dashboard.accounts.clean_uploader validated it).
+    uploader: Uploader | None = None
 
     def __post_init__(self) -> None:
         # A caller that skipped the form or serializer still cannot store a nonsense reach.
@@ -140,6 +144,9 @@ def _hash_file(path: Path) -> str:
 
 
 def _add_report(clip: Clip, submission: Submission, reporter: AbstractBaseUser | None) -> Report:
+    account = None
+    if submission.uploader is not None:
+        account = uploader_for(submission.platform or clip.platform, submission.uploader)
     return file_report(
         clip,
         reporter,
@@ -147,6 +154,7 @@ def _add_report(clip: Clip, submission: Submission, reporter: AbstractBaseUser |
         note=submission.note,
         subjects=submission.subjects,
         reach=submission.reach,
+        account=account,
     )
 
 

@@ -17,6 +17,14 @@ urlpatterns = [
     path("persons/<int:person_id>/", views.person_detail, name="person"),
     path("persons/<int:person_id>/aliases/", views.person_alias_add, name="person_alias_add"),
     path("persons/<int:person_id>/merge/", views.person_merge, name="person_merge"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account"),
+    path("cases/<uuid:public_id>/", views.case_detail, name="case"),
+    path("cases/<uuid:public_id>/decide/", views.case_decide, name="case_decide"),
+    path("cases/<uuid:public_id>/add/", views.case_add, name="case_add"),
+    path(
+        "cases/<uuid:public_id>/confirm/<int:pending_id>/", views.case_confirm, name="case_confirm"
+    ),
+    path("cases/<uuid:public_id>/remove/<uuid:clip_id>/", views.case_remove, name="case_remove"),
     path("crops/<int:crop_id>.jpg", views.face_crop, name="crop"),
     path("models/<int:model_id>/", views.model_card, name="model_card"),
     path("clips/new/", views.upload_clip, name="upload"),

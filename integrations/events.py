@@ -107,13 +107,27 @@ def decision_payload(decision: Any, labels: Iterable[Any]) -> dict[str, Any]:
 
     A decision that replaces one an appeal overturned names it under `previous_decision`, so
     the platform can undo what it did on the previous one (restore a removed post).
+    `account_recommendation` (none, warn, restrict, suspend) is what the platform is advised to
+    do with the uploader's `account`; the desk never acts on the platform itself. `case` names
+    the case when the decision was taken for a whole case of copies.
     """
+    account = decision.clip.account if decision.clip.account_id else None
+    case = decision.evidence.get("case") if isinstance(decision.evidence, dict) else None
     payload = {
         "decision": decision.pk,
         "action": decision.action,
         "labels": [label.slug for label in labels],
         "decided_at": decision.created_at,
         "previous_decision": None,
+        "account_recommendation": decision.account_recommendation,
+        "account": None
+        if account is None
+        else {
+            "platform": account.platform,
+            "account_id": account.account_id,
+            "handle": account.handle,
+        },
+        "case": case.get("case") if isinstance(case, dict) else None,
     }
     previous = (
         type(decision).objects.filter(pk=decision.supersedes_id).first()

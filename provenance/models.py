@@ -7,6 +7,7 @@ that a clip on the desk matched an entry, with the vPDQ figures; a moderator can
 wrong, which keeps that pair out from then on.
 """
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -346,3 +347,56 @@ class ProvenanceJob(models.Model):
     def __str__(self) -> str:
         target = f"decision #{self.decision_id}" if self.decision_id else f"clip #{self.clip_id}"
         return f"{self.get_kind_display()} ({target}): {self.state}"
+
+
+class CaseSource(models.TextChoices):
+    MATCH = "match", "Joined by bank matching"
+    SENIOR = "senior", "Added by a senior moderator"
+
+
+class Case(models.Model):
+    """One fabrication and its copies on the desk (provenance.cases).
+
+    The matching task builds cases incrementally: clips that match the same banked entry
+    (known fake or authentic reference), or match each other (one was banked, the other matched
+    its entry), belong to one case. `entries` are the banked entries that define it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200, blank=True)
+    entries = models.ManyToManyField(BankEntry, related_name="cases", blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or f"Case {self.short_id}"
+
+    @property
+    def short_id(self) -> str:
+        return self.public_id.hex[:8]
+
+
+class CaseMember(models.Model):
+    """That a clip is a copy in a case. A clip is in one case at most; a senior's removal
+    keeps the row (`removed_at`) so matching never puts the clip back on its own."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="case_membership")
+    source = models.CharField(max_length=10, choices=CaseSource.choices)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        indexes = [models.Index(fields=["case", "removed_at"], name="case_member_active")]
+
+    def __str__(self) -> str:
+        return f"{self.clip} in {self.case}"

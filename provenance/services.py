@@ -41,6 +41,7 @@ from detection.probe import MediaRejected, sniff_media_type
 from detection.storage_io import local_path
 from provenance import live_index
 from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
+from provenance.cases import join_case_from_matches
 from provenance.hashing import ClipHashes, hash_video
 from provenance.matching import BankedClip, ClipMatch, HashIndex, MatchPolicy
 from provenance.models import (
@@ -295,6 +296,8 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
                 continue
             row = _store_match(clip, entry, match)
             stored.append(row)
+        # Copies of the same fabrication form a case (provenance.cases).
+        join_case_from_matches(clip, stored)
         refresh_priority(clip)
         fakes = [m for m in stored if m.entry.bank.kind == BankKind.KNOWN_FAKE]
         if fakes and fakes[0].entry.bank.auto_apply and not closer_to_reference(stored):

@@ -72,6 +72,7 @@ def _resolve(
     labels: list[Label],
     note: str,
     reason: str,
+    account_recommendation: str = "none",
 ) -> Decision:
     with transaction.atomic():
         pending = PendingDecision.objects.select_for_update().get(pk=pending_id)
@@ -102,6 +103,7 @@ def _resolve(
             evidence={**pending.evidence, "two_person": two_person},
             audit_action=f"decision.{state}",
             audit_data={"two_person": two_person, "disagreement": disagreement},
+            account_recommendation=account_recommendation,
         )
         pending.state = state
         pending.resolved_by = user
@@ -125,6 +127,7 @@ def confirm_decision(pending_id: int, user: AbstractBaseUser, note: str = "") ->
         labels=list(pending.labels.all()),
         note=note or pending.note,
         reason=pending.reason,
+        account_recommendation=pending.account_recommendation,
     )
 
 
@@ -158,6 +161,7 @@ def overturn_decision(
             labels=labels,
             note=request.note,
             reason=request.reason,
+            account_recommendation=request.account_recommendation,
         )
 
 
@@ -208,6 +212,7 @@ def _hold_covered_overturn(
         covered_by=covered_by,
         from_status=pending.from_status,
         proposed_by=user,
+        account_recommendation=request.account_recommendation,
     )
     if labels:
         successor.labels.set(labels)

@@ -11,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dashboard.constants import DecisionAction
+from dashboard.constants import AccountRecommendation, DecisionAction
 from dashboard.models import Clip, Decision, Label
+from provenance.models import Case
 from teamwork.constants import AppealSource, AppealState, PackState, PendingState
 
 
@@ -95,6 +96,9 @@ class PendingDecision(models.Model):
     resolution_reason = models.CharField(max_length=500, blank=True)
     decision = models.OneToOneField(
         Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="pending"
+    )
+    account_recommendation = models.CharField(
+        max_length=10, choices=AccountRecommendation.choices, default=AccountRecommendation.NONE
     )
 
     class Meta:
@@ -242,3 +246,44 @@ class EvidencePack(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence pack {self.pk} for {self.clip}"
+
+
+class PendingCaseDecision(models.Model):
+    """A decision on a whole case that the two-person rule holds (teamwork.cases): asked once
+    for the case; confirmed, it applies to every copy still open then, each through
+    `dashboard.decisions.record_decision`. `outcome` keeps what happened to each copy."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="pending_decisions")
+    action = models.CharField(max_length=20, choices=DecisionAction.choices)
+    labels = models.ManyToManyField(Label, blank=True, related_name="+")
+    note = models.TextField(blank=True, max_length=5000)
+    reason = models.CharField(max_length=500, blank=True)
+    account_recommendation = models.CharField(
+        max_length=10, choices=AccountRecommendation.choices, default=AccountRecommendation.NONE
+    )
+    covered_by = models.JSONField(default=list, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(
+        max_length=12, choices=PendingState.choices, default=PendingState.PENDING, db_index=True
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(state="pending"),
+                name="one_pending_decision_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.case} ({self.state})"

@@ -81,6 +81,7 @@ def hold_for_confirmation(
     covered_by: list[str],
     proposer_label: str = "",
     audit_data: dict[str, Any] | None = None,
+    account_recommendation: str = "none",
 ) -> PendingDecision:
     """Record the proposal of `user` (or, when None, of the system named by `proposer_label`)
     and park the clip until a moderator resolves it.
@@ -97,6 +98,7 @@ def hold_for_confirmation(
         from_status=clip.status,
         proposed_by=user,
         proposer_label="" if user is not None else proposer_label,
+        account_recommendation=account_recommendation,
     )
     if labels:
         pending.labels.set(labels)
@@ -138,4 +140,5 @@ def hold_if_covered(proposal: ProposedDecision) -> PendingDecision | None:
         covered_by=covered_by,
         proposer_label=proposal.actor_label,
         audit_data=proposal.audit_data,
+        account_recommendation=proposal.account_recommendation,
     )

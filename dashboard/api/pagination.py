@@ -44,3 +44,10 @@ class AppealCursorPagination(_CursorPagination):
     max_page_size = 200
     # The Appeals queue's order: the longest-waiting appeal first.
     ordering = ("submitted_at", "pk")
+
+
+class AccountCursorPagination(_CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    # The accounts seen most recently first (Account.last_seen is indexed).
+    ordering = ("-last_seen", "-pk")

@@ -43,6 +43,16 @@ class CanReportClip(CanReadClip):
     message = "You may report only clips you may read; a reporter, the clips it submitted."
 
 
+class CanReadAccounts(BasePermission):
+    """Reporters and moderators list accounts; which ones each sees is the queryset's rule
+    (dashboard.accounts.visible_accounts: a reporter, the accounts behind its own clips)."""
+
+    message = "Your role cannot read accounts."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_reporter(request.user) or is_moderator(request.user)
+
+
 class IsModerator(BasePermission):
     message = "Only moderators may do this."
 

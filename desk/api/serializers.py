@@ -11,10 +11,20 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dashboard.constants import DecisionAction, ReportReason, ReportStatement
+from dashboard.accounts import AccountError, clean_uploader
+from dashboard.constants import AccountRecommendation, DecisionAction, ReportReason, ReportStatement
 from dashboard.decisions import DecisionRequest
 from dashboard.identity import spelling_taken
-from dashboard.models import GENERAL_QUEUE, AuditEvent, Clip, Decision, Label, Person, Report
+from dashboard.models import (
+    GENERAL_QUEUE,
+    Account,
+    AuditEvent,
+    Clip,
+    Decision,
+    Label,
+    Person,
+    Report,
+)
 from dashboard.persons import MAX_SUBJECTS
 from dashboard.signals import SUSPICION_LEVEL_CHOICES, gather_signals, suspicion_level
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
@@ -59,6 +69,32 @@ class ReportRequestSerializer(serializers.Serializer):
             "reach any report stated."
         ),
     )
+    uploader_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The platform's own id of the account that posted the clip.",
+    )
+    uploader_handle = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="The account's handle."
+    )
+    uploader_url = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="The account's profile page (http or https); stored, never fetched.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            attrs["uploader"] = clean_uploader(
+                attrs.pop("uploader_id", ""),
+                attrs.pop("uploader_handle", ""),
+                attrs.pop("uploader_url", ""),
+            )
+        except AccountError as exc:
+            raise serializers.ValidationError({"uploader": exc.message}, code=exc.code) from exc
+        return attrs
 
     def to_submission(self) -> Submission:
         data = self.validated_data
@@ -67,6 +103,7 @@ class ReportRequestSerializer(serializers.Serializer):
             note=data.get("note", ""),
             subjects=tuple(data.get("subjects", [])),
             reach=data.get("reach"),
+            uploader=data.get("uploader"),
         )
 
 
@@ -77,6 +114,15 @@ class ClipSubmissionSerializer(ReportRequestSerializer):
     platform = serializers.CharField(max_length=100, required=False, allow_blank=True)
     source_url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
     caption = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs.get("uploader") is not None and not attrs.get("platform", "").strip():
+            raise serializers.ValidationError(
+                {"platform": "Name the platform the uploader's account is on."},
+                code="platform_required",
+            )
+        return attrs
 
     def to_submission(self) -> Submission:
         data = self.validated_data
@@ -207,8 +253,18 @@ def suspicion_payload(clip: Clip) -> dict[str, Any]:
     }
 
 
+class AccountRefSerializer(serializers.ModelSerializer):
+    """The account that posted a clip (dashboard.accounts)."""
+
+    class Meta:
+        model = Account
+        fields = ["id", "platform", "account_id", "handle", "profile_url"]
+        read_only_fields = fields
+
+
 class ClipSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    uploader = AccountRefSerializer(source="account", read_only=True, allow_null=True)
     persons = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     # Blank when the reporter gave none, so not typed as a URI.
     source_url = serializers.CharField(read_only=True)
@@ -241,6 +297,7 @@ class ClipSerializer(serializers.ModelSerializer):
             "source_url",
             "caption",
             "reach",
+            "uploader",
             "persons",
             "reports",
             "progress",
@@ -298,6 +355,7 @@ class ClipListSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, slug_field="username"
     )
     queue = QueueSlugField()
+    uploader = AccountRefSerializer(source="account", read_only=True, allow_null=True)
 
     class Meta:
         model = Clip
@@ -312,6 +370,7 @@ class ClipListSerializer(serializers.ModelSerializer):
             "platform",
             "caption",
             "reach",
+            "uploader",
             "duration_s",
             "persons",
             "reports",
@@ -375,6 +434,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "reason",
             "moderator",
             "actor_label",
+            "account_recommendation",
             "evidence",
             "created_at",
         ]
@@ -471,6 +531,12 @@ class DecisionRequestSerializer(serializers.Serializer):
             "decide_without_watching. Recorded on the decision's evidence."
         ),
     )
+    account_recommendation = serializers.ChoiceField(
+        choices=AccountRecommendation.choices,
+        default=AccountRecommendation.NONE,
+        help_text="What the platform is advised to do with the uploader's account; sent in "
+        "the webhook. The desk itself never acts on the platform.",
+    )
 
     def to_request(self) -> DecisionRequest:
         data = self.validated_data
@@ -480,7 +546,35 @@ class DecisionRequestSerializer(serializers.Serializer):
             note=data.get("note", ""),
             reason=data.get("reason", ""),
             expected_version=data.get("version"),
+            account_recommendation=data.get("account_recommendation", AccountRecommendation.NONE),
         )
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    """An account with what became of the items the caller may read (dashboard.accounts)."""
+
+    items = serializers.IntegerField(read_only=True, source="item_total")
+    removed = serializers.IntegerField(read_only=True, source="removed_total")
+    labelled = serializers.IntegerField(read_only=True, source="labelled_total")
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "platform",
+            "account_id",
+            "handle",
+            "profile_url",
+            "first_seen",
+            "last_seen",
+            "items",
+            "removed",
+            "labelled",
+        ]
+        read_only_fields = fields
 
 
 class NextClipRequestSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ router.register("labels", views.LabelViewSet, basename="label")
 router.register("persons", views.PersonViewSet, basename="person")
 router.register("detector-models", views.DetectorModelViewSet, basename="detector-model")
 router.register("queues", views.QueueViewSet, basename="queue")
+router.register("accounts", views.AccountViewSet, basename="account")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = router.urls

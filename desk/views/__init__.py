@@ -1,6 +1,8 @@
 """The moderator's desk: each view checks access, parses input, calls a service, renders."""
 
+from desk.views.accounts import account_detail
 from desk.views.audit import audit_log
+from desk.views.cases import case_add, case_confirm, case_decide, case_detail, case_remove
 from desk.views.clips import upload_clip
 from desk.views.detectors import model_card
 from desk.views.media import clip_media, contact_sheet, face_crop, poster, review_media
@@ -24,6 +26,12 @@ from desk.views.review import (
 from desk.views.wellness import wellness_preference
 
 __all__ = [
+    "account_detail",
+    "case_add",
+    "case_confirm",
+    "case_decide",
+    "case_detail",
+    "case_remove",
     "audit_log",
     "blur_preference",
     "clip_detail",

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, readable_clip_or_403
+from dashboard.accounts import account_counts, account_summary
 from dashboard.claims import (
     claim_clip,
     claim_next_clip,
@@ -40,7 +41,7 @@ from dashboard.claims import (
     release_on_leave,
     renew_claim,
 )
-from dashboard.constants import ClipStatus, DecisionAction, ReportStatement
+from dashboard.constants import AccountRecommendation, ClipStatus, DecisionAction, ReportStatement
 from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.identity import link_suggestion, pending_suggestions, reject_suggestion
@@ -63,6 +64,7 @@ from desk.timeline import build_chart, render_svg
 from detection.models import DetectionRun
 from detection.signals import abstained, no_face_sentence
 from detection.validation import validation_status
+from provenance.cases import case_of
 from teamwork.models import PendingDecision
 from teamwork.sla import configured_bands
 
@@ -130,8 +132,14 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
     holding = may_decide_now(clip, user)
+    uploader = clip.account
     return {
         "clip": clip,
+        # The account that posted it, with what became of its other items lately.
+        "uploader": uploader,
+        "uploader_summary": account_summary(account_counts(uploader, user)) if uploader else "",
+        "case": case_of(clip),
+        "account_recommendations": AccountRecommendation.choices,
         # The decision tools show when the moderator holds the clip or could claim it now:
         # the first decision claims a free clip (decide). `holding` is the live claim.
         "can_decide": holding or claim_refusal(clip, user) is None,

@@ -17,6 +17,7 @@ from django.core.files import File
 
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
+from dashboard.models import Account
 from teamwork.appeals import file_appeal
 from tests.factories import ClipFactory
 from tests.teamwork.helpers import decided_clip
@@ -204,6 +205,14 @@ ENDPOINTS = {
     "clips.rendition": Endpoint(
         "get", _fixed("/api/v1/clips/{own_id}/rendition/"), SUBMITTERS, 404
     ),
+    # Accounts: moderators see every account; a reporter only those that posted its clips.
+    "accounts.list": Endpoint("get", _fixed("/api/v1/accounts/"), SUBMITTERS, 200),
+    "accounts.retrieve.own": Endpoint(
+        "get", _fixed("/api/v1/accounts/{own_account_id}/"), SUBMITTERS, 200
+    ),
+    "accounts.items.own": Endpoint(
+        "get", _fixed("/api/v1/accounts/{own_account_id}/items/"), SUBMITTERS, 200
+    ),
     "schema": Endpoint("get", _fixed("/api/schema/"), EVERYONE, 200),
 }
 
@@ -242,12 +251,14 @@ def test_permission_matrix(
     user = users[role]
     allowed = role in endpoint.allowed
     clip = ClipFactory(status=ClipStatus.AWAITING_REVIEW)
-    own = ClipFactory(status=ClipStatus.AWAITING_REVIEW, submitted_by=reporter)
+    own_account = Account.objects.create(platform="video-site", account_id="own-uploader")
+    own = ClipFactory(status=ClipStatus.AWAITING_REVIEW, submitted_by=reporter, account=own_account)
     escalated = ClipFactory(status=ClipStatus.ESCALATED)
     ctx = {
         "clip": clip,
         "clip_id": clip.public_id,
         "own_id": own.public_id,
+        "own_account_id": own_account.pk,
         "escalated_id": escalated.public_id,
         "detector_id": detector.pk,
         "face_clip": face_clip,
@@ -298,6 +309,9 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/appeals/",
         "/api/v1/appeals/{id}/",
         "/api/v1/appeals/{id}/review/",
+        "/api/v1/accounts/",
+        "/api/v1/accounts/{id}/",
+        "/api/v1/accounts/{id}/items/",
     }
     uncovered = {path for _, path in operations} - covered_paths
     # Detail reads of persons and audit events share their list's permission class.

@@ -100,6 +100,7 @@ def test_model_trusted_on_real_data_is_strong_and_its_score_counts():
         "Reports": 0.0,
         "Stated reach": 0.0,
         "Protected person depicted": 0.0,
+        "Repeat uploader": 0.0,
         "Suspicion level": LEVEL_POINTS[SuspicionLevel.STRONG],
         "Detector score (trusted models only)": 90.0,
         "Matches a removed known fake": 0.0,

@@ -88,6 +88,7 @@ def test_clip_without_faces_gets_no_model_score(active_model, noface_clip):
         ("Reports", REPORT_WEIGHT),
         ("Stated reach", 0.0),
         ("Protected person depicted", 0.0),
+        ("Repeat uploader", 0.0),
         ("Suspicion level", 0.0),
         ("Detector score (trusted models only)", 0.0),
         ("Matches a removed known fake", 0.0),

@@ -134,7 +134,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
             # Only the clips the visibility rule lets the caller read (dashboard.access).
             return (
                 visible_clips(self.request.user, queryset)
-                .select_related("claimed_by", "queue")
+                .select_related("claimed_by", "queue", "account")
                 .prefetch_related("persons")
                 .annotate(
                     report_total=Coalesce(_report_totals(), 0),
@@ -144,7 +144,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
                 )
             )
         if self.action == "retrieve":
-            return queryset.select_related("claimed_by", "queue").prefetch_related(
+            return queryset.select_related("claimed_by", "queue", "account").prefetch_related(
                 "persons",
                 Prefetch("reports", queryset=Report.objects.order_by("created_at")),
                 Prefetch(
