@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from dashboard.decisions import DecisionRequest
 from dashboard.models import Label
@@ -26,7 +27,11 @@ class DeskDateField(forms.DateField):
         super().validate(value)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
             raise forms.ValidationError(
-                f"Choose a date between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}.",
+                _("Choose a date between %(EARLIEST_DATE)s and %(LATEST_DATE)s.")
+                % {
+                    "EARLIEST_DATE": f"{EARLIEST_DATE:%Y-%m-%d}",
+                    "LATEST_DATE": f"{LATEST_DATE:%Y-%m-%d}",
+                },
                 code="date_out_of_range",
             )
 
@@ -40,9 +45,9 @@ class DecisionFieldsMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["labels"].choices = list(
-            Label.objects.filter(active=True).values_list("slug", "name")
-        )
+        self.fields["labels"].choices = [
+            (label.slug, label.display_name) for label in Label.objects.filter(active=True)
+        ]
 
     def to_request(self, expected_version: int | None = None) -> DecisionRequest:
         data = self.cleaned_data

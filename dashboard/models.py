@@ -232,7 +232,10 @@ class Clip(models.Model):
         """What the desk says instead of showing erased media ("" while the media is here)."""
         if self.media_erased_at is None:
             return ""
-        return f"Media erased under {self.media_erased_under} on {self.media_erased_at:%Y-%m-%d}."
+        return translation.gettext("Media erased under %(rule)s on %(day)s.") % {
+            "rule": self.media_erased_under,
+            "day": f"{self.media_erased_at:%Y-%m-%d}",
+        }
 
     def active_run(self) -> "models.Model | None":
         """The finished run of the active detector model, if it scored this clip.

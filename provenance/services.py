@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.decisions import DecisionError, evidence_for, propose_decision
@@ -109,7 +110,7 @@ def is_bankable(decision: Decision) -> bool:
 
 def default_bank(kind: str = BankKind.KNOWN_FAKE) -> HashBank:
     name = DEFAULT_FAKE_BANK if kind == BankKind.KNOWN_FAKE else DEFAULT_REFERENCE_BANK
-    bank, _ = HashBank.objects.get_or_create(name=name, defaults={"kind": kind})
+    bank, _created = HashBank.objects.get_or_create(name=name, defaults={"kind": kind})
     return bank
 
 
@@ -372,7 +373,7 @@ def decision_evidence(clip: Clip) -> dict[str, Any]:
 def do_mark_match_wrong(match_id: int, user: AbstractBaseUser) -> BankMatch:
     """A moderator says this clip does not match that entry; it stays excluded."""
     if not is_moderator(user):
-        raise ProvenanceError("forbidden", "Only moderators mark matches.", 403)
+        raise ProvenanceError("forbidden", _("Only moderators mark matches."), 403)
     with transaction.atomic():
         match = BankMatch.objects.select_for_update().select_related("clip").get(pk=match_id)
         if match.marked_wrong_at is not None:
@@ -407,12 +408,12 @@ def hash_reference_file(path: str, kind: str) -> ClipHashes:
     if kind == "image":
         image = cv2.imread(path, cv2.IMREAD_COLOR)
         if image is None:
-            raise ProvenanceError("unreadable_reference", "The reference image cannot be read.")
+            raise ProvenanceError("unreadable_reference", _("The reference image cannot be read."))
         return hash_frames([(0, 0.0, image)])
     try:
         return hash_video(path)
     except UnreadableMediaError as exc:
-        raise ProvenanceError("unreadable_reference", "The reference cannot be read.") from exc
+        raise ProvenanceError("unreadable_reference", _("The reference cannot be read.")) from exc
 
 
 def do_register_reference(
@@ -426,7 +427,7 @@ def do_register_reference(
     name is kept only as the default title.
     """
     if not is_moderator(user):
-        raise ProvenanceError("forbidden", "Only moderators register references.", 403)
+        raise ProvenanceError("forbidden", _("Only moderators register references."), 403)
     name = sanitize_filename(upload.name or "reference")
     with tempfile.NamedTemporaryFile(suffix=".upload") as temp:
         for chunk in upload.chunks():
@@ -436,11 +437,11 @@ def do_register_reference(
             sniffed = sniff_media_type(temp.name)
         except MediaRejected as exc:
             raise ProvenanceError(
-                "unsupported_reference", "A reference must be a video or a JPEG/PNG/WebP image."
+                "unsupported_reference", _("A reference must be a video or a JPEG/PNG/WebP image.")
             ) from exc
         hashes = hash_reference_file(temp.name, sniffed.kind)
     if hashes.frame_count == 0:
-        raise ProvenanceError("flat_reference", "The reference has no detail to match on.")
+        raise ProvenanceError("flat_reference", _("The reference has no detail to match on."))
     entry = BankEntry(
         bank=default_bank(BankKind.REFERENCE),
         source=EntrySource.REFERENCE,
@@ -525,8 +526,10 @@ def do_make_rendition(decision_id: int) -> DisclosedRendition:
     """
     decision = Decision.objects.select_related("clip").get(pk=decision_id)
     if decision.action != DecisionAction.LABEL:
-        raise ProvenanceError("not_labelled", "Only a Label decision gets a disclosed rendition.")
-    rendition, _ = DisclosedRendition.objects.get_or_create(
+        raise ProvenanceError(
+            "not_labelled", _("Only a Label decision gets a disclosed rendition.")
+        )
+    rendition, _created = DisclosedRendition.objects.get_or_create(
         decision=decision, defaults={"clip": decision.clip}
     )
     if rendition.state == RenditionState.READY:

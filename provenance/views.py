@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import can_read_clip, moderator_required
@@ -24,7 +25,7 @@ def mark_wrong(request: HttpRequest, match_id: int) -> HttpResponse:
     # The visibility rule (dashboard.access): a clip hidden from the moderator is not theirs to
     # change either (an escalated clip, for a moderator).
     if not can_read_clip(request.user, match.clip):
-        raise PermissionDenied("You may not read this clip.")
+        raise PermissionDenied(_("You may not read this clip."))
     try:
         services.do_mark_match_wrong(match.pk, request.user)
     except ServiceError as exc:

@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 
 from dashboard.locale import locale_preference
 from dashboard.models import AuditEvent, Clip
+from dashboard.presets import policy_names
 from dashboard.workflow import record_event
 from detection.frames import VideoSampler
 from detection.models import DetectionRun
@@ -327,6 +328,7 @@ def _render_summary(pack: EvidencePack, context: dict[str, Any]) -> bytes:
         translation.override(language or settings.LANGUAGE_CODE),
         timezone.override(zone or settings.TIME_ZONE),
     ):
+        context = {**context, "policy_names": policy_names()}
         return render_to_string("teamwork/evidence_summary.html", context).encode()
 
 
@@ -413,7 +415,6 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
     progress(pack_id, 85, "summary")
     parts["summary.html"] = _render_summary(
         pack,
-        "teamwork/evidence_summary.html",
         {
             "clip": clip,
             "hashes": hashes,

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard.access import moderator_required, senior_required
@@ -261,5 +262,5 @@ def pack_download(request: HttpRequest, pack_id: int) -> HttpResponse:
     if pack.clip.media_erased_at is not None:
         return media_erased_response(pack.clip)
     if not pack.file:
-        raise Http404("This pack is not built yet.")
+        raise Http404(_("This pack is not built yet."))
     return stored_file_response(pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False)

@@ -7,6 +7,7 @@ Both answer only clips the visibility rule (dashboard.access) lets the moderator
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard.access import can_read_clip, moderator_required, readable_clip_or_403
@@ -75,5 +76,5 @@ def face_crop(request: HttpRequest, crop_id: int) -> HttpResponse:
         pk=crop_id,
     )
     if not can_read_clip(request.user, crop.run.clip):
-        raise PermissionDenied("You may not read this clip.")
+        raise PermissionDenied(_("You may not read this clip."))
     return crop_response(crop)

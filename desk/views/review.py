@@ -139,7 +139,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "decisions": list(
             Decision.objects.filter(clip=clip)
             .select_related("moderator")
-            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name")))
+            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name", "name_ko")))
         ),
         "events": events,
         "notes": [e for e in events if e.action == "clip.note"],

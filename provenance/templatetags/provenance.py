@@ -40,6 +40,8 @@ def provenance_panel(context: dict[str, Any], clip: Clip) -> dict[str, Any]:
 _BAND = re.compile(
     r"(?P<colour>\w+) band(?P<caption> with caption)? \((?P<side>\w+), (?P<share>\d+) %\) removed"
 )
+# Parts are joined by ", "; a band's own "(top, 12 %)" holds one too.
+_PARTS = re.compile(r", (?![^(]*\))")
 _OVERLAY = re.compile(r"overlay elsewhere \(matched on the (?P<half>\w+) half\)")
 
 
@@ -93,4 +95,4 @@ def transform_words(stored: str | None) -> str:
     """A match's recognised transformation in the reader's language."""
     if not stored:
         return ""
-    return ", ".join(_transform_part(part) for part in stored.split(", "))
+    return ", ".join(_transform_part(part) for part in _PARTS.split(stored))

@@ -5,6 +5,11 @@
    records it. */
 (function () {
   "use strict";
+  // Django's JavaScript catalog (jsi18n/, loaded first) translates; without it, English.
+  const gettext = window.gettext || function (text) { return text; };
+  const interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_m, name) { return String(values[name]); });
+  };
   const root = document.getElementById("review");
   if (!root || !window.Desk) return;
   const video = document.getElementById("player");
@@ -157,12 +162,13 @@
             return;
           }
           submit.disabled = false;
-          error.textContent = result.body.message || "The decision was not saved (" + result.status + ").";
+          error.textContent = result.body.message ||
+            interpolate(gettext("The decision was not saved (%(status)s)."), { status: result.status }, true);
           if (result.status === 409) lockDecisions(error.textContent);
         },
         function () {
           submit.disabled = false;
-          error.textContent = "The desk could not be reached; nothing was decided. Try again.";
+          error.textContent = gettext("The desk could not be reached; nothing was decided. Try again.");
         }
       );
     });
@@ -207,7 +213,7 @@
       window.Desk.post(heartbeatUrl, {}).then(function (result) {
         if (!result.ok) {
           window.clearInterval(timer);
-          lockDecisions(result.body.message || "Your claim on this clip has ended.");
+          lockDecisions(result.body.message || gettext("Your claim on this clip has ended."));
           return;
         }
         const lease = root.querySelector("[data-lease]");
