@@ -31,6 +31,11 @@ def platform_presets() -> list[Platform]:
     return list(Platform.objects.filter(active=True))
 
 
+def active_presets(table: dict[str, Platform]) -> list[Platform]:
+    """`platform_presets()` from a table already read (`platform_table()`)."""
+    return sorted((p for p in table.values() if p.active), key=lambda p: (p.position, p.name))
+
+
 def platform_name(value: str, table: dict[str, Platform] | None = None) -> str:
     """A clip's platform as the reader's language names it: a preset's translated name, or
     the free text as it was given."""

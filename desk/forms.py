@@ -15,7 +15,7 @@ from dashboard.constants import ClipStatus, DecisionAction, ReportReason
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
 from dashboard.locale import OFFERED_TIME_ZONES
-from dashboard.models import Label
+from dashboard.models import Label, Platform
 from dashboard.persons import MAX_SUBJECTS
 from dashboard.presets import platform_presets
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
@@ -44,7 +44,10 @@ class ReachFormField(forms.IntegerField):
 
 class PlatformInput(forms.TextInput):
     """Free text (any platform a report names) with the presets offered as a datalist: the
-    value is the preset's name as clips store it, the reader's language names it."""
+    value is the preset's name as clips store it, the reader's language names it. A view that
+    read the presets already sets `presets`; else they are read when the field renders."""
+
+    presets: list[Platform] | None = None
 
     def render(
         self,
@@ -58,7 +61,7 @@ class PlatformInput(forms.TextInput):
         options = format_html_join(
             "",
             '<option value="{}">{}</option>',
-            ((p.name, p.display_name) for p in platform_presets()),
+            ((p.name, p.display_name) for p in self.presets or platform_presets()),
         )
         return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
 

@@ -157,10 +157,13 @@ def platform_label(value: str | None) -> str:
 
 @register.filter
 def policy_in(reason: str | None, names: Mapping[str, str] | None) -> str:
-    """A removal reason in the reader's language, when it cites a policy in `names`."""
+    """A reason in the reader's language: a removal policy in `names`, or a report's reason
+    code ("deepfake"); anything else (a moderator's own words) as written."""
     if not reason:
         return ""
-    return (names or {}).get(reason, reason)
+    if reason in (names or {}):
+        return names[reason]
+    return _choice_label(ReportReason, reason)
 
 
 @register.filter
@@ -182,13 +185,13 @@ def thousands(value: int | None) -> str:
 
 
 @register.simple_tag
-def queue_rows(rows: list[Any]) -> str:
+def queue_rows(rows: list[Any], platforms: dict[str, Platform] | None = None) -> str:
     """The queue table's rows, built in Python.
 
     The same markup as a template loop would give, at a fraction of its cost: at 100 rows the
     template engine's variable lookups were most of the page's server time (bench/queue_page.py).
     """
-    platforms = platform_table()
+    platforms = platform_table() if platforms is None else platforms
     return mark_safe("".join(_queue_row(row, platforms) for row in rows))  # noqa: S308 - escaped
 
 
