@@ -5,10 +5,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from dashboard.presets import policy_names
+from dashboard.presets import platform_table, policy_names
 
 
 def presets(request: HttpRequest) -> dict[str, Any]:
     """`policy_names`: a removal reason's name in the reader's language (the `policy_in`
-    filter); read from the database only by a page that shows a reason."""
-    return {"policy_names": SimpleLazyObject(policy_names)}
+    filter); `platforms`: the platform presets (the `platform_in` filter). Each is read from
+    the database once, and only by a page that shows one."""
+    return {
+        "policy_names": SimpleLazyObject(policy_names),
+        "platforms": SimpleLazyObject(platform_table),
+    }

@@ -156,6 +156,13 @@ def platform_label(value: str | None) -> str:
 
 
 @register.filter
+def platform_in(value: str | None, table: dict[str, Platform] | None) -> str:
+    """A clip's platform in the reader's language, looked up in a table read once per page
+    (the `platforms` the context processor offers)."""
+    return platform_name(value or "", dict(table or {}))
+
+
+@register.filter
 def policy_in(reason: str | None, names: Mapping[str, str] | None) -> str:
     """A reason in the reader's language: a removal policy in `names`, or a report's reason
     code ("deepfake"); anything else (a moderator's own words) as written."""
