@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 # The viewer's wellness preferences (blur) for every page's layout.
                 "desk.context_processors.wellness",
+                "desk.context_processors.presets",
             ],
         },
     },

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from dashboard.constants import ClipStatus
 from dashboard.models import Clip
@@ -72,7 +73,7 @@ def readable_clip_or_403(
     clips = Clip.objects.all() if queryset is None else queryset
     clip = get_object_or_404(clips, public_id=public_id)
     if not can_read_clip(user, clip):
-        raise PermissionDenied("You may not read this clip.")
+        raise PermissionDenied(_("You may not read this clip."))
     return clip
 
 

@@ -32,7 +32,9 @@ from dashboard.models import (
     Person,
     PersonMerge,
     PersonName,
+    Platform,
     Queue,
+    RemovalPolicy,
     Report,
     ReviewRendition,
 )
@@ -293,15 +295,35 @@ class QueueAdmin(RoleAdmin):
 
 @admin.register(Label)
 class LabelAdmin(RoleAdmin):
-    list_display = ("name", "slug", "category", "manipulated", "active")
+    list_display = ("name", "name_ko", "slug", "category", "manipulated", "active")
     list_filter = ("category", "manipulated", "active")
-    search_fields = ("name", "slug", "description")
+    search_fields = ("name", "name_ko", "slug", "description", "description_ko")
     prepopulated_fields = {"slug": ("name",)}
     actions = [export_as_csv]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Decisions keep the labels they applied: retire a label by unticking "active".
         return False
+
+
+@admin.register(RemovalPolicy)
+class RemovalPolicyAdmin(RoleAdmin):
+    list_display = ("name", "name_ko", "position", "active")
+    list_editable = ("position", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "name_ko", "description", "description_ko")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Decisions keep the reason they gave: retire a policy by unticking "active".
+        return False
+
+
+@admin.register(Platform)
+class PlatformAdmin(RoleAdmin):
+    list_display = ("name", "name_ko", "position", "active")
+    list_editable = ("position", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "name_ko")
 
 
 @admin.register(Report)

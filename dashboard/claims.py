@@ -255,7 +255,7 @@ def claim_next_clip(
     Asking for the escalations queue without a senior role is refused (ClaimError, 403).
     """
     if escalated and not is_senior(user):
-        raise ClaimError("senior_only", "Escalated clips are decided by senior moderators.", 403)
+        raise ClaimError("senior_only", _("Escalated clips are decided by senior moderators."), 403)
     status = ClipStatus.ESCALATED if escalated else ClipStatus.AWAITING_REVIEW
     candidates = Clip.objects.filter(status=status)
     if not escalated:

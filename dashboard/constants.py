@@ -110,8 +110,8 @@ DECISION_TARGET = {
 
 
 class LabelCategory(models.TextChoices):
-    MANIPULATION = "manipulation", "Manipulation"
-    CONTEXT = "context", "Context"
+    MANIPULATION = "manipulation", _("Manipulation")
+    CONTEXT = "context", _("Context")
 
 
 class Role(models.TextChoices):

@@ -21,10 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dashboard import hooks
@@ -96,13 +97,17 @@ def evidence_for(clip: Clip) -> dict[str, Any]:
     (Content Credentials, bank matches) through `hooks.decision_evidence`.
     """
     run = clip.active_run()
-    signals = gather_signals(clip)
+    # The record keeps the signals' sentences in the project's language, whoever decided in
+    # which language: an audit trail reads the same for every reader.
+    with translation.override(settings.LANGUAGE_CODE):
+        signals = gather_signals(clip)
+        signal_records = [signal.as_dict() for signal in signals]
     evidence: dict[str, Any] = {
         "score": clip.score,
         "reports": clip.reports.count(),
         "reach": clip.reach,
         "suspicion": suspicion_level(signals).label,
-        "signals": [signal.as_dict() for signal in signals],
+        "signals": signal_records,
     }
     for contribute in hooks.decision_evidence:
         evidence.update(contribute(clip))

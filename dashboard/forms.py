@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from dashboard.constants import AccountRecommendation
 from dashboard.decisions import DecisionRequest
@@ -27,7 +28,11 @@ class DeskDateField(forms.DateField):
         super().validate(value)
         if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
             raise forms.ValidationError(
-                f"Choose a date between {EARLIEST_DATE:%Y-%m-%d} and {LATEST_DATE:%Y-%m-%d}.",
+                _("Choose a date between %(EARLIEST_DATE)s and %(LATEST_DATE)s.")
+                % {
+                    "EARLIEST_DATE": f"{EARLIEST_DATE:%Y-%m-%d}",
+                    "LATEST_DATE": f"{LATEST_DATE:%Y-%m-%d}",
+                },
                 code="date_out_of_range",
             )
 
@@ -41,9 +46,9 @@ class DecisionFieldsMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["labels"].choices = list(
-            Label.objects.filter(active=True).values_list("slug", "name")
-        )
+        self.fields["labels"].choices = [
+            (label.slug, label.display_name) for label in Label.objects.filter(active=True)
+        ]
 
     def to_request(self, expected_version: int | None = None) -> DecisionRequest:
         data = self.cleaned_data

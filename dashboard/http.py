@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 
 from dashboard.mediatypes import media_headers
 from dashboard.models import Clip, ReviewRendition
@@ -94,7 +95,7 @@ def clip_media_response(
     try:
         size = clip.file.size
     except (FileNotFoundError, ValueError) as exc:  # erased, or never stored
-        raise Http404("This clip's media is not available.") from exc
+        raise Http404(_("This clip's media is not available.")) from exc
     return ranged_file_response(
         clip.file, size, clip.sha256, f"clip-{clip.public_id.hex[:12]}", range_header, if_range
     )
@@ -107,11 +108,11 @@ def rendition_media_response(
     if clip.media_erased_at is not None:
         return media_erased_response(clip)
     if not rendition.file:
-        raise Http404("This clip has no review rendition.")
+        raise Http404(_("This clip has no review rendition."))
     try:
         size = rendition.file.size
     except (FileNotFoundError, ValueError) as exc:
-        raise Http404("This clip's review rendition is not available.") from exc
+        raise Http404(_("This clip's review rendition is not available.")) from exc
     stem = f"clip-{clip.public_id.hex[:12]}-review"
     return ranged_file_response(
         rendition.file, size, rendition.sha256, stem, range_header, if_range
@@ -157,7 +158,7 @@ def rendition_still_response(clip: Clip, field_file: FieldFile, stem: str) -> Ht
     if clip.media_erased_at is not None:
         return media_erased_response(clip)
     if not field_file:
-        raise Http404("This picture is not available.")
+        raise Http404(_("This picture is not available."))
     response = stored_file_response(field_file, stem, inline=True)
     response["Cache-Control"] = "private, max-age=600"
     return response
@@ -168,7 +169,7 @@ def stored_file_response(field_file: FieldFile, stem: str, *, inline: bool) -> F
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
-        raise Http404("This file is not available.") from exc
+        raise Http404(_("This file is not available.")) from exc
     response = FileResponse(handle)
     return apply_headers(response, media_headers(field_file.name, stem, inline=inline))
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.errors import ServiceError
 from dashboard.models import IdempotencyKey
@@ -39,7 +40,8 @@ def validate_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH or not set(key) <= _KEY_CHARS:
         raise IdempotencyError(
             "invalid_idempotency_key",
-            f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable ASCII characters.",
+            _("An Idempotency-Key is 1 to %(MAX_KEY_LENGTH)s printable ASCII characters.")
+            % {"MAX_KEY_LENGTH": MAX_KEY_LENGTH},
             400,
         )
 
@@ -68,7 +70,7 @@ def reserve(user: AbstractBaseUser, key: str, *, method: str, path: str) -> Rese
     if record is None or not record.completed:
         raise IdempotencyError(
             "idempotency_key_in_use",
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            _("A request with this Idempotency-Key is still being processed; retry shortly."),
             409,
         )
     return Reservation(record, replay=True)
@@ -79,7 +81,7 @@ def check_replay(record: IdempotencyKey, *, method: str, path: str, fingerprint:
     if (record.method, record.path, record.fingerprint) != (method, path[:500], fingerprint):
         raise IdempotencyError(
             "idempotency_key_reused",
-            "This Idempotency-Key was used for a different request.",
+            _("This Idempotency-Key was used for a different request."),
             422,
         )
 
@@ -104,5 +106,5 @@ def release(record: IdempotencyKey) -> None:
 
 
 def purge_expired() -> int:
-    deleted, _ = IdempotencyKey.objects.filter(expires_at__lt=timezone.now()).delete()
+    deleted, _rows = IdempotencyKey.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted

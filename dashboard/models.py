@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboard import names
 from dashboard.constants import (
@@ -137,11 +137,24 @@ class PersonName(models.Model):
         return self.name
 
 
+def in_reader_language(row: models.Model, field: str) -> str:
+    """`field` of `row` in the active language: its `<field>_<language>` column when that is
+    filled in ("name_ko"), else the field itself (English, the project's language)."""
+    language = (translation.get_language() or "").split("-")[0]
+    if language and language != settings.LANGUAGE_CODE:
+        value = getattr(row, f"{field}_{language}", "")
+        if value:
+            return value
+    return getattr(row, field)
+
+
 class Label(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=100)
+    name_ko = models.CharField("name (Korean)", max_length=100, blank=True)
     category = models.CharField(max_length=20, choices=LabelCategory.choices)
     description = models.TextField(blank=True)
+    description_ko = models.TextField("description (Korean)", blank=True)
     # Whether applying this label means the moderator judged the clip manipulated.
     manipulated = models.BooleanField(default=True)
     active = models.BooleanField(default=True)
@@ -151,6 +164,68 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return in_reader_language(self, "description")
+
+
+class RemovalPolicy(models.Model):
+    """A policy reason a moderator may give for removing a clip (seeded, edited in the admin).
+
+    A decision records the English `name` as its reason, so records stay comparable whatever
+    language the moderator read the menu in; pages show the name in the reader's language.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    name_ko = models.CharField("name (Korean)", max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    description_ko = models.TextField("description (Korean)", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "removal policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return in_reader_language(self, "description")
+
+
+class Platform(models.Model):
+    """A platform offered as a preset where a clip's platform is entered or filtered.
+
+    `Clip.platform` stays free text (reports and the API send any name); a clip whose platform
+    equals a preset's `name` (case aside) is shown with the preset's name in the reader's
+    language.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    name_ko = models.CharField("name (Korean)", max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return in_reader_language(self, "name")
 
 
 class Account(models.Model):
@@ -350,7 +425,10 @@ class Clip(models.Model):
         """What the desk says instead of showing erased media ("" while the media is here)."""
         if self.media_erased_at is None:
             return ""
-        return f"Media erased under {self.media_erased_under} on {self.media_erased_at:%Y-%m-%d}."
+        return translation.gettext("Media erased under %(rule)s on %(day)s.") % {
+            "rule": self.media_erased_under,
+            "day": f"{self.media_erased_at:%Y-%m-%d}",
+        }
 
     def active_run(self) -> "models.Model | None":
         """The finished run of the active detector model, if it scored this clip.

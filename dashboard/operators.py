@@ -5,6 +5,7 @@ Only admins may use them; every use leaves an AuditEvent naming the operator.
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dashboard.claims import ClaimError, end_claim
 from dashboard.models import Clip
@@ -18,7 +19,7 @@ def force_release(clip_id: int, actor: AbstractBaseUser) -> bool:
     escalated one keeps its status. Audited as claim.force_released by `actor`.
     """
     if not is_admin(actor):
-        raise ClaimError("forbidden", "Only admins may release another moderator's claim.", 403)
+        raise ClaimError("forbidden", _("Only admins may release another moderator's claim."), 403)
     with transaction.atomic():
         clip = Clip.objects.select_for_update().get(pk=clip_id)
         if clip.claimed_by_id is None:

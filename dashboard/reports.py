@@ -25,6 +25,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.access import can_read_clip
 from dashboard.constants import FINAL_STATES, DepictionSource, ReportReason, ReportStatement
@@ -131,16 +132,25 @@ def pending_reports(clip: Clip) -> QuerySet[Report]:
 
 def _check_can_review(report: Report, clip: Clip, user: AbstractBaseUser) -> None:
     if not is_moderator(user) or not can_read_clip(user, clip):
-        raise ReportError("forbidden", "Only moderators who may read the clip review reports.", 403)
+        raise ReportError(
+            "forbidden", _("Only moderators who may read the clip review reports."), 403
+        )
     if clip.status in FINAL_STATES:
-        raise ReportError("already_decided", f"Clip {clip.short_id} was already decided.")
+        raise ReportError(
+            "already_decided",
+            _("Clip %(short_id)s was already decided.") % {"short_id": clip.short_id},
+        )
     if report.statement != ReportStatement.PENDING:
-        raise ReportError("not_pending", "This report's statements were already reviewed.")
+        raise ReportError("not_pending", _("This report's statements were already reviewed."))
     holds = clip.claimed_by_id == user.pk and (
         clip.claim_expires_at is None or clip.claim_expires_at >= timezone.now()
     )
     if not holds and not is_senior(user):
-        raise ReportError("not_held", f"Claim clip {clip.short_id} before reviewing its reports.")
+        raise ReportError(
+            "not_held",
+            _("Claim clip %(short_id)s before reviewing its reports.")
+            % {"short_id": clip.short_id},
+        )
 
 
 def _locked(report_id: int) -> tuple[Report, Clip]:

@@ -34,6 +34,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 from dashboard.hooks import signal_providers
 
 if TYPE_CHECKING:
@@ -122,8 +125,15 @@ def suspicion_level(signals: list[Signal]) -> SuspicionLevel:
 
 
 LEVEL_SENTENCES = {
-    SuspicionLevel.NONE: "No signal fired.",
-    SuspicionLevel.WEAK: "Only a weak hint fired: look for yourself before acting on it.",
-    SuspicionLevel.STRONG: "Strong evidence fired.",
-    SuspicionLevel.CONCLUSIVE: "Conclusive evidence fired.",
+    SuspicionLevel.NONE: _("No signal fired."),
+    SuspicionLevel.WEAK: _("Only a weak hint fired: look for yourself before acting on it."),
+    SuspicionLevel.STRONG: _("Strong evidence fired."),
+    SuspicionLevel.CONCLUSIVE: _("Conclusive evidence fired."),
+}
+# The levels as the desk names them in the reader's language (`label` stays the API's code).
+LEVEL_NAMES = {
+    SuspicionLevel.NONE: pgettext_lazy("suspicion level", "none"),
+    SuspicionLevel.WEAK: pgettext_lazy("suspicion level", "weak"),
+    SuspicionLevel.STRONG: pgettext_lazy("suspicion level", "strong"),
+    SuspicionLevel.CONCLUSIVE: pgettext_lazy("suspicion level", "conclusive"),
 }

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dashboard.errors import ServiceError
@@ -80,7 +81,7 @@ def confirm_enrolment(request: HttpRequest, token: str) -> TOTPDevice:
     user = request.user
     device = pending_device(user)
     if not _check(device, token):
-        raise SecondFactorError("invalid_code", "That code is not right: try the current one.")
+        raise SecondFactorError("invalid_code", _("That code is not right: try the current one."))
     device.refresh_from_db()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -94,9 +95,9 @@ def verify_login(request: HttpRequest, token: str) -> TOTPDevice:
     """Check the code of the account's authenticator and mark this session verified."""
     device = confirmed_device(request.user)
     if device is None:
-        raise SecondFactorError("not_enrolled", "Set up an authenticator first.", 409)
+        raise SecondFactorError("not_enrolled", _("Set up an authenticator first."), 409)
     if not _check(device, token):
-        raise SecondFactorError("invalid_code", "That code is not right: try the current one.")
+        raise SecondFactorError("invalid_code", _("That code is not right: try the current one."))
     device.refresh_from_db()
     django_otp.login(request, device)
     return device

@@ -6,6 +6,8 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -20,8 +22,9 @@ from dashboard.constants import (
 from dashboard.decisions import DecisionRequest
 from dashboard.forms import DecisionFieldsMixin, DeskDateField
 from dashboard.locale import OFFERED_TIME_ZONES
-from dashboard.models import Label
+from dashboard.models import Label, Platform
 from dashboard.persons import MAX_SUBJECTS
+from dashboard.presets import platform_presets
 from desk.ingest import MAX_REACH, InvalidReach, Submission, parse_reach
 from desk.queue import (
     DEFAULT_PAGE_SIZE,
@@ -46,6 +49,30 @@ class ReachFormField(forms.IntegerField):
             raise forms.ValidationError(str(exc), code="invalid") from exc
 
 
+class PlatformInput(forms.TextInput):
+    """Free text (any platform a report names) with the presets offered as a datalist: the
+    value is the preset's name as clips store it, the reader's language names it. A view that
+    read the presets already sets `presets`; else they are read when the field renders."""
+
+    presets: list[Platform] | None = None
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}-presets"
+        field = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((p.name, p.display_name) for p in self.presets or platform_presets()),
+        )
+        return format_html('{}<datalist id="{}">{}</datalist>', field, list_id, options)
+
+
 class ClipUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Video or photo"),
@@ -54,7 +81,9 @@ class ClipUploadForm(forms.Form):
             "A video, or a photo (still or animated); its content decides which, not its name."
         ),
     )
-    platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
+    platform = forms.CharField(
+        label=_("Platform"), max_length=100, required=False, widget=PlatformInput
+    )
     source_url = forms.URLField(
         label=_("Source URL"), max_length=2000, required=False, assume_scheme="https"
     )
@@ -138,7 +167,9 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     score_band = forms.ChoiceField(label=_("Score"), required=False)
     label = forms.ChoiceField(label=pgettext_lazy("queue filter", "Label"), required=False)
-    platform = forms.CharField(label=_("Platform"), max_length=100, required=False)
+    platform = forms.CharField(
+        label=_("Platform"), max_length=100, required=False, widget=PlatformInput
+    )
     person = forms.CharField(label=_("Person"), max_length=200, required=False)
     reason = forms.ChoiceField(label=_("Reported reason"), required=False)
     received_from = DeskDateField(label=_("Received from"), required=False)
@@ -163,9 +194,9 @@ class QueueFilterForm(forms.Form):
         self.fields["score_band"].choices = [("", _("Any score"))] + [
             (key, label) for key, (label, _low, _high) in SCORE_BANDS.items()
         ]
-        self.fields["label"].choices = [("", _("Any label"))] + list(
-            Label.objects.filter(active=True).values_list("slug", "name")
-        )
+        self.fields["label"].choices = [("", _("Any label"))] + [
+            (label.slug, label.display_name) for label in Label.objects.filter(active=True)
+        ]
         self.fields["reason"].choices = [("", _("Any reason")), *ReportReason.choices]
 
     def to_filters(self) -> QueueFilters:
@@ -199,16 +230,6 @@ class QueueFilterForm(forms.Form):
         if "per_page" in self.errors:
             return DEFAULT_PAGE_SIZE
         return self.cleaned_data.get("per_page") or DEFAULT_PAGE_SIZE
-
-
-# Policy reasons offered when removing a clip; the service only requires that one is given.
-REMOVAL_POLICIES = [
-    ("Non-consensual intimate imagery", "Non-consensual intimate imagery"),
-    ("Impersonation or fraud", "Impersonation or fraud"),
-    ("Harmful manipulation of a real person", "Harmful manipulation of a real person"),
-    ("Election or civic misinformation", "Election or civic misinformation"),
-    ("Other policy (explain in the note)", "Other policy (explain in the note)"),
-]
 
 
 class DecisionForm(DecisionFieldsMixin, forms.Form):
@@ -248,7 +269,9 @@ class CaseMemberForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PersonForm(forms.Form):

@@ -94,7 +94,7 @@ def review_media_for(clip: Clip) -> ReviewMedia:
     if rendition is None:
         codec = clip.codec.lower()
         plays = not codec or codec in _PLAYABLE_CODECS.get(extension_of(clip.file.name), ())
-        message = "" if plays else "A playable copy of this clip is being prepared."
+        message = "" if plays else _("A playable copy of this clip is being prepared.")
         return ReviewMedia("", original if plays else "", "", "", message)
     if rendition.state == RenditionState.READY and rendition.file:
         video = reverse("dashboard:review_media", args=args)
@@ -102,16 +102,15 @@ def review_media_for(clip: Clip) -> ReviewMedia:
     if rendition.state == RenditionState.NOT_NEEDED:
         return ReviewMedia(rendition.state, original, poster, sheet, "")
     if rendition.state == RenditionState.FAILED:
-        message = (
+        message = _(
             "Browsers cannot play this clip as uploaded, and making a playable copy failed: "
-            f"{rendition.failure_reason or 'no reason was recorded.'} "
-            "The original is kept unchanged as evidence."
-        )
+            "%(why)s The original is kept unchanged as evidence."
+        ) % {"why": rendition.failure_reason or _("no reason was recorded.")}
     else:
-        message = (
-            "Browsers cannot play this clip as uploaded "
-            f"({rendition.needed_because or 'its format'}); a playable copy is being prepared."
-        )
+        message = _(
+            "Browsers cannot play this clip as uploaded (%(why)s); a playable copy is being "
+            "prepared."
+        ) % {"why": rendition.needed_because or _("its format")}
     return ReviewMedia(rendition.state, "", poster, sheet, message)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 WIDTH = 800
 HEIGHT = 170
@@ -112,19 +113,21 @@ def _axes(chart: TimelineChart) -> SafeString:
     )
 
 
-def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled frame") -> str:
+def render_svg(chart: TimelineChart, *, label: str = "") -> str:
     """The chart as an inline <svg> element (safe to insert into a template)."""
     if not chart.points:
         return format_html(
-            '<p class="muted">{}</p>', "No sampled frame had a face to score: nothing to chart."
+            '<p class="muted">{}</p>', _("No sampled frame had a face to score: nothing to chart.")
         )
+    label = label or _("Detector score per sampled frame")
+    no_face = " " + _("(no face)")
     line = " ".join(f"{p.x},{p.y}" for p in chart.points)
     points = format_html_join(
         "",
         '<g class="tl-point{}" data-t="{}" data-frame="{}" data-score="{}">'
         '<circle class="tl-hit" cx="{}" cy="{}" r="{}"/>'
         '<circle class="tl-dot" cx="{}" cy="{}" r="3.5"/>'
-        "<title>{} s, frame {}: score {}{}</title></g>",
+        "<title>{}{}</title></g>",
         (
             (
                 "" if p.face_found else " tl-noface",
@@ -136,10 +139,9 @@ def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled
                 HIT_RADIUS,
                 p.x,
                 p.y,
-                f"{p.t:.2f}",
-                p.frame,
-                f"{p.score:.2f}",
-                "" if p.face_found else " (no face)",
+                _("%(t)s s, frame %(frame)s: score %(score)s")
+                % {"t": f"{p.t:.2f}", "frame": p.frame, "score": f"{p.score:.2f}"},
+                "" if p.face_found else no_face,
             )
             for p in chart.points
         ),
@@ -150,7 +152,7 @@ def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled
         "{axes}"
         '<line class="tl-threshold" x1="{x0}" y1="{ty}" x2="{x1}" y2="{ty}"/>'
         '<text class="tl-threshold-label" x="{x1}" y="{tly}" text-anchor="end">'
-        "threshold {threshold}</text>"
+        "{threshold}</text>"
         '<polyline class="tl-line" points="{line}"/>'
         '<line class="tl-playhead" x1="{x0}" y1="{top}" x2="{x0}" y2="{bottom}"/>'
         "{points}</svg>",
@@ -163,7 +165,7 @@ def render_svg(chart: TimelineChart, *, label: str = "Detector score per sampled
         pw=PLOT_W,
         ty=chart.threshold_y,
         tly=chart.threshold_y - 4,
-        threshold=f"{chart.threshold:.2f}",
+        threshold=_("threshold %(value)s") % {"value": f"{chart.threshold:.2f}"},
         axes=_axes(chart),
         line=line,
         top=PAD_TOP,

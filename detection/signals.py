@@ -16,9 +16,11 @@ The value is the clip score, the model's 0-1 output aggregated by the rule in
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.models import Clip
@@ -34,6 +36,30 @@ WHERE_POINTS = 3
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(float(seconds), 60)
     return f"{int(minutes)}:{rest:04.1f}"
+
+
+# The rule as `detection.scoring.aggregation_rule` stores it on a run, in English.
+_STORED_RULE = re.compile(
+    r"mean of the top (?P<k>\d+) frame scores among frames with a scorable face "
+    r"\(face confidence ≥ (?P<confidence>[0-9.]+), at least half the model's input\); "
+    r"no score when no frame has one"
+)
+
+
+def describe_aggregation(stored: str) -> str:
+    """A run's stored clip-score rule in the reader's language; a rule worded otherwise (an
+    older version) is shown as stored."""
+    match = _STORED_RULE.fullmatch(stored)
+    if match is None:
+        return stored
+    return (
+        _(
+            "mean of the top %(k)s frame scores among frames with a scorable face "
+            "(face confidence ≥ %(confidence)s, at least half the model's input); "
+            "no score when no frame has one"
+        )
+        % match.groupdict()
+    )
 
 
 def active_run(clip: Clip) -> DetectionRun | None:
@@ -59,14 +85,26 @@ def no_face_sentence(run: DetectionRun) -> str:
     counts = run.counts or {}
     sampled = counts.get("frames_sampled", run.frames_scored)
     found = counts.get("faces_found", run.faces_found)
-    sentence = f"No face found that the model can judge in {sampled} sampled frames"
     if found:
-        small = counts.get("faces_too_small", 0)
-        doubtful = counts.get("faces_low_confidence", 0)
-        sentence += f" ({found} face detections: {small} too small, {doubtful} low confidence)"
-    sentence += ". The model judges faces only, so it says nothing about this clip."
+        sentence = _(
+            "No face found that the model can judge in %(sampled)s sampled frames "
+            "(%(found)s face detections: %(small)s too small, %(doubtful)s low confidence). "
+            "The model judges faces only, so it says nothing about this clip."
+        ) % {
+            "sampled": sampled,
+            "found": found,
+            "small": counts.get("faces_too_small", 0),
+            "doubtful": counts.get("faces_low_confidence", 0),
+        }
+    else:
+        sentence = _(
+            "No face found that the model can judge in %(sampled)s sampled frames. "
+            "The model judges faces only, so it says nothing about this clip."
+        ) % {"sampled": sampled}
     if run.rules_version < 2:
-        sentence += " (Scored under the old rules, which judged frame centres: re-score it.)"
+        sentence += " " + _(
+            "(Scored under the old rules, which judged frame centres: re-score it.)"
+        )
     return sentence
 
 
@@ -77,7 +115,8 @@ def _where(run: DetectionRun) -> tuple[dict[str, Any], ...]:
         {
             "t": p["t"],
             "frame": p.get("frame", 0),
-            "label": f"{_clock(p['t'])} (frame {p.get('frame', 0)}): {p['score']:.2f}",
+            "label": _("%(t)s (frame %(frame)s): %(score).2f")
+            % {"t": _clock(p["t"]), "frame": p.get("frame", 0), "score": p["score"]},
         }
         for p in points[:WHERE_POINTS]
     )
@@ -89,8 +128,8 @@ def face_model_signal(run: DetectionRun | None) -> Signal:
         return Signal(
             NAME,
             "",
-            "Face-manipulation model",
-            "The active model has not scored this clip yet.",
+            _("Face-manipulation model"),
+            _("The active model has not scored this clip yet."),
             scale=SCALE,
             not_applicable="not scored yet",
         )
@@ -98,7 +137,7 @@ def face_model_signal(run: DetectionRun | None) -> Signal:
     status = validation_status(model.validation)
     common = {
         "version": f"{model.label}, rules {run.rules_version}",
-        "title": "Face-manipulation model",
+        "title": _("Face-manipulation model"),
         "scale": SCALE,
         "cost_ms": (run.timings_ms or {}).get("total"),
         "detail": status.summary,
@@ -110,28 +149,35 @@ def face_model_signal(run: DetectionRun | None) -> Signal:
         )
     counts = run.counts or {}
     with_face = counts.get("frames_with_face", run.frames_scored - run.frames_without_face)
-    basis = (
-        f"{run.aggregation or 'clip score'}; {with_face} of {run.frames_scored} sampled frames "
-        "had a face"
-    )
+    basis = _("%(rule)s; %(with_face)s of %(sampled)s sampled frames had a face") % {
+        "rule": describe_aggregation(run.aggregation) if run.aggregation else _("clip score"),
+        "with_face": with_face,
+        "sampled": run.frames_scored,
+    }
     fired = run.clip_score >= run.threshold
     where = _where(run)
     if fired:
         moments = ", ".join(w["label"] for w in where)
         hint = (
-            "a hint from a model trusted on real data"
+            _("a hint from a model trusted on real data")
             if status.trusted_on_real
-            else ("a weak hint: the model is " + status.label)
+            else _("a weak hint: the model is %(status)s") % {"status": status.label}
         )
-        sentence = (
-            f"The model scored the faces {run.clip_score:.2f}, at or above its threshold "
-            f"{run.threshold:.2f} ({basis}); most suspicious at {moments}. This is {hint}."
-        )
+        sentence = _(
+            "The model scored the faces %(score).2f, at or above its threshold %(threshold).2f "
+            "(%(basis)s); most suspicious at %(moments)s. This is %(hint)s."
+        ) % {
+            "score": run.clip_score,
+            "threshold": run.threshold,
+            "basis": basis,
+            "moments": moments,
+            "hint": hint,
+        }
     else:
-        sentence = (
-            f"The model scored the faces {run.clip_score:.2f}, below its threshold "
-            f"{run.threshold:.2f} ({basis}). A low score is not evidence of authenticity."
-        )
+        sentence = _(
+            "The model scored the faces %(score).2f, below its threshold %(threshold).2f "
+            "(%(basis)s). A low score is not evidence of authenticity."
+        ) % {"score": run.clip_score, "threshold": run.threshold, "basis": basis}
     return Signal(
         NAME,
         value=run.clip_score,

@@ -18,7 +18,8 @@ The status follows from it:
   lower end of its AUC interval reaches `REAL_MIN_AUC` — only then may its score weigh in
   priority or support a *strong* suspicion level.
 
-Plain Python: no Django, so the pipeline's tools and the desk read it alike.
+Plain Python apart from Django's gettext (the summaries are in the reader's language): no
+models, so the pipeline's tools and the desk read it alike.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from django.utils.translation import gettext as _
 
 REAL_MIN_ITEMS = 200
 REAL_MIN_AUC = 0.8
@@ -42,9 +45,9 @@ class ValidationStatus:
     @property
     def label(self) -> str:
         return {
-            "real": "validated on real data",
-            "synthetic": "validated on synthetic data only",
-            "none": "not validated",
+            "real": _("validated on real data"),
+            "synthetic": _("validated on synthetic data only"),
+            "none": _("not validated"),
         }[self.data]
 
 
@@ -62,12 +65,16 @@ def _auc_low(figures: Mapping[str, Any]) -> float | None:
 
 def _describe(evaluation: Mapping[str, Any]) -> str:
     items = evaluation.get("items")
-    unit = evaluation.get("unit") or "items"
+    unit = evaluation.get("unit") or _("items")
     kinds = evaluation.get("kinds") or {}
     figures = evaluation.get("figures") or {}
-    parts = [f"{items:,} {unit}" if isinstance(items, int) else "an unknown number of items"]
+    parts = [
+        _("%(n)s %(unit)s") % {"n": f"{items:,}", "unit": unit}
+        if isinstance(items, int)
+        else _("an unknown number of items")
+    ]
     if kinds:
-        parts.append("kinds: " + ", ".join(str(k) for k in kinds))
+        parts.append(_("kinds: %(kinds)s") % {"kinds": ", ".join(str(k) for k in kinds)})
     auc = figures.get("auc")
     if auc is not None:
         low = _auc_low(figures)
@@ -97,18 +104,24 @@ def validation_status(validation: Mapping[str, Any] | None) -> ValidationStatus:
     if real:
         latest = real[-1]
         trusted = any(is_trusted_evaluation(e) for e in real)
-        verdict = "" if trusted else " — too few items or too weak to weigh in priority"
-        return ValidationStatus(
-            "real", f"Validated on real data: {_describe(latest)}{verdict}.", trusted
-        )
+        if trusted:
+            summary = _("Validated on real data: %(what)s.") % {"what": _describe(latest)}
+        else:
+            summary = _(
+                "Validated on real data: %(what)s — too few items or too weak to weigh in priority."
+            ) % {"what": _describe(latest)}
+        return ValidationStatus("real", summary, trusted)
     if evaluations:
         return ValidationStatus(
             "synthetic",
-            f"Validated on synthetic data only: {_describe(evaluations[-1])}. "
-            "How it does on real media is unknown; treat its score as a weak hint.",
+            _(
+                "Validated on synthetic data only: %(what)s. How it does on real media is "
+                "unknown; treat its score as a weak hint."
+            )
+            % {"what": _describe(evaluations[-1])},
         )
     return ValidationStatus(
-        "none", "Not validated: no measurement is recorded; treat its score as a weak hint."
+        "none", _("Not validated: no measurement is recorded; treat its score as a weak hint.")
     )
 
 

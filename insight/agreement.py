@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.constants import DecisionAction
 from dashboard.errors import ServiceError
@@ -83,13 +84,13 @@ def second_review_queue(user: AbstractBaseUser) -> QuerySet[AgreementSample]:
 
 def check_can_second_review(sample: AgreementSample, user: AbstractBaseUser) -> None:
     if not is_moderator(user):
-        raise AgreementError("forbidden", "Only moderators give second opinions.", 403)
+        raise AgreementError("forbidden", _("Only moderators give second opinions."), 403)
     if sample.first_decision.moderator_id == user.pk:
-        raise AgreementError("own_decision", "You made the first decision on this clip.", 403)
+        raise AgreementError("own_decision", _("You made the first decision on this clip."), 403)
     if sample.second_action:
-        raise AgreementError("already_reviewed", "This clip already has a second opinion.", 409)
+        raise AgreementError("already_reviewed", _("This clip already has a second opinion."), 409)
     if sample.second_moderator_id not in (None, user.pk):
-        raise AgreementError("taken", "Another moderator is giving this second opinion.", 409)
+        raise AgreementError("taken", _("Another moderator is giving this second opinion."), 409)
 
 
 def record_second_opinion(
@@ -97,7 +98,9 @@ def record_second_opinion(
 ) -> AgreementSample:
     """Store what the second moderator would have decided; audited; the clip is unchanged."""
     if action not in DecisionAction.values:
-        raise AgreementError("invalid_action", f"Unknown action {action!r}.")
+        raise AgreementError(
+            "invalid_action", _("Unknown action %(action)s.") % {"action": f"{action!r}"}
+        )
     with transaction.atomic():
         sample = (
             AgreementSample.objects.select_for_update()

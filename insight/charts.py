@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 WIDTH = 640
 HEIGHT = 220
@@ -115,7 +116,10 @@ def _svg(label: str, body: SafeString, kind: str) -> SafeString:
 
 
 def _empty(label: str) -> SafeString:
-    return format_html('<p class="muted chart-empty">{}: no data in this range.</p>', label)
+    return format_html(
+        '<p class="muted chart-empty">{}</p>',
+        _("%(chart)s: no data in this range.") % {"chart": label},
+    )
 
 
 def bar_chart(
@@ -213,9 +217,17 @@ def line_chart(
         parts.append(
             format_html_join(
                 "",
-                '<circle class="mark ch-s{}" cx="{}" cy="{}" r="2.5">'
-                "<title>{} at {}: {}</title></circle>",
-                ((i, px(x), py(y), line.name, _fmt(x), _fmt(y)) for x, y in line.points),
+                '<circle class="mark ch-s{}" cx="{}" cy="{}" r="2.5"><title>{}</title></circle>',
+                (
+                    (
+                        i,
+                        px(x),
+                        py(y),
+                        _("%(line)s at %(x)s: %(y)s")
+                        % {"line": line.name, "x": _fmt(x), "y": _fmt(y)},
+                    )
+                    for x, y in line.points
+                ),
             )
         )
     for marker in markers:

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.forms import DeskDateField
 from insight.metrics import DateRange
@@ -13,8 +14,8 @@ MAX_DAYS = 366
 
 
 class DateRangeForm(forms.Form):
-    start = DeskDateField(required=False)
-    end = DeskDateField(required=False, help_text="Included.")
+    start = DeskDateField(label=_("Start"), required=False)
+    end = DeskDateField(label=_("End"), required=False, help_text=_("Included."))
 
     def clean(self) -> dict:
         data = super().clean()
@@ -24,9 +25,9 @@ class DateRangeForm(forms.Form):
         end = data.get("end") or today
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
-            raise forms.ValidationError("The start must not be after the end.")
+            raise forms.ValidationError(_("The start must not be after the end."))
         if (end - start).days >= MAX_DAYS:
-            raise forms.ValidationError(f"Choose at most {MAX_DAYS} days.")
+            raise forms.ValidationError(_("Choose at most %(n)d days.") % {"n": MAX_DAYS})
         data["start"], data["end"] = start, end
         return data
 

@@ -12,11 +12,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from dashboard.access import moderator_required, senior_required
 from dashboard.constants import DecisionAction
 from dashboard.errors import ServiceError, refuse
+from dashboard.models import Label
+from dashboard.presets import platform_name, platform_table
 from dashboard.workflow import record_event
 from detection.models import DetectorModel
 from insight import agreement, calibration, charts, exports, metrics
@@ -29,10 +33,23 @@ def _hours(value: timedelta | None) -> float:
     return round(value.total_seconds() / 3600, 2) if value is not None else 0.0
 
 
-def _bars(label: str, pairs: list[tuple[str, int]], y_label: str = "clips") -> str:
+def _bars(label: str, pairs: list[tuple[str, int]], y_label: str | None = None) -> str:
+    y_label = _("clips") if y_label is None else y_label
     return charts.bar_chart(
         label, [p[0] for p in pairs], [Series(label, [p[1] for p in pairs])], y_label=y_label
     )
+
+
+def label_names(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(label name, count) pairs with each name in the reader's language."""
+    names = {label.name: label.display_name for label in Label.objects.all()}
+    return [(names.get(name, name), n) for name, n in pairs]
+
+
+def platform_names(pairs: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(platform, count) pairs with each preset's name in the reader's language."""
+    table = platform_table()
+    return [(platform_name(name, table), n) for name, n in pairs]
 
 
 def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
@@ -45,8 +62,9 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
     targets = metrics.most_targeted(span, team=team)
     appeals = metrics.appeal_outcomes(span)
     agreed = agreement.agreement_stats(span)
-    fmt = "%d %H:00" if flow["hourly"] else "%b %d"
-    bucket_names = [b.strftime(fmt) for b in flow["buckets"]]
+    # Day names in the reader's language ("Dec 2", "12월 2"): Django's date format, not strftime.
+    fmt = "d H:00" if flow["hourly"] else "M j"
+    bucket_names = [date_filter(b, fmt) for b in flow["buckets"]]
     actions_seen = [a for a in DecisionAction.values if any(agreed.matrix[a].values())]
     return {
         "backlog": backlog,
@@ -56,86 +74,91 @@ def _team_charts(span: metrics.DateRange) -> dict[str, Any]:
         "appeals": appeals,
         "agreement": agreed,
         "charts": [
-            ("Backlog by status", _bars("Open clips by status", backlog["by_status"])),
-            ("Backlog by age", _bars("Open clips by time waiting", backlog["by_age"])),
+            (_("Backlog by status"), _bars(_("Open clips by status"), backlog["by_status"])),
+            (_("Backlog by age"), _bars(_("Open clips by time waiting"), backlog["by_age"])),
             (
-                "Clips in and decided per " + ("hour" if flow["hourly"] else "day"),
+                _("Clips in and decided per hour")
+                if flow["hourly"]
+                else _("Clips in and decided per day"),
                 charts.bar_chart(
-                    "Clips in and decided",
+                    _("Clips in and decided"),
                     bucket_names,
-                    [Series("arrived", flow["arrived"]), Series("decided", flow["decided"])],
-                    y_label="clips",
+                    [Series(_("arrived"), flow["arrived"]), Series(_("decided"), flow["decided"])],
+                    y_label=_("clips"),
                     every_nth_label=max(1, len(bucket_names) // 8),
                 ),
             ),
             (
-                "Time from arrival to decision",
+                _("Time from arrival to decision"),
                 _bars(
-                    "Hours to decision",
+                    _("Hours to decision"),
                     [
-                        ("median", _hours(waits["median"])),
-                        ("90th pct", _hours(waits["p90"])),
-                        ("SLA target", waits["sla_hours"]),
+                        (_("median"), _hours(waits["median"])),
+                        (_("90th pct"), _hours(waits["p90"])),
+                        (_("SLA target"), waits["sla_hours"]),
                     ],
-                    y_label="hours",
+                    y_label=_("hours"),
                 ),
             ),
             (
-                "SLA",
+                _("SLA"),
                 _bars(
-                    "Against the SLA target",
+                    _("Against the SLA target"),
                     [
-                        ("decided on time", waits["decided"] - waits["decided_late"]),
-                        ("decided late", waits["decided_late"]),
-                        ("open, overdue", waits["open_late"]),
+                        (_("decided on time"), waits["decided"] - waits["decided_late"]),
+                        (_("decided late"), waits["decided_late"]),
+                        (_("open, overdue"), waits["open_late"]),
                     ],
                 ),
             ),
-            ("Decisions by action", _bars("Decisions by action", actions["by_action"], "")),
-            ("Decisions by label", _bars("Labels applied", team.labels(), "")),
+            (_("Decisions by action"), _bars(_("Decisions by action"), actions["by_action"], "")),
+            (_("Decisions by label"), _bars(_("Labels applied"), label_names(team.labels()), "")),
             (
-                "Per moderator",
+                _("Per moderator"),
                 charts.bar_chart(
-                    "Decisions and overturns per moderator",
+                    _("Decisions and overturns per moderator"),
                     [m["moderator"] for m in moderators],
                     [
-                        Series("decisions", [m["decisions"] for m in moderators]),
-                        Series("overturned", [m["overturned"] for m in moderators]),
+                        Series(_("decisions"), [m["decisions"] for m in moderators]),
+                        Series(_("overturned"), [m["overturned"] for m in moderators]),
                     ],
-                    y_label="decisions",
+                    y_label=_("decisions"),
                 ),
             ),
             (
-                "Appeals",
+                _("Appeals"),
                 _bars(
-                    "Appeals filed and decided",
+                    _("Appeals filed and decided"),
                     [
-                        ("filed", appeals["received"]),
-                        ("still open", appeals["open"]),
-                        ("upheld", appeals["upheld"]),
-                        ("overturned", appeals["overturned"]),
+                        (_("filed"), appeals["received"]),
+                        (_("still open"), appeals["open"]),
+                        (_("upheld"), appeals["upheld"]),
+                        (_("overturned"), appeals["overturned"]),
                     ],
-                    "appeals",
+                    _("appeals"),
                 ),
             ),
-            ("Most-targeted persons", _bars("Clips per person", targets["persons"])),
-            ("Most-targeted platforms", _bars("Clips per platform", targets["platforms"])),
+            (_("Most-targeted persons"), _bars(_("Clips per person"), targets["persons"])),
             (
-                "Second opinions",
+                _("Most-targeted platforms"),
+                _bars(_("Clips per platform"), platform_names(targets["platforms"])),
+            ),
+            (
+                _("Second opinions"),
                 charts.bar_chart(
-                    "Second opinions by first decision",
+                    _("Second opinions by first decision"),
                     [DecisionAction(a).label for a in actions_seen],
                     [
-                        Series("agreed", [agreed.matrix[a][a] for a in actions_seen]),
+                        Series(_("agreed"), [agreed.matrix[a][a] for a in actions_seen]),
                         Series(
-                            "disagreed",
+                            _("disagreed"),
                             [
                                 sum(agreed.matrix[a].values()) - agreed.matrix[a][a]
                                 for a in actions_seen
                             ],
                         ),
                     ],
-                    y_label="clips",
+                    y_label=_("clips"),
                 ),
             ),
         ],
@@ -175,9 +198,9 @@ def detector_calibration(request: HttpRequest) -> HttpResponse:
         labels, manipulated, clean = result.histogram()
         curve = result.curve()
         suggested = result.suggested_threshold()
-        markers = [Marker(model.threshold, f"current {model.threshold:.2f}")]
+        markers = [Marker(model.threshold, _("current %(t).2f") % {"t": model.threshold})]
         if suggested is not None:
-            markers.append(Marker(suggested, f"suggested {suggested:.2f}"))
+            markers.append(Marker(suggested, _("suggested %(t).2f") % {"t": suggested}))
         reliability = result.reliability()
         context |= {
             "result": result,
@@ -185,25 +208,25 @@ def detector_calibration(request: HttpRequest) -> HttpResponse:
             "current": result.at_threshold(model.threshold),
             "at_suggested": result.at_threshold(suggested) if suggested is not None else None,
             "histogram": charts.bar_chart(
-                "Scores of decided clips by outcome",
+                _("Scores of decided clips by outcome"),
                 labels,
-                [Series("manipulated", manipulated), Series("not manipulated", clean)],
-                y_label="clips",
+                [Series(_("manipulated"), manipulated), Series(_("not manipulated"), clean)],
+                y_label=_("clips"),
                 every_nth_label=4,
             ),
             "pr_curve": charts.line_chart(
-                "Precision and recall by threshold",
+                _("Precision and recall by threshold"),
                 [
-                    Line("precision", [(t, p) for t, p, _r in curve if p is not None]),
-                    Line("recall", [(t, r) for t, _p, r in curve if r is not None]),
+                    Line(_("precision"), [(t, p) for t, p, _r in curve if p is not None]),
+                    Line(_("recall"), [(t, r) for t, _p, r in curve if r is not None]),
                 ],
-                x_label="threshold",
+                x_label=_("threshold"),
                 markers=markers,
             ),
             "reliability_chart": charts.line_chart(
-                "Reliability: share manipulated by mean score",
-                [Line("observed", [(s, share) for s, share, _n in reliability])],
-                x_label="mean score",
+                _("Reliability: share manipulated by mean score"),
+                [Line(_("observed"), [(s, share) for s, share, _n in reliability])],
+                x_label=_("mean score"),
                 diagonal=True,
             ),
         }

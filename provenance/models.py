@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from dashboard.constants import DecisionAction
 from dashboard.models import Clip, Decision, Person
@@ -21,8 +22,8 @@ from provenance.hashing import Band, ClipHashes
 
 
 class BankKind(models.TextChoices):
-    KNOWN_FAKE = "known_fake", "Known fakes"
-    REFERENCE = "reference", "Authentic references"
+    KNOWN_FAKE = "known_fake", _("Known fakes")
+    REFERENCE = "reference", _("Authentic references")
 
 
 class EntrySource(models.TextChoices):
@@ -219,10 +220,10 @@ class BankChange(models.Model):
 
 
 class CredentialState(models.TextChoices):
-    VALID = "valid", "Valid"
-    UNTRUSTED = "untrusted", "Valid, signer not trusted"
-    INVALID = "invalid", "Invalid"
-    NONE = "none", "No Content Credentials"
+    VALID = "valid", _("Valid")
+    UNTRUSTED = "untrusted", _("Valid, signer not trusted")
+    INVALID = "invalid", _("Invalid")
+    NONE = "none", _("No Content Credentials")
 
 
 class ClipCredentials(models.Model):

@@ -24,7 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from dashboard.constants import UNDECIDED_STATES, ClipStatus, DecisionAction
 from dashboard.decisions import DecisionError, evidence_for, propose_decision
@@ -116,7 +116,7 @@ def is_bankable(decision: Decision) -> bool:
 
 def default_bank(kind: str = BankKind.KNOWN_FAKE) -> HashBank:
     name = DEFAULT_FAKE_BANK if kind == BankKind.KNOWN_FAKE else DEFAULT_REFERENCE_BANK
-    bank, _ = HashBank.objects.get_or_create(name=name, defaults={"kind": kind})
+    bank, _created = HashBank.objects.get_or_create(name=name, defaults={"kind": kind})
     return bank
 
 
@@ -489,7 +489,7 @@ def decision_evidence(clip: Clip) -> dict[str, Any]:
 def do_mark_match_wrong(match_id: int, user: AbstractBaseUser) -> BankMatch:
     """A moderator says this clip does not match that entry; it stays excluded."""
     if not is_moderator(user):
-        raise ProvenanceError("forbidden", "Only moderators mark matches.", 403)
+        raise ProvenanceError("forbidden", _("Only moderators mark matches."), 403)
     with transaction.atomic():
         match = BankMatch.objects.select_for_update().select_related("clip").get(pk=match_id)
         if match.marked_wrong_at is not None:
@@ -532,7 +532,7 @@ def check_clearing_known_fake(proposal: ProposedDecision) -> None:
     if is_known_fake(proposal.clip):
         raise DecisionError(
             "reason_required_known_fake",
-            gettext(
+            _(
                 "A hash bank says this clip is a known fake: give the reason for approving it "
                 "(a second moderator confirms it)."
             ),
@@ -554,11 +554,11 @@ def do_tag_banked_persons(match_id: int, user: AbstractBaseUser) -> list[Person]
     review page). Each is an ordinary person edit (`dashboard.persons.add_person`: allowed,
     audited, priority refreshed); persons already tagged are skipped, so a re-run is a no-op."""
     if not is_moderator(user):
-        raise ProvenanceError("forbidden", gettext("Only moderators tag persons on clips."), 403)
+        raise ProvenanceError("forbidden", _("Only moderators tag persons on clips."), 403)
     match = BankMatch.objects.select_related("clip", "entry__clip").get(pk=match_id)
     if match.marked_wrong_at is not None:
         raise ProvenanceError(
-            "match_marked_wrong", gettext("This match was marked wrong; nothing was tagged.")
+            "match_marked_wrong", _("This match was marked wrong; nothing was tagged.")
         )
     present = {name.casefold() for name in match.clip.persons.values_list("name", flat=True)}
     names = [name for name in banked_persons(match.entry) if name.casefold() not in present]
@@ -587,8 +587,12 @@ def hash_reference_file(path: str, kind: str) -> ClipHashes:
     try:
         return hash_video(path)
     except UnreadableMediaError as exc:
-        what = "reference image" if kind == "image" else "reference"
-        raise ProvenanceError("unreadable_reference", f"The {what} cannot be read.") from exc
+        message = (
+            _("The reference image cannot be read.")
+            if kind == "image"
+            else _("The reference cannot be read.")
+        )
+        raise ProvenanceError("unreadable_reference", message) from exc
 
 
 def do_register_reference(
@@ -602,7 +606,7 @@ def do_register_reference(
     name is kept only as the default title.
     """
     if not is_moderator(user):
-        raise ProvenanceError("forbidden", "Only moderators register references.", 403)
+        raise ProvenanceError("forbidden", _("Only moderators register references."), 403)
     name = sanitize_filename(upload.name or "reference")
     with tempfile.NamedTemporaryFile(suffix=".upload") as temp:
         for chunk in upload.chunks():
@@ -612,11 +616,11 @@ def do_register_reference(
             sniffed = sniff_media_type(temp.name)
         except MediaRejected as exc:
             raise ProvenanceError(
-                "unsupported_reference", "A reference must be a video or a JPEG/PNG/WebP image."
+                "unsupported_reference", _("A reference must be a video or a JPEG/PNG/WebP image.")
             ) from exc
         hashes = hash_reference_file(temp.name, sniffed.kind)
     if hashes.frame_count == 0:
-        raise ProvenanceError("flat_reference", "The reference has no detail to match on.")
+        raise ProvenanceError("flat_reference", _("The reference has no detail to match on."))
     entry = BankEntry(
         bank=default_bank(BankKind.REFERENCE),
         source=EntrySource.REFERENCE,
@@ -703,8 +707,10 @@ def do_make_rendition(decision_id: int) -> DisclosedRendition:
     """
     decision = Decision.objects.select_related("clip").get(pk=decision_id)
     if decision.action != DecisionAction.LABEL:
-        raise ProvenanceError("not_labelled", "Only a Label decision gets a disclosed rendition.")
-    rendition, _ = DisclosedRendition.objects.get_or_create(
+        raise ProvenanceError(
+            "not_labelled", _("Only a Label decision gets a disclosed rendition.")
+        )
+    rendition, _created = DisclosedRendition.objects.get_or_create(
         decision=decision, defaults={"clip": decision.clip}
     )
     if rendition.state == RenditionState.READY:

@@ -17,6 +17,9 @@ See `dashboard.signals` for the level rule these feed.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from dashboard.constants import DecisionAction
 from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.models import Clip, Label
 from dashboard.signals import Signal, SuspicionLevel
@@ -27,22 +30,31 @@ MATCH = "known_fake_match"
 CREDENTIALS = "content_credentials_ai"
 
 
+def action_name(action: str) -> str:
+    """A banked entry's decision ("label") in the reader's language; "imported" without one."""
+    if not action:
+        return _("imported")
+    try:
+        return str(DecisionAction(action).label).lower()
+    except ValueError:
+        return action
+
+
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(float(seconds), 60)
     return f"{int(minutes)}:{rest:04.1f}"
 
 
-_BANKED_ACTIONS = {"remove": "removed", "label": "labelled", "approve": "approved"}
-
-
 def _banked(entry: BankEntry) -> str:
     """The banked decision in words, with label names (not slugs) and the original clip."""
-    what = _BANKED_ACTIONS.get(entry.decision_action, "imported")
+    what = action_name(entry.decision_action)
     if entry.labels:
-        names = dict(Label.objects.filter(slug__in=entry.labels).values_list("slug", "name"))
+        names = {
+            label.slug: label.display_name for label in Label.objects.filter(slug__in=entry.labels)
+        }
         what += ": " + ", ".join(names.get(slug, slug) for slug in entry.labels)
     if entry.clip_id is not None:
-        what += f"; original clip {entry.clip.short_id}"
+        what += _("; original clip %(clip)s") % {"clip": entry.clip.short_id}
     return what
 
 
@@ -51,31 +63,41 @@ def known_fake_signal(clip: Clip) -> Signal:
     fakes = [m for m in matches if m.entry.bank.kind == BankKind.KNOWN_FAKE]
     common = {
         "version": "pdq-frames 1",
-        "title": "Known-fake match",
+        "title": _("Known-fake match"),
         "scale": "share of frames paired with the banked fake, 0-1",
     }
     if not fakes:
         if not ClipFingerprint.objects.filter(clip=clip).exists():
             return Signal(
                 MATCH,
-                sentence="Not compared with the banks yet.",
+                sentence=_("Not compared with the banks yet."),
                 not_applicable="not hashed yet",
                 **common,
             )
         return Signal(
-            MATCH, value=0.0, sentence="No banked known fake matches this clip.", **common
+            MATCH, value=0.0, sentence=_("No banked known fake matches this clip."), **common
         )
     best = max(fakes, key=lambda m: (m.share, -m.best_distance))
     entry = best.entry
-    sentence = (
-        f"Frames match a known fake in the bank “{entry.bank.name}” ({_banked(entry)}): "
-        f"{best.share:.0%} of frames paired, closest {best.best_distance} bits of 256, at "
-        f"{_clock(best.clip_time_s)} (frame {best.clip_frame})."
-    )
+    what = _banked(entry)
+    sentence = _(
+        "Frames match known fake #%(entry)s in the bank “%(bank)s” (%(what)s): %(share)s of "
+        "frames paired, closest %(distance)s bits of 256, at %(t)s (frame %(frame)s)."
+    ) % {
+        "entry": entry.pk,
+        "bank": entry.bank.name,
+        "what": what,
+        "share": f"{best.share:.0%}",
+        "distance": best.best_distance,
+        "t": _clock(best.clip_time_s),
+        "frame": best.clip_frame,
+    }
     supports = SuspicionLevel.CONCLUSIVE
     if closer_to_reference(matches):
         supports = SuspicionLevel.STRONG
-        sentence += " It is at least as close to an authentic reference: it may be the original."
+        sentence += " " + _(
+            "It is at least as close to an authentic reference: it may be the original."
+        )
     return Signal(
         MATCH,
         value=round(best.share, 3),
@@ -86,7 +108,8 @@ def known_fake_signal(clip: Clip) -> Signal:
             {
                 "t": best.clip_time_s,
                 "frame": best.clip_frame,
-                "label": f"{_clock(best.clip_time_s)} (frame {best.clip_frame})",
+                "label": _("%(t)s (frame %(frame)s)")
+                % {"t": _clock(best.clip_time_s), "frame": best.clip_frame},
             },
         ),
         **common,
@@ -104,42 +127,49 @@ def credentials_signal(clip: Clip) -> Signal:
     record = ClipCredentials.objects.filter(clip=clip).first()
     common = {
         "version": "c2pa 1",
-        "title": "Content Credentials declaring AI",
+        "title": _("Content Credentials declaring AI"),
         "scale": "1 = the manifest declares generative AI, 0 = it does not",
     }
     if record is None:
         return Signal(
             CREDENTIALS,
-            sentence="Content Credentials not read yet.",
+            sentence=_("Content Credentials not read yet."),
             not_applicable="not read yet",
             **common,
         )
     if record.state == CredentialState.NONE:
         return Signal(
             CREDENTIALS,
-            sentence="The file carries no Content Credentials; that says nothing either way.",
+            sentence=_("The file carries no Content Credentials; that says nothing either way."),
             not_applicable="no manifest",
             **common,
         )
-    signer = record.signer_org or record.signer or "an unnamed signer"
+    signer = record.signer_org or record.signer or _("an unnamed signer")
     holds = record.get_state_display().lower()
     if not record.ai_generated:
         return Signal(
             CREDENTIALS,
             value=0.0,
-            sentence=f"Content Credentials signed by {signer} ({holds}) do not declare "
-            "generative AI.",
+            sentence=_(
+                "Content Credentials signed by %(signer)s (%(holds)s) do not declare generative AI."
+            )
+            % {"signer": signer, "holds": holds},
             **common,
         )
-    tool = f" by {record.claim_generator}" if record.claim_generator else ""
-    source = f" (source type “{record.source_type}”)" if record.source_type else ""
+    tool = _(" by %(tool)s") % {"tool": record.claim_generator} if record.claim_generator else ""
+    source = (
+        _(" (source type “%(type)s”)") % {"type": record.source_type} if record.source_type else ""
+    )
     return Signal(
         CREDENTIALS,
         value=1.0,
         fired=True,
         supports=_DECLARATION_LEVEL.get(record.state, SuspicionLevel.WEAK),
-        sentence=f"Content Credentials signed by {signer} ({holds}) declare the item made with "
-        f"generative AI{tool}{source}.",
+        sentence=_(
+            "Content Credentials signed by %(signer)s (%(holds)s) declare the item made with "
+            "generative AI%(tool)s%(source)s."
+        )
+        % {"signer": signer, "holds": holds, "tool": tool, "source": source},
         **common,
     )
 

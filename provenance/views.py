@@ -25,7 +25,7 @@ def mark_wrong(request: HttpRequest, match_id: int) -> HttpResponse:
     # The visibility rule (dashboard.access): a clip hidden from the moderator is not theirs to
     # change either (an escalated clip, for a moderator).
     if not can_read_clip(request.user, match.clip):
-        raise PermissionDenied("You may not read this clip.")
+        raise PermissionDenied(_("You may not read this clip."))
     try:
         services.do_mark_match_wrong(match.pk, request.user)
     except ServiceError as exc:

@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.constants import FINAL_STATES
 from dashboard.errors import ServiceError
@@ -275,7 +276,7 @@ def format_report(report: SweepReport, *, verbose: bool = True) -> Iterable[str]
 
 def _require_admin(user: AbstractBaseUser) -> None:
     if not is_admin(user):
-        raise RetentionError("forbidden", "Only admins handle legal holds and erasure.", 403)
+        raise RetentionError("forbidden", _("Only admins handle legal holds and erasure."), 403)
 
 
 def place_hold(
@@ -289,9 +290,9 @@ def place_hold(
     _require_admin(user)
     reason = reason.strip()
     if not reason:
-        raise RetentionError("reason_required", "Give the reason for the legal hold.")
+        raise RetentionError("reason_required", _("Give the reason for the legal hold."))
     if (clip is None) == (person is None):
-        raise RetentionError("hold_target", "A legal hold is on one clip or on one person.")
+        raise RetentionError("hold_target", _("A legal hold is on one clip or on one person."))
     with transaction.atomic():
         hold = LegalHold.objects.create(
             clip=clip, person=person, reason=reason[:500], placed_by=user
@@ -309,11 +310,13 @@ def release_hold(hold_id: int, user: AbstractBaseUser, reason: str) -> LegalHold
     _require_admin(user)
     reason = reason.strip()
     if not reason:
-        raise RetentionError("reason_required", "Give the reason for releasing the hold.")
+        raise RetentionError("reason_required", _("Give the reason for releasing the hold."))
     with transaction.atomic():
         hold = LegalHold.objects.select_for_update().get(pk=hold_id)
         if hold.released_at is not None:
-            raise RetentionError("already_released", "This legal hold was already released.", 409)
+            raise RetentionError(
+                "already_released", _("This legal hold was already released."), 409
+            )
         hold.released_at = timezone.now()
         hold.released_by = user
         hold.release_reason = reason[:500]
@@ -335,7 +338,7 @@ def record_erasure_request(
 ) -> ErasureRequest:
     _require_admin(user)
     if not requested_by.strip():
-        raise RetentionError("requested_by_required", "Say who asked for the erasure, and how.")
+        raise RetentionError("requested_by_required", _("Say who asked for the erasure, and how."))
     request = ErasureRequest.objects.create(
         person=person, requested_by=requested_by.strip()[:200], recorded_by=user, notes=notes
     )

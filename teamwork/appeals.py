@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.constants import FINAL_STATES, ClipEvent, DecisionAction
 from dashboard.decisions import (
@@ -63,14 +64,21 @@ def original_deciders(decision: Decision) -> set[int]:
 
 def check_can_file(clip: Clip, user: AbstractBaseUser, statement: str) -> Decision:
     if not (is_reporter(user) or is_moderator(user)):
-        raise AppealError("forbidden", "Your role cannot file appeals.", 403)
+        raise AppealError("forbidden", _("Your role cannot file appeals."), 403)
     if not statement.strip():
-        raise AppealError("statement_required", "Give the appellant's statement.")
+        raise AppealError("statement_required", _("Give the appellant's statement."))
     if len(statement) > MAX_STATEMENT:
-        raise AppealError("statement_too_long", f"At most {MAX_STATEMENT} characters.")
+        raise AppealError(
+            "statement_too_long",
+            _("At most %(MAX_STATEMENT)s characters.") % {"MAX_STATEMENT": MAX_STATEMENT},
+        )
     decision = appealed_decision(clip)
     if decision is None:
-        raise AppealError("not_decided", f"Clip {clip.short_id} has no final decision.", 409)
+        raise AppealError(
+            "not_decided",
+            _("Clip %(short_id)s has no final decision.") % {"short_id": clip.short_id},
+            409,
+        )
     return decision
 
 
@@ -105,13 +113,13 @@ def file_appeal(
 
 def check_can_review(appeal: Appeal, user: AbstractBaseUser) -> None:
     if not is_moderator(user):
-        raise AppealError("forbidden", "Only moderators review appeals.", 403)
+        raise AppealError("forbidden", _("Only moderators review appeals."), 403)
     if appeal.state != AppealState.OPEN:
-        raise AppealError("already_reviewed", "This appeal was already decided.", 409)
+        raise AppealError("already_reviewed", _("This appeal was already decided."), 409)
     if user.pk in original_deciders(appeal.decision):
         raise AppealError(
             "original_decider",
-            "Someone other than the original decider must review this appeal.",
+            _("Someone other than the original decider must review this appeal."),
             403,
         )
 
@@ -183,10 +191,10 @@ def decide_appeal(
     Decision superseding the appealed one, in the same transaction (see the module docstring).
     """
     if outcome not in APPEAL_OUTCOMES:
-        raise AppealError("invalid_outcome", "The outcome is upheld or overturned.")
+        raise AppealError("invalid_outcome", _("The outcome is upheld or overturned."))
     reason = reason.strip()
     if not reason:
-        raise AppealError("reason_required", "Give the reason for the outcome.")
+        raise AppealError("reason_required", _("Give the reason for the outcome."))
     with transaction.atomic():
         appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal_id)
         check_can_review(appeal, user)

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dashboard.constants import ClipStatus, DecisionAction
 from dashboard.decisions import DecisionError, DecisionRequest, record_decision, validate_request
@@ -38,20 +39,20 @@ def pending_queue() -> QuerySet[PendingDecision]:
 def check_can_resolve(pending: PendingDecision, user: AbstractBaseUser) -> None:
     """Raise DecisionError unless `user` may confirm or overturn `pending` now."""
     if not is_moderator(user):
-        raise DecisionError("forbidden", "Only moderators confirm decisions.", 403)
+        raise DecisionError("forbidden", _("Only moderators confirm decisions."), 403)
     if pending.state != PendingState.PENDING:
         raise DecisionError(
-            "already_resolved", "This decision was already confirmed or overturned.", 409
+            "already_resolved", _("This decision was already confirmed or overturned."), 409
         )
     if pending.proposed_by_id == user.pk:
         raise DecisionError(
             "same_moderator",
-            "A second moderator must confirm this decision; you proposed it.",
+            _("A second moderator must confirm this decision; you proposed it."),
             403,
         )
     if pending.from_status == ClipStatus.ESCALATED and not is_senior(user):
         raise DecisionError(
-            "senior_only", "This clip was escalated: a senior moderator confirms it.", 403
+            "senior_only", _("This clip was escalated: a senior moderator confirms it."), 403
         )
 
 
@@ -79,7 +80,9 @@ def _resolve(
         check_can_resolve(pending, user)
         clip = Clip.objects.select_for_update().get(pk=pending.clip_id)
         if clip.status != ClipStatus.AWAITING_CONFIRM:  # pragma: no cover - kept in step
-            raise DecisionError("invalid_transition", "The clip is not awaiting confirmation.", 409)
+            raise DecisionError(
+                "invalid_transition", _("The clip is not awaiting confirmation."), 409
+            )
         now = timezone.now()
         two_person: dict[str, Any] = {
             "pending": pending.pk,
@@ -141,14 +144,14 @@ def overturn_decision(
     the new PendingDecision is returned: a further moderator, not the overturner, confirms it."""
     labels = validate_request(request)
     if not request.reason.strip():
-        raise DecisionError("reason_required", "Say why you overturn this decision.")
+        raise DecisionError("reason_required", _("Say why you overturn this decision."))
     pending = PendingDecision.objects.get(pk=pending_id)
     if request.action == pending.action:
         raise DecisionError(
-            "same_outcome", "That is the proposed outcome: confirm it instead.", 409
+            "same_outcome", _("That is the proposed outcome: confirm it instead."), 409
         )
     if request.action == DecisionAction.ESCALATE and pending.from_status == ClipStatus.ESCALATED:
-        raise DecisionError("already_escalated", "This clip was escalated already.", 409)
+        raise DecisionError("already_escalated", _("This clip was escalated already."), 409)
     with transaction.atomic():
         held = _hold_covered_overturn(pending_id, user, request, labels)
         if held is not None:
@@ -239,16 +242,16 @@ def withdraw_decision(pending_id: int, user: AbstractBaseUser, reason: str) -> P
     the queue for a fresh review; audited with the reason."""
     reason = reason.strip()
     if not reason:
-        raise DecisionError("reason_required", "Say why you withdraw this decision.")
+        raise DecisionError("reason_required", _("Say why you withdraw this decision."))
     with transaction.atomic():
         pending = PendingDecision.objects.select_for_update().get(pk=pending_id)
         if pending.state != PendingState.PENDING:
             raise DecisionError(
-                "already_resolved", "This decision was already confirmed or overturned.", 409
+                "already_resolved", _("This decision was already confirmed or overturned."), 409
             )
         if pending.proposed_by_id != user.pk and not is_senior(user):
             raise DecisionError(
-                "forbidden", "Only its proposer or a senior moderator withdraws it.", 403
+                "forbidden", _("Only its proposer or a senior moderator withdraws it."), 403
             )
         # An escalated clip goes back to the escalations queue, any other to the main queue.
         back = (

@@ -26,7 +26,21 @@ class AppealSource(models.TextChoices):
 
 
 class PackState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    BUILDING = "building", "Building"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Building")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+# The steps teamwork.evidence records while it builds a pack, as the page names them.
+PACK_STEPS = {
+    "starting": _("starting"),
+    "hashing the clip": _("hashing the clip"),
+    "key frames": _("key frames"),
+    "detection runs and provenance": _("detection runs and provenance"),
+    "decision chain": _("decision chain"),
+    "summary": _("summary"),
+    "storing": _("storing"),
+    "done": _("done"),
+    "failed": _("failed"),
+}

@@ -26,17 +26,20 @@ from typing import Any
 
 import cv2
 import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboard.constants import DecisionAction
+from dashboard.locale import locale_preference
 from dashboard.media_words import describe_media
 from dashboard.models import AuditEvent, Clip
+from dashboard.presets import policy_names
 from dashboard.signals import gather_signals
 from dashboard.workflow import record_event
 from detection.frames import open_sampler
@@ -371,6 +374,18 @@ def _zip_bytes(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _render_summary(pack: EvidencePack, context: dict[str, Any]) -> bytes:
+    """The pack's summary in the language and time zone of whoever asked for it (their
+    profile's choice), else the desk's defaults: a worker has no request to read them from."""
+    language, zone = locale_preference(pack.requested_by) if pack.requested_by else ("", "")
+    with (
+        translation.override(language or settings.LANGUAGE_CODE),
+        timezone.override(zone or settings.TIME_ZONE),
+    ):
+        context = {**context, "policy_names": policy_names()}
+        return render_to_string("teamwork/evidence_summary.html", context).encode()
+
+
 def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progress) -> str:
     """Build pack `pack_id`; returns "built", "skipped" (already built) or "erased" (the
     clip's media was erased under retention: the pack is marked failed with the notice)."""
@@ -452,8 +467,8 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
     parts["decisions.json"] = _dumps(chain)
 
     progress(pack_id, 85, "summary")
-    parts["summary.html"] = render_to_string(
-        "teamwork/evidence_summary.html",
+    parts["summary.html"] = _render_summary(
+        pack,
         {
             "clip": clip,
             "hashes": hashes,
@@ -467,7 +482,7 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
             "reasons": statement_of_reasons(clip),
             "generated_at": timezone.now(),
         },
-    ).encode()
+    )
     parts["manifest.json"] = _dumps(
         {
             "clip": str(clip.public_id),

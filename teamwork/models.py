@@ -14,7 +14,7 @@ from django.utils import timezone
 from dashboard.constants import AccountRecommendation, DecisionAction
 from dashboard.models import Clip, Decision, Label
 from provenance.models import Case
-from teamwork.constants import AppealSource, AppealState, PackState, PendingState
+from teamwork.constants import PACK_STEPS, AppealSource, AppealState, PackState, PendingState
 
 
 class TwoPersonPolicy(models.Model):
@@ -246,6 +246,11 @@ class EvidencePack(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence pack {self.pk} for {self.clip}"
+
+    @property
+    def step_display(self) -> str:
+        """The build's step (stored as teamwork.evidence names it) in the reader's language."""
+        return str(PACK_STEPS.get(self.step, self.step))
 
 
 class PendingCaseDecision(models.Model):

@@ -5,6 +5,7 @@ The build itself is `teamwork.evidence.build_pack`, run by `teamwork.tasks.build
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from dashboard.constants import FINAL_STATES
 from dashboard.errors import ServiceError
@@ -21,10 +22,13 @@ class EvidenceError(ServiceError):
 
 def check_can_request(clip: Clip, user: AbstractBaseUser) -> None:
     if not is_moderator(user):
-        raise EvidenceError("forbidden", "Only moderators build evidence packs.", 403)
+        raise EvidenceError("forbidden", _("Only moderators build evidence packs."), 403)
     if clip.status not in FINAL_STATES:
         raise EvidenceError(
-            "not_decided", f"Clip {clip.short_id} is not decided yet: no pack to build.", 409
+            "not_decided",
+            _("Clip %(short_id)s is not decided yet: no pack to build.")
+            % {"short_id": clip.short_id},
+            409,
         )
     if clip.media_erased_at is not None:
         raise EvidenceError("media_erased", clip.erasure_notice, 410)

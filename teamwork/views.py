@@ -290,5 +290,5 @@ def pack_download(request: HttpRequest, pack_id: int) -> HttpResponse:
     if pack.clip.media_erased_at is not None:
         return media_erased_response(pack.clip)
     if not pack.file:
-        raise Http404("This pack is not built yet.")
+        raise Http404(_("This pack is not built yet."))
     return stored_file_response(pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False)

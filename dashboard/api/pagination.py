@@ -4,6 +4,7 @@ A cursor the API did not give out is a 400 `invalid_cursor` (DRF's default says 
 claim the list itself does not exist).
 """
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -18,7 +19,7 @@ class _CursorPagination(CursorPagination):
         try:
             return super().decode_cursor(request)
         except NotFound as exc:
-            raise ApiError("invalid_cursor", "The cursor is not one this API gave out.") from exc
+            raise ApiError("invalid_cursor", _("The cursor is not one this API gave out.")) from exc
 
 
 class ClipCursorPagination(_CursorPagination):

@@ -7,6 +7,7 @@ everything. Which clip a caller may read is the one rule in `dashboard.access`.
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -17,7 +18,7 @@ from dashboard.roles import is_admin, is_moderator, is_reporter, is_senior
 class CanSubmitClips(BasePermission):
     """Reporters (integrations) and every moderator role may submit clips and reports."""
 
-    message = "Your role cannot submit clips."
+    message = _("Your role cannot submit clips.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_reporter(request.user) or is_moderator(request.user)
@@ -27,7 +28,7 @@ class CanReadClip(BasePermission):
     """The visibility rule (dashboard.access.can_read_clip): seniors read every clip,
     moderators all but escalated ones, a reporter only the clips it submitted."""
 
-    message = "Your role cannot read this clip."
+    message = _("Your role cannot read this clip.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_reporter(request.user) or is_moderator(request.user)
@@ -40,7 +41,7 @@ class CanReportClip(CanReadClip):
     """Reports through the reports endpoint go to clips the caller may read: for a reporter,
     the clips it submitted (a duplicate upload is how it reports anyone else's)."""
 
-    message = "You may report only clips you may read; a reporter, the clips it submitted."
+    message = _("You may report only clips you may read; a reporter, the clips it submitted.")
 
 
 class CanReadAccounts(BasePermission):
@@ -54,28 +55,28 @@ class CanReadAccounts(BasePermission):
 
 
 class IsModerator(BasePermission):
-    message = "Only moderators may do this."
+    message = _("Only moderators may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_moderator(request.user)
 
 
 class IsSenior(BasePermission):
-    message = "Only senior moderators and admins may do this."
+    message = _("Only senior moderators and admins may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_senior(request.user)
 
 
 class IsAdmin(BasePermission):
-    message = "Only admins may do this."
+    message = _("Only admins may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return is_admin(request.user)
 
 
 class ReadModeratorWriteAdmin(BasePermission):
-    message = "Only admins may change this."
+    message = _("Only admins may change this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:

@@ -6,6 +6,7 @@ from typing import Any
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -26,7 +27,7 @@ class UtcIsoDateTimeField(IsoDateTimeField):
         try:
             return parsed.astimezone(UTC)
         except OverflowError as exc:
-            raise ValidationError("This date and time is out of range.", code="invalid") from exc
+            raise ValidationError(_("This date and time is out of range."), code="invalid") from exc
 
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

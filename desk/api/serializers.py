@@ -51,7 +51,7 @@ class ReachField(serializers.IntegerField):
         except InvalidReach as exc:
             raise serializers.ValidationError(str(exc), code="invalid") from exc
         if reach is None:  # a blank string; an absent reach is null or left out
-            raise serializers.ValidationError("Reach must be a whole number of views, or null.")
+            raise serializers.ValidationError(_("Reach must be a whole number of views, or null."))
         return reach
 
 
@@ -716,7 +716,7 @@ class JsonObjectField(serializers.JSONField):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         value = super().to_internal_value(data)
         if not isinstance(value, dict):
-            raise serializers.ValidationError("Expected a JSON object.")
+            raise serializers.ValidationError(_("Expected a JSON object."))
         return value
 
 

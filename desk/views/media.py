@@ -87,5 +87,5 @@ def face_crop(request: HttpRequest, crop_id: int) -> HttpResponse:
         pk=crop_id,
     )
     if not can_read_clip(request.user, crop.run.clip):
-        raise PermissionDenied("You may not read this clip.")
+        raise PermissionDenied(_("You may not read this clip."))
     return crop_response(crop)

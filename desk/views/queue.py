@@ -16,6 +16,7 @@ from dashboard.access import moderator_required, readable_clip_or_403, senior_re
 from dashboard.claims import ClaimError, claim_next_clip, release_claim
 from dashboard.constants import SCORING_STATES, ClipStatus
 from dashboard.models import Clip
+from dashboard.presets import active_presets, platform_table
 from dashboard.roles import is_senior
 from desk.forms import QueueFilterForm
 from desk.media import blur_media_for
@@ -35,7 +36,11 @@ def _render_queue(
     # A keyset cursor; old `?page=N` links (before issue 21) open the first page.
     result = queue_page(filters, request.user, request.GET.get("after"), form.page_size())
     _add_links(result.rows)
+    # One read of the platform presets: the filter's suggestions and the rows' names.
+    platforms = platform_table()
+    form.fields["platform"].widget.presets = active_presets(platforms)
     context = {
+        "platforms": platforms,
         "title": title,
         "form": form,
         "rows": result.rows,

@@ -45,12 +45,13 @@ from dashboard.constants import AccountRecommendation, ClipStatus, DecisionActio
 from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.identity import link_suggestion, pending_suggestions, reject_suggestion
-from dashboard.models import Clip, Decision, Label
+from dashboard.models import Clip, Decision, Label, RemovalPolicy
 from dashboard.persons import add_person, may_edit_persons, remove_person
+from dashboard.presets import policy_names
 from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
 from dashboard.signals import LEVEL_SENTENCES, gather_signals, suspicion_level
-from desk.forms import REMOVAL_POLICIES, DecisionForm, NoteForm, PersonForm
+from desk.forms import DecisionForm, NoteForm, PersonForm
 from desk.media import (
     blur_media_for,
     remember_wellness,
@@ -91,7 +92,7 @@ def _refusals_as_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             if not _wants_json(request):
                 raise
             return JsonResponse(
-                {"error": "permission_denied", "message": "You may not read this clip."},
+                {"error": "permission_denied", "message": _("You may not read this clip.")},
                 status=403,
             )
 
@@ -128,6 +129,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
     reports = list(clip.reports.select_related("reporter"))
     first_reported_at = min((r.created_at for r in reports), default=clip.created_at)
     sla_bands = configured_bands(clip.queue_id)
+    policies = list(RemovalPolicy.objects.all())
     events = list(
         clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
@@ -170,7 +172,7 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "decisions": list(
             Decision.objects.filter(clip=clip)
             .select_related("moderator")
-            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name")))
+            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name", "name_ko")))
         ),
         "events": events,
         "notes": [e for e in events if e.action == "clip.note"],
@@ -178,7 +180,8 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
         "labels": list(
             Label.objects.filter(active=True).order_by("-manipulated", "-category", "name")
         ),
-        "removal_policies": [value for value, _ in REMOVAL_POLICIES],
+        "removal_policies": [p for p in policies if p.active],
+        "policy_names": policy_names(policies),
         "blur_media": blur_media_for(user),
         "media": review_media_for(clip),
         "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
@@ -269,7 +272,7 @@ def release(request: HttpRequest, public_id: str) -> HttpResponse:
     except ServiceError as exc:
         refuse(request, exc)
     else:
-        messages.info(request, f"Clip {clip.short_id} is back in the queue.")
+        messages.info(request, _("Clip %(clip)s is back in the queue.") % {"clip": clip.short_id})
     return redirect("dashboard:queue")
 
 
@@ -290,9 +293,9 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
     except ServiceError as exc:
         return _refusal(request, clip, exc)
     action = DecisionAction(form.cleaned_data["action"]).label.lower()
-    done = f"Clip {clip.short_id}: {action} recorded."
+    done = _("Clip %(clip)s: %(action)s recorded.") % {"clip": clip.short_id, "action": action}
     if isinstance(decision, PendingDecision):
-        done += " It applies once a second moderator confirms it."
+        done += " " + _("It applies once a second moderator confirms it.")
     following = claim_next_clip(request.user, escalated=from_escalations)
     if following is not None:
         next_url = reverse("dashboard:clip", args=[following.public_id])
@@ -322,7 +325,7 @@ def note(request: HttpRequest, public_id: str) -> HttpResponse:
     clip = _clip_or_404(request, public_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _refusal(request, clip, DecisionError("note_required", "Write the note first."))
+        return _refusal(request, clip, DecisionError("note_required", _("Write the note first.")))
     try:
         add_note(clip.pk, request.user, form.cleaned_data["note"])
     except ServiceError as exc:
@@ -393,13 +396,16 @@ def _review_report(
 ) -> HttpResponse:
     clip = _clip_or_404(request, public_id)
     if not clip.reports.filter(pk=report_id).exists():
-        raise Http404("No such report on this clip.")
+        raise Http404(_("No such report on this clip."))
     try:
         (accept_statements if accept else dismiss_statements)(report_id, request.user)
     except ReportError as exc:
         return _refusal(request, clip, exc)
-    done = "accepted; they now count" if accept else "dismissed"
-    messages.success(request, f"Report #{report_id}: its statements were {done}.")
+    if accept:
+        done = _("Report #%(report)s: its statements were accepted; they now count.")
+    else:
+        done = _("Report #%(report)s: its statements were dismissed.")
+    messages.success(request, done % {"report": report_id})
     return redirect("dashboard:clip", public_id=clip.public_id)
 
 

@@ -7,6 +7,7 @@ Route (added to /api/v1/ by config/api_urls.py):
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -37,7 +38,7 @@ class ClipRenditionView(UnmaskAPIView):
         if clip.media_erased_at is not None:
             raise ApiError("media_erased", clip.erasure_notice, 410)
         if rendition is None:
-            raise ApiError("no_rendition", "This clip has no disclosed rendition yet.", 404)
+            raise ApiError("no_rendition", _("This clip has no disclosed rendition yet."), 404)
         response = stored_file_response(rendition.file, str(clip.public_id), inline=False)
         response["X-Content-SHA256"] = rendition.sha256
         return response

@@ -8,6 +8,11 @@
    While the clip is scored the page polls the queue's progress fragment and reloads when done. */
 (function () {
   "use strict";
+  // Django's JavaScript catalog (jsi18n/, loaded first) translates; without it, English.
+  const gettext = window.gettext || function (text) { return text; };
+  const interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (_m, name) { return String(values[name]); });
+  };
   const root = document.getElementById("review");
   if (!root || !window.Desk) return;
   const video = document.getElementById("player");
@@ -165,12 +170,13 @@
             return;
           }
           submit.disabled = false;
-          error.textContent = result.body.message || "The decision was not saved (" + result.status + ").";
+          error.textContent = result.body.message ||
+            interpolate(gettext("The decision was not saved (%(status)s)."), { status: result.status }, true);
           if (result.status === 409) lockDecisions(error.textContent);
         },
         function () {
           submit.disabled = false;
-          error.textContent = "The desk could not be reached; nothing was decided. Try again.";
+          error.textContent = gettext("The desk could not be reached; nothing was decided. Try again.");
         }
       );
     });

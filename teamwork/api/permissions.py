@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.request import Request
 
 from dashboard.api.permissions import CanReadClip
@@ -11,7 +12,7 @@ from dashboard.roles import is_moderator
 class CanReadAppeal(CanReadClip):
     """Moderators read every appeal; a reporter the appeals it filed (`submitted_by`)."""
 
-    message = "Your role cannot read this appeal."
+    message = _("Your role cannot read this appeal.")
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         if is_moderator(request.user):

@@ -13,6 +13,7 @@ Routes (added to /api/v1/ by config/api_urls.py):
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -50,7 +51,7 @@ def _clip(request: Request, public_id: str) -> Clip:
     clip = get_object_or_404(Clip, public_id=public_id)
     # The visibility rule (dashboard.access): a reporter appeals only the clips it submitted.
     if not can_read_clip(request.user, clip):
-        raise ApiError("permission_denied", "Your role cannot read this clip.", 403)
+        raise ApiError("permission_denied", _("Your role cannot read this clip."), 403)
     return clip
 
 
@@ -206,7 +207,7 @@ class EvidencePackDownloadView(UnmaskAPIView):
         if pack.clip.media_erased_at is not None:
             raise ApiError("media_erased", pack.clip.erasure_notice, 410)
         if pack.state != PackState.DONE or not pack.file:
-            raise ApiError("not_built", "This evidence pack is not built yet.", 404)
+            raise ApiError("not_built", _("This evidence pack is not built yet."), 404)
         response = stored_file_response(
             pack.file, f"evidence-{pack.clip.short_id}-{pack.pk}", inline=False
         )

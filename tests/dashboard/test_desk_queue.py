@@ -184,8 +184,9 @@ def test_queue_query_count_does_not_grow_with_page_size(
     many = _queue_queries(client, model, moderator2, 40, 50)
     assert few == many
     # Session, user, roles, preference, counters, page ids, rows, thumbnails, persons, reports,
-    # the queue switcher's queues (with membership) and its grouped count.
-    with django_assert_max_num_queries(14):
+    # the queue switcher's queues (with membership) and its grouped count, and the platform
+    # presets (the filter's suggestions and the rows' names in one query).
+    with django_assert_max_num_queries(15):
         client.get(QUEUE, {"per_page": 50})
 
 

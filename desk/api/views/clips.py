@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, F, FloatField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -76,7 +77,7 @@ UNSCORED_RANK = -1.0
 def too_large_error() -> ApiError:
     return ApiError(
         "too_large",
-        "The file is larger than the upload limit.",
+        _("The file is larger than the upload limit."),
         status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     )
 
@@ -206,7 +207,7 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
         serializer = ClipSubmissionSerializer(data=data)
         if not serializer.is_valid():
             if "file" in serializer.errors and "file" not in request.FILES:
-                raise ApiError("missing_file", "Send the clip as the multipart field 'file'.")
+                raise ApiError("missing_file", _("Send the clip as the multipart field 'file'."))
             serializer.is_valid(raise_exception=True)
         try:
             result = ingest_upload(

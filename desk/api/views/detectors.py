@@ -7,6 +7,7 @@ manifest) before anything is stored; a refused file leaves no row and no file be
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -55,7 +56,7 @@ class DetectorModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Unm
             raise exceptions.UnsupportedMediaType(request.content_type)
         data = request.data  # streams the file to disk through HashingUploadHandler
         if getattr(request._request, "unmask_upload_too_large", False):
-            raise ApiError("too_large", "The file is larger than the upload limit.", 413)
+            raise ApiError("too_large", _("The file is larger than the upload limit."), 413)
         serializer = DetectorModelUploadSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
