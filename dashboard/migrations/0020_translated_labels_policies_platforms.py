@@ -103,7 +103,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboard", "0013_locale_preferences"),
+        ("dashboard", "0019_accounts"),
     ]
 
     operations = [
