@@ -136,3 +136,15 @@ def seeded_labels(transactional_db) -> None:
     migrations = Path(importlib.import_module("dashboard.migrations").__file__).parent
     [translated] = migrations.glob("*_translated_labels_policies_platforms.py")
     importlib.import_module(f"dashboard.migrations.{translated.stem}").seed(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the desk's default language: a request or a pack built in Korean
+    leaves its language active in the thread, which would turn the next test's pages Korean."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

@@ -43,6 +43,8 @@ def test_type_ahead_needs_a_moderator(client, reporter):
 def _review(client, moderator, clip) -> None:
     client.force_login(moderator)
     assert client.get(reverse("dashboard:clip", args=[clip.public_id])).status_code == 200
+    # Looking claims nothing: tagging needs the claim, which Start review takes.
+    assert client.post(reverse("dashboard:start", args=[clip.public_id])).status_code == 302
 
 
 def test_picking_a_person_tags_exactly_them(client, moderator):

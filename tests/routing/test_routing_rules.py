@@ -129,9 +129,9 @@ def test_report_reason(team):
     assert (queue_of(ncii), queue_of(deepfake)) == ("team", "general")
 
 
-def test_item_kind_photo_by_the_stored_files_type(team):
+def test_item_kind_photo(team):
     rule(team, item_kind="photo")
-    photo = ScoredClipFactory(file="clips/ab/abc.jpg")
+    photo = ScoredClipFactory(kind="photo", file="clips/ab/abc.jpg")
     video = ScoredClipFactory(file="clips/ab/abd.mp4")
     route_clip(photo.pk), route_clip(video.pk)
     assert (queue_of(photo), queue_of(video)) == ("team", "general")

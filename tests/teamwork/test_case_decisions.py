@@ -122,7 +122,8 @@ def test_a_copy_another_moderator_holds_is_left_to_them(senior, moderator):
     claim_clip(held.pk, moderator)
     other = ScoredClipFactory()
     case = make_case([held, other])
-    result = decide_case(case.pk, senior, DecisionRequest("approve"))
+    # A removal: approving copies of a known fake waits for a second moderator.
+    result = decide_case(case.pk, senior, DecisionRequest("remove", reason="Fabricated"))
     assert [c.pk for c in result.held] == [held.pk]
     assert [d.clip_id for d in result.decisions] == [other.pk]
 

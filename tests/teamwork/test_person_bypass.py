@@ -28,6 +28,7 @@ def test_untagging_a_protected_person_then_approving_alone_is_still_held(client,
     clip = ScoredClipFactory(persons=[ana])  # a report named her
     client.force_login(moderator)
     client.get(url("clip", clip))
+    client.post(url("start", clip))  # looking claims nothing; Start review does
     assert client.post(url("person_remove", clip, ana.pk)).status_code == 302
     assert not clip.persons.exists()
 
@@ -50,6 +51,7 @@ def test_a_clip_tagged_protected_then_untagged_stays_covered(client, moderator):
     clip = ScoredClipFactory(reports=0)
     client.force_login(moderator)
     client.get(url("clip", clip))
+    client.post(url("start", clip))  # looking claims nothing; Start review does
     client.post(url("person_add", clip), {"name": "a. example"})
     assert list(clip.persons.all()) == [ana]
     client.post(url("person_remove", clip, ana.pk))
