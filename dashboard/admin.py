@@ -20,6 +20,7 @@ from dashboard.errors import ServiceError
 from dashboard.hooks import clip_admin_actions
 from dashboard.identity import spelling_taken, undo_merge
 from dashboard.models import (
+    Account,
     ApiToken,
     AuditEvent,
     Clip,
@@ -208,6 +209,15 @@ class PersonAdminForm(forms.ModelForm):
                 "merge the two persons on the desk instead."
             )
         return data
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    """The accounts behind clips, as reports named them (dashboard.accounts); read only."""
+
+    list_display = ("platform", "account_id", "handle", "first_seen", "last_seen")
+    list_filter = ("platform", "last_seen")
+    search_fields = ("account_id", "handle")
 
 
 @admin.register(Person)
