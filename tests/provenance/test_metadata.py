@@ -296,3 +296,19 @@ def test_video_with_generator_tag_fires_via_the_match_job(tmp_path):
     (tag,) = [s for s in metadata_signals(clip) if s.name == CONTAINER]
     assert tag.fired and "Kling" in tag.sentence and "Made with Kling AI 1.6" in tag.detail
     assert tag.as_dict()["detail"] == tag.detail  # the API and evidence keep the raw field
+
+
+@pytest.mark.django_db
+def test_metadata_sentences_are_translated_to_korean(tmp_path):
+    from django.utils import translation
+
+    path = tmp_path / "k.jpg"
+    image().save(path, xmp=xmp("trainedAlgorithmicMedia").encode())
+    clip = stored_clip(path, kind=ClipKind.PHOTO)
+    services.do_read_metadata(clip.pk)
+    with translation.override("ko"):
+        signals = {s.name: s for s in metadata_signals(clip)}
+    assert "생성형 AI" in signals[SOURCE_TYPE].sentence
+    assert signals[SOURCE_TYPE].title == "XMP의 IPTC 출처 유형"
+    assert signals[PARAMETERS].title == "생성 매개변수"
+    assert "어느 쪽으로도 판단할 수 없습니다" in signals[PARAMETERS].sentence
