@@ -312,3 +312,22 @@ def test_metadata_sentences_are_translated_to_korean(tmp_path):
     assert signals[SOURCE_TYPE].title == "XMP의 IPTC 출처 유형"
     assert signals[PARAMETERS].title == "생성 매개변수"
     assert "어느 쪽으로도 판단할 수 없습니다" in signals[PARAMETERS].sentence
+
+
+@pytest.mark.django_db
+def test_review_page_and_api_show_the_raw_field(tmp_path, client, moderator, api_client_for):
+    from django.urls import reverse
+
+    path = png(tmp_path / "comfy.png", prompt='{"3": {"class_type": "KSampler", "seed": 42}}')
+    clip = stored_clip(path, kind=ClipKind.PHOTO)
+    services.do_read_metadata(clip.pk)
+    client.force_login(moderator)
+    page = client.get(reverse("dashboard:clip", args=[clip.public_id])).content.decode()
+    assert 'data-suspicion="strong"' in page
+    assert f'data-signal="{PARAMETERS}"' in page
+    assert "PNG text &#x27;prompt&#x27;: {&quot;3&quot;: {&quot;class_type&quot;" in page
+    body = api_client_for(moderator).get(f"/api/v1/clips/{clip.public_id}/").json()
+    assert body["suspicion"]["level"] == "strong"
+    (signal,) = [s for s in body["suspicion"]["signals"] if s["name"] == PARAMETERS]
+    assert signal["fired"] and signal["supports"] == "strong"
+    assert signal["detail"].startswith("PNG text 'prompt': {\"3\"")
