@@ -723,6 +723,26 @@ def do_read_metadata(clip_id: int) -> ClipMetadata:
     return record
 
 
+def read_missing_metadata(limit: int = 1000) -> tuple[int, int]:
+    """Read the tags of clips with a file and none read yet (clips matched before the
+    metadata signals existed), oldest first; returns (read, unreadable)."""
+    pending = (
+        Clip.objects.filter(metadata_tags__isnull=True)
+        .exclude(file="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[: max(0, limit)]
+    )
+    read = failed = 0
+    for clip_id in list(pending):
+        try:
+            do_read_metadata(clip_id)
+        except (OSError, UnreadableMediaError):
+            failed += 1  # the file is gone or unreadable: nothing to declare
+        else:
+            read += 1
+    return read, failed
+
+
 def credentials_for(clip: Clip) -> ClipCredentials | None:
     """The stored summary when the clip carries Content Credentials, else None."""
     return ClipCredentials.objects.filter(clip=clip).exclude(state=CredentialState.NONE).first()

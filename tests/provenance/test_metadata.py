@@ -331,3 +331,22 @@ def test_review_page_and_api_show_the_raw_field(tmp_path, client, moderator, api
     (signal,) = [s for s in body["suspicion"]["signals"] if s["name"] == PARAMETERS]
     assert signal["fired"] and signal["supports"] == "strong"
     assert signal["detail"].startswith("PNG text 'prompt': {\"3\"")
+
+
+@pytest.mark.django_db
+def test_read_metadata_tags_command_reads_clips_matched_before(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "old.jpg"
+    exif = Image.Exif()
+    exif[305] = "Midjourney v5"
+    image().save(path, exif=exif)
+    clip = stored_clip(path, kind=ClipKind.PHOTO)
+    out = StringIO()
+    call_command("read_metadata_tags", stdout=out)
+    assert "read 1 clips" in out.getvalue()
+    assert ClipMetadata.objects.get(clip=clip).of_kind("generation_parameters")
+    call_command("read_metadata_tags", stdout=out)  # nothing left to read
+    assert ClipMetadata.objects.count() == 1 and "read 0 clips" in out.getvalue()
