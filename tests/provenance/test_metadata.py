@@ -246,7 +246,11 @@ def test_declared_photo_fires_strong_and_shows_the_raw_field(tmp_path):
     info.add_text("parameters", "a kiss\nSteps: 20, Sampler: Euler a, Seed: 1")
     image().save(path, pnginfo=info)
     clip = stored_clip(path, kind=ClipKind.PHOTO)
+    clip.refresh_from_db()
+    before = clip.priority
     record = services.do_read_metadata(clip.pk)
+    clip.refresh_from_db()
+    assert clip.priority >= before + 60  # the strong level's points (dashboard.priority)
     assert services.do_read_metadata(clip.pk).pk == record.pk  # idempotent
     by_name = {s.name: s for s in metadata_signals(clip)}
     source, params = by_name[SOURCE_TYPE], by_name[PARAMETERS]
