@@ -16,7 +16,8 @@ rule.
     strong      strong evidence fired: a face-manipulation model trusted on real data
                 (detection.validation) above its threshold; a known-fake match that is as
                 close to an authentic reference; a manifest declaring generative AI whose
-                signer is not on the trust list
+                signer is not on the trust list; the file's own (unsigned) metadata declaring a
+                generator: an IPTC source type, generation parameters, container tags
     weak        only a hint fired: a face-manipulation model validated on synthetic data only
                 (or not at all) above its threshold
     none        nothing fired; a model that abstained (no face) or scored below its

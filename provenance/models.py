@@ -264,6 +264,25 @@ class ClipCredentials(models.Model):
         )
 
 
+class ClipMetadata(models.Model):
+    """What a clip's own metadata tags declare (see provenance.metadata_io), read once after
+    scoring with its Content Credentials. `findings` holds each declaration with the raw field;
+    `notes` what was skipped (an oversized or DTD-bearing XMP packet, unreadable EXIF)."""
+
+    clip = models.OneToOneField(Clip, on_delete=models.CASCADE, related_name="metadata_tags")
+    version = models.CharField(max_length=40)
+    findings = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    fields_read = models.JSONField(default=list, blank=True)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"metadata of {self.clip}: {len(self.findings)} findings"
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [f for f in self.findings if f.get("kind") == kind]
+
+
 class RenditionState(models.TextChoices):
     PENDING = "pending", "Pending"
     READY = "ready", "Ready"

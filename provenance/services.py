@@ -44,12 +44,15 @@ from provenance.c2pa_io import DECISION_ASSERTION, read_credentials, sign_file
 from provenance.cases import join_case_from_matches
 from provenance.hashing import ClipHashes, hash_video
 from provenance.matching import BankedClip, ClipMatch, HashIndex, MatchPolicy
+from provenance.metadata_io import VERSION as METADATA_VERSION
+from provenance.metadata_io import read_metadata
 from provenance.models import (
     BankEntry,
     BankKind,
     BankMatch,
     ClipCredentials,
     ClipFingerprint,
+    ClipMetadata,
     CredentialState,
     DisclosedRendition,
     EntrySource,
@@ -687,6 +690,61 @@ def do_read_credentials(clip_id: int) -> ClipCredentials:
                 # A declaration of generative AI raises the suspicion level, so the priority.
                 refresh_priority(clip)
     return record
+
+
+def do_read_metadata(clip_id: int) -> ClipMetadata:
+    """Read the clip's metadata tags once (provenance.metadata_io) and keep what they declare;
+    a re-run re-uses it. A declaration raises the suspicion level, so the priority."""
+    clip = Clip.objects.get(pk=clip_id)
+    existing = ClipMetadata.objects.filter(clip=clip).first()
+    if existing is not None:
+        return existing
+    suffix = Path(clip.file.name).suffix or ".mp4"
+    with local_path(default_storage, clip.file.name, suffix=suffix) as path:
+        read = read_metadata(path, clip.kind)
+    record = ClipMetadata(
+        clip=clip,
+        version=METADATA_VERSION,
+        findings=[f.as_dict() for f in read.findings],
+        notes=list(read.notes),
+        fields_read=list(read.fields_read),
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            return ClipMetadata.objects.get(clip=clip)
+        declared = [f for f in read.findings if f.declares_ai]
+        if declared:
+            record_event(
+                clip,
+                "provenance.metadata_read",
+                actor_label=ACTOR,
+                data={"findings": [{"field": f.field, "generator": f.generator} for f in declared]},
+            )
+            refresh_priority(clip)
+    return record
+
+
+def read_missing_metadata(limit: int = 1000) -> tuple[int, int]:
+    """Read the tags of clips with a file and none read yet (clips matched before the
+    metadata signals existed), oldest first; returns (read, unreadable)."""
+    pending = (
+        Clip.objects.filter(metadata_tags__isnull=True)
+        .exclude(file="")
+        .order_by("pk")
+        .values_list("pk", flat=True)[: max(0, limit)]
+    )
+    read = failed = 0
+    for clip_id in list(pending):
+        try:
+            do_read_metadata(clip_id)
+        except (OSError, UnreadableMediaError):
+            failed += 1  # the file is gone or unreadable: nothing to declare
+        else:
+            read += 1
+    return read, failed
 
 
 def credentials_for(clip: Clip) -> ClipCredentials | None:

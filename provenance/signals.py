@@ -11,6 +11,8 @@ declare generative AI.
   holds and its signer is trusted, **strong** when it holds but the signer is not on the
   trust list, **weak** when the manifest is broken (the declaration cannot be verified).
   Not applicable without a manifest — a missing manifest is never evidence of authenticity.
+* **Metadata tags** (IPTC source type in XMP, generation parameters, a generator in container
+  tags): see `provenance.metadata_signals`; each supports **strong** when it fires.
 
 See `dashboard.signals` for the level rule these feed.
 """
@@ -23,6 +25,7 @@ from dashboard.constants import DecisionAction
 from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.models import Clip, Label
 from dashboard.signals import Signal, SuspicionLevel
+from provenance.metadata_signals import metadata_signals
 from provenance.models import BankEntry, BankKind, ClipCredentials, ClipFingerprint, CredentialState
 from provenance.services import active_matches, closer_to_reference
 
@@ -175,7 +178,7 @@ def credentials_signal(clip: Clip) -> Signal:
 
 
 def clip_signals(clip: Clip) -> list[Signal]:
-    return [known_fake_signal(clip), credentials_signal(clip)]
+    return [known_fake_signal(clip), credentials_signal(clip), *metadata_signals(clip)]
 
 
 def register() -> None:

@@ -53,10 +53,12 @@ def bank_decision(decision_id: int) -> None:
 
 @job(time_limit=300, throws=(UnreadableMediaError,))
 def match_clip(clip_id: int) -> None:
-    """The provenance checks after scoring: Content Credentials, then the hash banks."""
+    """The provenance checks after scoring: Content Credentials and metadata tags, then the
+    hash banks."""
     started = timezone.now()
     try:
         services.do_read_credentials(clip_id)
+        services.do_read_metadata(clip_id)
         services.do_match_clip(clip_id)
     except UnreadableMediaError as exc:
         jobs.mark_failed(JobKind.MATCH, clip_id, f"Unreadable media: {exc}")
