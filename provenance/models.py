@@ -453,6 +453,8 @@ class ReferenceImport(models.Model):
     archive = models.FileField(upload_to="reference-imports/", blank=True)
     folder = models.CharField(max_length=1000, blank=True)
     name = models.CharField(max_length=200, blank=True)
+    # The language the import was asked for in: the report's sentences are written in it.
+    language = models.CharField(max_length=10, blank=True)
     rows = models.JSONField(default=list)
     state = models.CharField(max_length=10, choices=ImportState.choices, default="pending")
     total = models.PositiveIntegerField(default=0)

@@ -43,7 +43,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dashboard.errors import ServiceError
@@ -254,6 +254,7 @@ def open_zip_import(
         job = ReferenceImport(
             created_by=user,
             name=(upload.name or "references.zip")[:200],
+            language=translation.get_language() or "",
             rows=rows,
             total=len(rows),
             report=unsafe,
@@ -277,6 +278,7 @@ def open_folder_import(folder: Path, manifest: Path, user: AbstractBaseUser) -> 
             created_by=user,
             folder=str(folder.resolve()),
             name=folder.name[:200],
+            language=translation.get_language() or "",
             rows=rows,
             total=len(rows),
         )
@@ -397,9 +399,15 @@ def _refuse_row(job: ReferenceImport, row: dict[str, Any], code: str, message: s
 def run_import(import_id: int, batch: int = IMPORT_BATCH) -> bool:
     """Work through up to ``batch`` rows from where the import stopped; True when rows remain.
 
-    Idempotent: a finished import does nothing, and progress is saved after every row.
+    Idempotent: a finished import does nothing, and progress is saved after every row. The
+    report's sentences are written in the language the import was asked for in.
     """
     job = ReferenceImport.objects.get(pk=import_id)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _run(job, batch)
+
+
+def _run(job: ReferenceImport, batch: int) -> bool:
     if job.state == ImportState.DONE:
         return False
     if job.state == ImportState.PENDING:

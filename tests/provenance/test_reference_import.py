@@ -196,3 +196,36 @@ def test_command_imports_a_server_folder(tmp_path, moderator, fake_original):
     assert "press.png" not in codes
     assert BankEntry.objects.get(bank__kind=BankKind.REFERENCE).title == "Press"
     assert "1 registered, 3 refused" in out.getvalue()
+
+
+def test_the_import_pages_and_their_report_are_korean(
+    client, moderator, fake_original, django_capture_on_commit_callbacks
+):
+    from tests.dashboard.test_korean_desk import KO, assert_korean
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "manifest.csv",
+            "file,person,title,date,source\n"
+            "press.png,Ada Example,Press,2026-01-02,Agency\n"
+            "bomb.png,Ada Example,Bomb,,\n"
+            "late.png,Ada Example,Late,2026-13-45,\n",
+        )
+        zf.writestr("press.png", png_of_first_frame(fake_original))
+        zf.writestr("bomb.png", b"\0" * (4 * 1024 * 1024))
+    # Column names, formats and file names are codes: left as they are in Korean.
+    codes = {"CSV", "ZIP", "YYYY", "MM", "DD", "manifest", "csv", "file", "person", "title"}
+    codes |= {"date", "source", "agency", "zip", "png", "GB", "YYYY-MM-DD", "bomb", "late"}
+    client.force_login(moderator)
+    assert "참조 자료 일괄 가져오기" in assert_korean(
+        client.get(reverse("provenance:reference_imports"), **KO), extra=codes
+    )
+    upload = SimpleUploadedFile("agency.zip", buffer.getvalue())
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("provenance:reference_imports"), {"archive": upload}, **KO)
+        job = ReferenceImport.objects.get()
+        assert job.language == "ko"
+        refimport.run_import(job.pk)
+    html = assert_korean(client.get(response.url, **KO), extra=codes)
+    assert "3행 중 3행 처리 완료" in html and "압축 폭탄" in html and "YYYY-MM-DD" in html
