@@ -434,6 +434,10 @@ def _run(job: ReferenceImport, batch: int) -> bool:
         ReferenceImport.objects.filter(pk=job.pk).update(
             state=ImportState.DONE, finished_at=timezone.now()
         )
+        if job.archive:
+            # Every good file is stored with its reference now; the ZIP (often gigabytes) goes.
+            job.archive.delete(save=False)
+            ReferenceImport.objects.filter(pk=job.pk).update(archive="")
         return False
     return True
 

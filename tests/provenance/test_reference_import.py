@@ -76,6 +76,7 @@ def test_zip_import_registers_good_files_reports_each_refusal_and_applies_to_the
 
     job.refresh_from_db()
     assert job.state == ImportState.DONE and (job.done, job.total) == (7, 7)
+    assert not job.archive  # the uploaded ZIP is removed once every row is done
     refused = {(r["line"], r["file"], r["code"]) for r in job.report}
     assert refused == {
         (4, "notes.png", "unsupported_media"),
