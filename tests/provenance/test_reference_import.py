@@ -230,3 +230,24 @@ def test_the_import_pages_and_their_report_are_korean(
         refimport.run_import(job.pk)
     html = assert_korean(client.get(response.url, **KO), extra=codes)
     assert "3행 중 3행 처리 완료" in html and "압축 폭탄" in html and "YYYY-MM-DD" in html
+
+
+def test_the_sweeper_sends_an_import_that_never_ran(
+    moderator, archive, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from provenance import tasks
+
+    with django_capture_on_commit_callbacks(execute=False):  # the broker never got it
+        job = refimport.open_zip_import(SimpleUploadedFile("agency.zip", archive), moderator)
+    eager(monkeypatch)
+    assert tasks.resend_stale_imports() == 0  # within the grace: the first send may come
+    ReferenceImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert tasks.resend_provenance_jobs() == 1
+    job.refresh_from_db()
+    assert job.state == ImportState.DONE and job.sent_at is not None and len(job.entries) == 2
+    assert tasks.resend_stale_imports() == 0  # finished: never sent again
