@@ -133,6 +133,9 @@ class BankEntry(FrameHashes):
     # last sent (the sweeper's marker; null on entries that need no such pass).
     desk_matched_at = models.DateTimeField(null=True, blank=True)
     desk_match_sent_at = models.DateTimeField(null=True, blank=True)
+    # What a bulk import's manifest says of a reference: when it was taken, where it is from.
+    reference_date = models.DateField(null=True, blank=True)
+    reference_source = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -187,6 +190,33 @@ class BankMatch(models.Model):
     @property
     def share(self) -> float:
         return max(self.query_share, self.bank_share)
+
+    @property
+    def clip_sampled_frames(self) -> int:
+        """How many frames of the clip were sampled and hashed (its fingerprint's count)."""
+        try:
+            return self.clip.fingerprint.frame_count
+        except ClipFingerprint.DoesNotExist:
+            return 0
+
+    @property
+    def clip_share(self) -> float:
+        """The share of the clip's sampled frames that paired with the entry.
+
+        Not ``share``: for a photo (one frame) the entry side is always fully covered, so the
+        larger of the two shares says "100 %" when a few of the clip's frames paired.
+        """
+        total = self.clip_sampled_frames
+        return min(1.0, self.matched_frames / total) if total else self.query_share
+
+    @property
+    def clip_share_percent(self) -> int:
+        return round(self.clip_share * 100)
+
+    @property
+    def is_still_reference(self) -> bool:
+        """The entry is one picture (a photo or a still), matched by some of the clip's frames."""
+        return self.entry.frame_count <= 1
 
     @property
     def clip_time_s(self) -> float:
@@ -420,3 +450,46 @@ class CaseMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clip} in {self.case}"
+
+
+class ImportState(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+
+
+class ReferenceImport(models.Model):
+    """A bulk import of authentic references (provenance.refimport): a ZIP uploaded on the
+    page, or a folder on the server (the ``import_references`` command), with its CSV manifest.
+
+    ``rows`` is the manifest as parsed (one dict per data row, with the row's error when the
+    row itself is refused); the job works through them in order and ``done`` is how many it
+    finished, so a re-sent job carries on where the last one stopped. ``report`` lists every
+    refusal (line, file, code, sentence); ``entries`` the references registered.
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    archive = models.FileField(upload_to="reference-imports/", blank=True)
+    folder = models.CharField(max_length=1000, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    # The language the import was asked for in: the report's sentences are written in it.
+    language = models.CharField(max_length=10, blank=True)
+    rows = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=ImportState.choices, default="pending")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list)
+    entries = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reference import #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100

@@ -21,6 +21,9 @@ class BankMatchSerializer(serializers.ModelSerializer):
     reference_person = serializers.CharField(
         source="entry.person.name", read_only=True, allow_null=True, default=None
     )
+    # What share of the clip really paired: `bank_share` of a photo reference is always 1.0.
+    clip_sampled_frames = serializers.IntegerField(read_only=True)
+    clip_share = serializers.FloatField(read_only=True)
 
     class Meta:
         model = BankMatch
@@ -37,6 +40,8 @@ class BankMatchSerializer(serializers.ModelSerializer):
             "bank_share",
             "best_distance",
             "matched_frames",
+            "clip_sampled_frames",
+            "clip_share",
             "matched_at",
         ]
         read_only_fields = fields

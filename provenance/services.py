@@ -12,7 +12,7 @@ import logging
 import tempfile
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -599,7 +599,14 @@ def hash_reference_file(path: str, kind: str) -> ClipHashes:
 
 
 def do_register_reference(
-    person: Person, title: str, upload: File, user: AbstractBaseUser
+    person: Person,
+    title: str,
+    upload: File,
+    user: AbstractBaseUser,
+    *,
+    date: date | None = None,
+    source: str = "",
+    audit: dict[str, Any] | None = None,
 ) -> BankEntry:
     """Register authentic media of ``person`` in the reference bank; audited.
 
@@ -630,6 +637,8 @@ def do_register_reference(
         person=person,
         title=title.strip()[:200] or name[:200],
         persons=[person.name],
+        reference_date=date,
+        reference_source=source.strip()[:300],
     )
     entry.set_hashes(hashes)
     with transaction.atomic():
@@ -640,7 +649,7 @@ def do_register_reference(
             None,
             "provenance.reference_registered",
             actor=user,
-            data={"entry": entry.pk, "person": person.pk, "title": entry.title},
+            data={"entry": entry.pk, "person": person.pk, "title": entry.title, **(audit or {})},
         )
     return entry
 

@@ -7,6 +7,8 @@ stays pending and `resend_provenance_jobs` (every minute, from the beat) sends i
 are idempotent: a re-sent bank job for a banked clip, or a re-sent match job, does nothing.
 A newly registered authentic reference is compared with the open clips on the desk
 (`match_desk_against_reference`); its marker is the entry's own `desk_matched_at`.
+A bulk import of references (`import_references`) runs a batch of rows at a time and is sent
+again by the same sweeper while unfinished (its marker: `ReferenceImport.sent_at`).
 """
 
 import logging
@@ -22,8 +24,8 @@ from dashboard.constants import DecisionAction
 from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
 from dashboard.models import Decision, Label
 from detection.frames import UnreadableMediaError
-from provenance import jobs, services
-from provenance.models import BankEntry, BankKind, JobKind
+from provenance import jobs, refimport, services
+from provenance.models import BankEntry, BankKind, ImportState, JobKind, ReferenceImport
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,40 @@ def resend_stale_desk_matching(now: datetime | None = None) -> int:
     return sum(int(bool(_send_desk_matching(pk, on_commit=False))) for pk in stale)
 
 
+@job(time_limit=900)
+def import_references(import_id: int) -> None:
+    """A bulk import of references, a batch of rows per run; sends itself again for the rest."""
+    if refimport.run_import(import_id):
+        _send_import(import_id, on_commit=False)
+
+
+def _send_import(import_id: int, *, on_commit: bool) -> bool | None:
+    send = enqueue_on_commit if on_commit else enqueue
+    return send(
+        import_references,
+        [import_id],
+        what=f"Reference import #{import_id}",
+        resent_by=SWEEPER,
+        on_sent=lambda: ReferenceImport.objects.filter(pk=import_id).update(sent_at=timezone.now()),
+    )
+
+
+def import_on_commit(import_id: int) -> None:
+    """Start a stored import once it commits; its `sent_at` is the sweeper's marker."""
+    _send_import(import_id, on_commit=True)
+
+
+def resend_stale_imports(now: datetime | None = None) -> int:
+    """Send again the imports not finished whose job was last sent a while ago (or never)."""
+    cutoff = (now or timezone.now()) - jobs.resend_after()
+    stale = (
+        ReferenceImport.objects.exclude(state=ImportState.DONE)
+        .filter(Q(sent_at__isnull=True, created_at__lt=cutoff) | Q(sent_at__lt=cutoff))
+        .values_list("pk", flat=True)[:20]
+    )
+    return sum(int(bool(_send_import(pk, on_commit=False))) for pk in stale)
+
+
 _TASKS = {JobKind.BANK: bank_decision, JobKind.MATCH: match_clip, JobKind.RENDITION: make_rendition}
 
 
@@ -170,7 +206,7 @@ def resend_stale_jobs() -> int:
     for stale in jobs.stale_jobs():
         target = stale.clip_id if stale.kind == JobKind.MATCH else stale.decision_id
         sent += int(bool(_send(stale.pk, stale.kind, target, on_commit=False)))
-    return sent + resend_stale_desk_matching()
+    return sent + resend_stale_desk_matching() + resend_stale_imports()
 
 
 @periodic_job(time_limit=60)

@@ -14,5 +14,7 @@ urlpatterns = [
         name="tag_banked_persons",
     ),
     path("references/", views.references, name="references"),
+    path("references/import/", views.reference_imports, name="reference_imports"),
+    path("references/import/<int:import_id>/", views.reference_import, name="reference_import"),
     path("references/<int:entry_id>/media/", views.reference_media, name="reference_media"),
 ]

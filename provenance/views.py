@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboard.access import can_read_clip, moderator_required
 from dashboard.errors import ServiceError, refuse
 from dashboard.http import stored_file_response
-from provenance import services, tasks
-from provenance.forms import ReferenceForm
-from provenance.models import BankEntry, BankKind, BankMatch
+from provenance import refimport, services, tasks
+from provenance.forms import ReferenceForm, ReferenceImportForm
+from provenance.models import BankEntry, BankKind, BankMatch, ImportState, ReferenceImport
 
 
 @require_POST
@@ -96,3 +96,44 @@ def reference_media(request: HttpRequest, entry_id: int) -> HttpResponse:
     response = stored_file_response(entry.reference_file, f"reference-{entry.pk}", inline=True)
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def reference_imports(request: HttpRequest) -> HttpResponse:
+    """Upload a ZIP of references with its CSV; the import runs as a job (its page shows it)."""
+    form = ReferenceImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = refimport.open_zip_import(
+                form.cleaned_data["archive"], request.user, form.cleaned_data["manifest"]
+            )
+        except ServiceError as exc:
+            form.add_error(None, f"{exc.message} ({exc.code})")
+        else:
+            messages.success(request, _("Import #%(id)s started.") % {"id": job.pk})
+            return redirect("provenance:reference_import", import_id=job.pk)
+    imports = ReferenceImport.objects.select_related("created_by")[:50]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "provenance/reference_imports.html",
+        {"form": form, "imports": imports},
+        status=status,
+    )
+
+
+@require_GET
+@moderator_required
+def reference_import(request: HttpRequest, import_id: int) -> HttpResponse:
+    """One import's progress (rows done of the total) and the report of what was refused."""
+    job = get_object_or_404(ReferenceImport, pk=import_id)
+    return render(
+        request,
+        "provenance/reference_import.html",
+        {
+            "job": job,
+            "counts": refimport.report_counts(job),
+            "running": job.state != ImportState.DONE,
+        },
+    )
