@@ -13,6 +13,7 @@ urlpatterns = [
         views.tag_banked_persons,
         name="tag_banked_persons",
     ),
+    path("matches/<int:match_id>/changes.png", views.change_overlay, name="change_overlay"),
     path("references/", views.references, name="references"),
     path("references/<int:entry_id>/media/", views.reference_media, name="reference_media"),
 ]
