@@ -74,3 +74,13 @@ def test_the_change_mask_is_not_served_to_an_outsider(client, outsider, matched)
     response = client.get(reverse("provenance:change_overlay", args=[match.pk]))
     assert response.status_code in (302, 403, 404)
     assert not BankMatch.objects.filter(pk=match.pk, change_overlay="").exists()
+
+
+def test_the_change_mask_sentence_reads_in_korean(client, moderator, matched):
+    _entry, clip, [match] = matched
+    client.force_login(moderator)
+    url = reverse("dashboard:clip", args=[clip.public_id])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9").content.decode()
+    assert "얼굴 부분만 다르고" in page and "Mission portrait" in page
+    assert "The faces differ" not in page
+    assert "클립 프레임을 원본 참조에 맞춰 정렬한 뒤" in page
