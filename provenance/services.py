@@ -312,10 +312,12 @@ def do_match_clip(clip_id: int) -> list[BankMatch]:
     return stored
 
 
-# Reference photos compared by local features with each clip, newest first: a bound on the
-# work per clip (~0.1 s a reference on one core for three frames; measured in
-# tests/provenance/test_reference_regions.py).
-FEATURE_REFERENCE_LIMIT = 200
+# Reference photos compared by local features with each clip, newest first: a hard bound on
+# the work per clip. Measured: one reference against one frame (2000 ORB features, brute-force
+# Hamming kNN + RANSAC) costs 0.16 s on this 2-core machine under load 5-9, so 20 references
+# x 3 frames is at most ~10 s a clip there; more references need an approximate index over
+# their descriptors (FLANN LSH), which is not built yet.
+FEATURE_REFERENCE_LIMIT = 20
 FEATURE_SAMPLE_RATE_PER_S = 2.0
 FEATURE_SAMPLED_FRAMES = 24
 _reference_features: dict[int, ReferenceFeatures] = {}
