@@ -125,6 +125,10 @@ class BankEntry(FrameHashes):
     )
     title = models.CharField(max_length=200, blank=True)
     reference_file = models.FileField(upload_to="references/", blank=True)
+    # Who registered an authentic reference (named beside what changed against it).
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     external_id = models.CharField(max_length=200, blank=True)
     quarantined_at = models.DateTimeField(null=True, blank=True)
     quarantine_reason = models.CharField(max_length=300, blank=True)
@@ -172,6 +176,11 @@ class BankMatch(models.Model):
     # The transformation the pairs show ("white band with caption (top, 28 %) removed,
     # mirrored"); empty for a plain re-encode.
     transform = models.CharField(max_length=300, blank=True)
+    # For a reference found by local features (provenance.regions): the clip frame aligned
+    # onto the reference, what changed drawn over the reference (PNG), and how much changed.
+    change_overlay = models.FileField(upload_to="changes/", blank=True)
+    change_share = models.FloatField(null=True, blank=True)
+    change_face_share = models.FloatField(null=True, blank=True)
     matched_at = models.DateTimeField(default=timezone.now, db_index=True)
     marked_wrong_at = models.DateTimeField(null=True, blank=True)
     marked_wrong_by = models.ForeignKey(

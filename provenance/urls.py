@@ -13,6 +13,7 @@ urlpatterns = [
         views.tag_banked_persons,
         name="tag_banked_persons",
     ),
+    path("matches/<int:match_id>/changes.png", views.change_overlay, name="change_overlay"),
     path("references/", views.references, name="references"),
     path("references/import/", views.reference_imports, name="reference_imports"),
     path("references/import/<int:import_id>/", views.reference_import, name="reference_import"),

@@ -137,3 +137,18 @@ def reference_import(request: HttpRequest, import_id: int) -> HttpResponse:
             "running": job.state != ImportState.DONE,
         },
     )
+
+
+@require_GET
+@moderator_required
+def change_overlay(request: HttpRequest, match_id: int) -> HttpResponse:
+    """What changed between a clip and its reference photo, drawn over the reference: shown
+    to whoever may read the clip, like the clip's own media."""
+    match = get_object_or_404(
+        BankMatch.objects.select_related("clip").exclude(change_overlay=""), pk=match_id
+    )
+    if not can_read_clip(request.user, match.clip):
+        raise PermissionDenied
+    response = stored_file_response(match.change_overlay, f"changes-{match.pk}", inline=True)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
