@@ -7,6 +7,7 @@ Only `detection/registry.py` and `detection/tasks.py` write these; the scoring p
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from detection.scoring import SCORING_RULES_VERSION
 
@@ -153,8 +154,8 @@ class FaceCrop(models.Model):
 
 
 class RequestForm(models.TextChoices):
-    MULTIPART = "multipart", "Multipart file upload"
-    URL = "url", "JSON with the media's source URL"
+    MULTIPART = "multipart", _("Multipart file upload")
+    URL = "url", _("JSON with the media's source URL")
 
 
 class DetectionProvider(models.Model):
@@ -166,36 +167,38 @@ class DetectionProvider(models.Model):
     """
 
     name = models.SlugField(
-        max_length=60, unique=True, help_text="Shown on the review page as the signal's name."
+        max_length=60, unique=True, help_text=_("Shown on the review page as the signal's name.")
     )
     enabled = models.BooleanField(default=True)
     endpoint = models.URLField(
-        max_length=2000, help_text="http(s) URL; only public addresses (UNMASK_EGRESS_ALLOW)."
+        max_length=2000, help_text=_("http(s) URL; only public addresses (UNMASK_EGRESS_ALLOW).")
     )
     auth_header = models.CharField(
-        max_length=100, blank=True, help_text="e.g. Authorization or X-Api-Key; blank: none."
+        max_length=100, blank=True, help_text=_("e.g. Authorization or X-Api-Key; blank: none.")
     )
     auth_secret_file = models.CharField(
         max_length=200,
         blank=True,
-        help_text="File name inside UNMASK_PROVIDER_SECRETS_DIR holding the header's value.",
+        help_text=_("File name inside UNMASK_PROVIDER_SECRETS_DIR holding the header's value."),
     )
     request_form = models.CharField(
         max_length=12, choices=RequestForm.choices, default=RequestForm.MULTIPART
     )
     score_field = models.CharField(
-        max_length=200, default="score", help_text='Dotted path to the score, e.g. "result.score".'
+        max_length=200,
+        default="score",
+        help_text=_('Dotted path to the score, e.g. "result.score".'),
     )
     threshold = models.FloatField(default=0.5)
     timeout_s = models.FloatField(default=10.0)
     rate_limit_per_minute = models.PositiveIntegerField(default=60)
     validated = models.BooleanField(
         default=False,
-        help_text="Validated on your own real media: only then may its score weigh in priority.",
+        help_text=_("Validated on your own real media: only then may its score weigh in priority."),
     )
     validation_note = models.TextField(blank=True)
     breaker_threshold = models.PositiveIntegerField(
-        default=5, help_text="Consecutive failures that open the circuit breaker."
+        default=5, help_text=_("Consecutive failures that open the circuit breaker.")
     )
     breaker_cooldown_s = models.PositiveIntegerField(default=600)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)

@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dashboard.models import Clip
 from detection.models import DetectionProvider, ProviderScore, ProviderStatus, RequestForm
@@ -94,21 +95,24 @@ def config_errors(provider: DetectionProvider) -> dict[str, str]:
         except egress.EgressRefused as refused:
             errors["endpoint"] = refused.message
     if bool(provider.auth_header) != bool(provider.auth_secret_file):
-        both = "Give both the header name and the secret file, or neither."
-        errors["auth_secret_file"] = both
+        errors["auth_secret_file"] = gettext(
+            "Give both the header name and the secret file, or neither."
+        )
     elif provider.auth_secret_file:
         try:
             secret_path(provider.auth_secret_file)
         except ProviderError as exc:
             errors["auth_secret_file"] = str(exc)
     if not all(part.strip() for part in (provider.score_field or "").split(".")):
-        errors["score_field"] = 'A dotted path such as "score" or "result.score".'
+        errors["score_field"] = gettext('A dotted path such as "score" or "result.score".')
     if not 0.1 <= (provider.timeout_s or 0) <= MAX_TIMEOUT_S:
-        errors["timeout_s"] = f"Between 0.1 and {MAX_TIMEOUT_S:g} seconds."
+        errors["timeout_s"] = gettext("Between 0.1 and %(max)s seconds.") % {
+            "max": f"{MAX_TIMEOUT_S:g}"
+        }
     if not provider.rate_limit_per_minute:
-        errors["rate_limit_per_minute"] = "At least one call per minute."
+        errors["rate_limit_per_minute"] = gettext("At least one call per minute.")
     if not provider.breaker_threshold:
-        errors["breaker_threshold"] = "At least one failure."
+        errors["breaker_threshold"] = gettext("At least one failure.")
     return errors
 
 
@@ -118,13 +122,14 @@ def secret_path(name: str) -> Path:
     base = settings.UNMASK_PROVIDER_SECRETS_DIR
     if not base:
         raise ProviderError(
-            "UNMASK_PROVIDER_SECRETS_DIR is not set: no secret file can be used.", retryable=False
+            gettext("UNMASK_PROVIDER_SECRETS_DIR is not set: no secret file can be used."),
+            retryable=False,
         )
     root = Path(base).resolve()
     path = (root / name).resolve()
     if "/" in name or "\\" in name or path.parent != root:
         raise ProviderError(
-            "A plain file name inside UNMASK_PROVIDER_SECRETS_DIR.", retryable=False
+            gettext("A plain file name inside UNMASK_PROVIDER_SECRETS_DIR."), retryable=False
         )
     return path
 

@@ -379,3 +379,20 @@ def test_the_task_declares_the_house_policy(settings):
         entry["task"]
         for entry in __import__("django.conf").conf.settings.CELERY_BEAT_SCHEDULE.values()
     }
+
+
+def test_the_admin_sentences_are_in_korean(service):
+    from django.utils import translation
+
+    provider = url_provider(service)
+    model_admin = DetectionProviderAdmin(DetectionProvider, site)
+    with translation.override("ko"):
+        assert model_admin.breaker_state(provider) == "닫힘"
+        DetectionProvider.objects.filter(pk=provider.pk).update(
+            consecutive_failures=3, breaker_open_until=timezone.now() + timedelta(minutes=5)
+        )
+        provider.refresh_from_db()
+        from detection.admin import breaker_message
+
+        assert breaker_message(provider).startswith("서킷 브레이커 열림: acme 호출이 3회")
+        assert str(DetectionProvider._meta.get_field("score_field").help_text).startswith("점수")
