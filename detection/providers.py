@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from dashboard.models import Clip
+from dashboard.priority import refresh_priority
 from detection.models import DetectionProvider, ProviderScore, ProviderStatus, RequestForm
 from integrations import egress
 
@@ -55,6 +56,9 @@ RAW_KEEP_CHARS = 8000
 BACKOFF_BASE_S = 10.0
 BACKOFF_MAX_S = 600.0
 MAX_TIMEOUT_S = 120.0
+# The multipart form holds the media in memory: a bigger clip is not sent (a URL provider can
+# still take it).
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 class ProviderError(Exception):
@@ -68,6 +72,9 @@ class ProviderError(Exception):
         self.retryable = retryable
         self.http_status = http_status
         self.raw = raw
+        # Raised before any connection (no source URL, clip too big, secret file unreadable):
+        # not the provider's failure, so it does not count towards the circuit breaker.
+        self.local = False
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,10 @@ def _request_body(provider: DetectionProvider, clip: Clip) -> tuple[bytes, str]:
         if not clip.source_url:
             raise ProviderError("The clip has no source URL to send.", retryable=False)
         return json.dumps({"url": clip.source_url}).encode(), "application/json"
+    if (clip.size_bytes or 0) > MAX_UPLOAD_BYTES:
+        raise ProviderError(
+            f"The clip is over {MAX_UPLOAD_BYTES // 2**20} MB, too big to upload.", retryable=False
+        )
     boundary = uuid.uuid4().hex
     with default_storage.open(clip.file.name, "rb") as handle:
         media = handle.read()
@@ -186,9 +197,13 @@ def _request_body(provider: DetectionProvider, clip: Clip) -> tuple[bytes, str]:
 def call_provider(provider: DetectionProvider, clip: Clip) -> Answer:
     """POST the clip to the provider and read its score; raises ProviderError."""
     headers: dict[str, str] = {"Accept": "application/json", "User-Agent": "Unmask-detector"}
-    if provider.auth_header:
-        headers[provider.auth_header] = read_secret(provider)
-    body, content_type = _request_body(provider, clip)
+    try:
+        if provider.auth_header:
+            headers[provider.auth_header] = read_secret(provider)
+        body, content_type = _request_body(provider, clip)
+    except ProviderError as exc:
+        exc.local = True
+        raise
     headers["Content-Type"] = content_type
     timeout = float(provider.timeout_s)
     try:
@@ -329,7 +344,7 @@ def attempt(clip_id: int, provider_id: int) -> AttemptOutcome:
     except ProviderError as exc:
         latency = round((time.perf_counter() - started) * 1000, 1)
         raw = exc.raw[:RAW_KEEP_CHARS]
-        is_open = _record_failure(provider, str(exc), timezone.now())
+        is_open = not exc.local and _record_failure(provider, str(exc), timezone.now())
         common = {
             "error": str(exc)[:500],
             "http_status": exc.http_status,
@@ -362,8 +377,6 @@ def attempt(clip_id: int, provider_id: int) -> AttemptOutcome:
     )
     if provider.validated:
         # Only a validated provider's signal can fire, and so move the priority.
-        from dashboard.priority import refresh_priority
-
         refresh_priority(Clip.objects.get(pk=clip_id))
     return AttemptOutcome("done")
 

@@ -150,7 +150,9 @@ def test_scoring_opens_one_pending_call_per_enabled_provider_and_the_listener_is
     assert not signal.applicable and "has not answered yet" in signal.sentence
 
 
-def test_a_good_answer_is_stored_as_a_signal_with_the_raw_answer(scored_clip, service):
+def test_a_good_answer_is_stored_as_a_signal_with_the_raw_answer(
+    scored_clip, service, client, moderator
+):
     body = json.dumps({"result": {"score": 0.87, "label": "fake"}, "model": "acme-v3"}).encode()
     service.script = [(200, body)]
     assert providers.attempt(scored_clip.pk, row(scored_clip).provider_id).outcome == "done"
@@ -167,6 +169,9 @@ def test_a_good_answer_is_stored_as_a_signal_with_the_raw_answer(scored_clip, se
     # Unvalidated: shown as a weak hint, never fired, never in priority.
     assert not signal.fired and "not counted in the priority" in signal.sentence
     assert "provider" not in " ".join(label for label, _ in priority_breakdown(scored_clip))
+    client.force_login(moderator)
+    page = client.get(reverse("dashboard:clip", args=[scored_clip.public_id])).content.decode()
+    assert "Remote detector acme" in page and "acme scored 0.87" in page
     # A second delivery of the same job finds the row done and calls nobody.
     assert providers.attempt(scored_clip.pk, stored.provider_id).outcome == "skipped"
     assert len(service.requests) == 1
@@ -194,6 +199,14 @@ def test_url_form_sends_the_source_url_as_json(active_model, face_clip, service)
     headers, sent = service.requests[0]
     assert json.loads(sent) == {"url": "https://video.example/watch/42"}
     assert "X-Api-Key" not in headers
+
+
+def test_a_clip_too_big_to_upload_fails_without_a_call(scored_clip, service, monkeypatch):
+    monkeypatch.setattr(providers, "MAX_UPLOAD_BYTES", 10)
+    assert providers.attempt(scored_clip.pk, row(scored_clip).provider_id).outcome == "failed"
+    assert "too big to upload" in row(scored_clip).error and service.requests == []
+    # Our limit, not the provider's failure: the breaker does not count it.
+    assert row(scored_clip).provider.consecutive_failures == 0
 
 
 def test_malformed_json_fails_without_retry_and_keeps_the_answer(scored_clip, service):
