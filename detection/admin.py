@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -277,6 +277,8 @@ class DetectionProviderAdmin(RoleAdmin):
     search_fields = ("name", "endpoint")
     readonly_fields = ("consecutive_failures", "breaker_open_until", "last_error")
     actions = ("close_breaker",)
+    # An endpoint typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=gettext_lazy("Circuit breaker"))
     def breaker_state(self, obj: DetectionProvider) -> str:

@@ -409,3 +409,38 @@ def test_the_admin_sentences_are_in_korean(service):
 
         assert breaker_message(provider).startswith("서킷 브레이커 열림: acme 호출이 3회")
         assert str(DetectionProvider._meta.get_field("score_field").help_text).startswith("점수")
+
+
+def test_the_admin_adds_a_provider_and_its_page_says_the_breaker_is_open(
+    client, admin_user, service
+):
+    client.force_login(admin_user)
+    add = reverse("admin:detection_detectionprovider_add")
+    assert client.get(add).status_code == 200
+    response = client.post(
+        add,
+        {
+            "name": "acme",
+            "enabled": "on",
+            "endpoint": service.url,
+            "auth_header": "X-Api-Key",
+            "auth_secret_file": "acme.key",
+            "request_form": "multipart",
+            "score_field": "result.score",
+            "threshold": "0.5",
+            "timeout_s": "5",
+            "rate_limit_per_minute": "30",
+            "breaker_threshold": "5",
+            "breaker_cooldown_s": "600",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    provider = DetectionProvider.objects.get(name="acme")
+    assert provider.auth_secret_file == "acme.key" and SECRET not in str(provider.__dict__)
+    DetectionProvider.objects.filter(pk=provider.pk).update(
+        consecutive_failures=5, breaker_open_until=timezone.now() + timedelta(minutes=5)
+    )
+    page = client.get(reverse("admin:detection_detectionprovider_change", args=[provider.pk]))
+    assert "Circuit breaker open: acme failed 5 times in a row" in page.content.decode()
+    listing = client.get(reverse("admin:detection_detectionprovider_changelist")).content.decode()
+    assert "Open until" in listing and "Circuit breaker open" in listing
