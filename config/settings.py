@@ -362,6 +362,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "provenance.tasks.resend_provenance_jobs",
         "schedule": 60.0,
     },
+    # Remote detection providers: re-send calls whose job was lost (detection/providers.py).
+    "resend-provider-calls": {"task": "detection.tasks.resend_provider_calls", "schedule": 60.0},
     # Webhooks: send deliveries still due whose task was lost.
     "send-lost-webhook-deliveries": {
         "task": "integrations.tasks.send_lost_deliveries",
@@ -457,6 +459,9 @@ UNMASK_WEBHOOK_PROXY = env_str("UNMASK_WEBHOOK_PROXY", "")
 # Outgoing calls go to public addresses only (integrations/egress.py); these CIDRs or exact host
 # names are the exceptions, for receivers on the operator's own network.
 UNMASK_EGRESS_ALLOW = env_list("UNMASK_EGRESS_ALLOW", [])
+# Remote detection providers (detection/providers.py): their auth secrets are files in this
+# directory (a mounted secret), named in the admin; never stored in the database. Empty: none.
+UNMASK_PROVIDER_SECRETS_DIR = env_str("UNMASK_PROVIDER_SECRETS_DIR", "")
 UNMASK_IDEMPOTENCY_TTL = timedelta(hours=env_int("UNMASK_IDEMPOTENCY_TTL_HOURS", 24, minimum=1))
 
 # --- Provenance (hash banks, Content Credentials) ----------------------------------------------

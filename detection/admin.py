@@ -11,16 +11,24 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from dashboard.admin_site import ReadOnlyAdmin, RoleAdmin, export_as_csv
 from dashboard.hooks import clip_admin_actions
 from dashboard.jobs import enqueue
 from dashboard.models import Clip
-from detection.models import DetectionRun, DetectorModel, FaceCrop
+from detection.models import (
+    DetectionProvider,
+    DetectionRun,
+    DetectorModel,
+    FaceCrop,
+    ProviderScore,
+)
 from detection.registry import (
     Manifest,
     RegistryError,
@@ -234,3 +242,76 @@ def rescore_selected(
 
 
 clip_admin_actions.register("rescore_selected", rescore_selected)
+
+
+# --- Remote detection providers (detection/providers.py) --------------------------------------
+
+
+def breaker_message(provider: DetectionProvider) -> str:
+    """What the admin says about a provider's circuit breaker (empty: closed)."""
+    if not provider.breaker_open():
+        return ""
+    return gettext(
+        "Circuit breaker open: %(name)s failed %(count)d times in a row and is not called "
+        "until %(until)s. Last error: %(error)s"
+    ) % {
+        "name": provider.name,
+        "count": provider.consecutive_failures,
+        "until": timezone.localtime(provider.breaker_open_until).strftime("%Y-%m-%d %H:%M"),
+        "error": provider.last_error or "-",
+    }
+
+
+@admin.register(DetectionProvider)
+class DetectionProviderAdmin(RoleAdmin):
+    list_display = (
+        "name",
+        "enabled",
+        "endpoint",
+        "request_form",
+        "validated",
+        "breaker_state",
+        "consecutive_failures",
+    )
+    list_filter = ("enabled", "validated", "request_form")
+    search_fields = ("name", "endpoint")
+    readonly_fields = ("consecutive_failures", "breaker_open_until", "last_error")
+    actions = ("close_breaker",)
+    # An endpoint typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=gettext_lazy("Circuit breaker"))
+    def breaker_state(self, obj: DetectionProvider) -> str:
+        if obj.breaker_open():
+            return gettext("Open until %(until)s") % {
+                "until": timezone.localtime(obj.breaker_open_until).strftime("%Y-%m-%d %H:%M")
+            }
+        return gettext("Closed")
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        for provider in DetectionProvider.objects.filter(breaker_open_until__gt=timezone.now()):
+            self.message_user(request, breaker_message(provider), messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        provider = DetectionProvider.objects.filter(pk=object_id).first()
+        if provider is not None and request.method == "GET" and provider.breaker_open():
+            self.message_user(request, breaker_message(provider), messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=gettext_lazy("Close the circuit breaker (call again now)"))
+    def close_breaker(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.update(consecutive_failures=0, breaker_open_until=None)
+        self.message_user(
+            request, gettext("Circuit breaker closed for %(count)d providers.") % {"count": count}
+        )
+
+
+@admin.register(ProviderScore)
+class ProviderScoreAdmin(ReadOnlyAdmin):
+    list_display = ("clip", "provider", "status", "score", "attempts", "http_status", "error")
+    list_filter = ("status", "provider")
+    search_fields = ("clip__public_id", "provider__name", "error")
+    list_select_related = ("clip", "provider")

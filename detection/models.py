@@ -7,6 +7,7 @@ Only `detection/registry.py` and `detection/tasks.py` write these; the scoring p
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from detection.scoring import SCORING_RULES_VERSION
 
@@ -147,3 +148,121 @@ class FaceCrop(models.Model):
 
     def __str__(self) -> str:
         return f"crop {self.rank} of run {self.run_id}"
+
+
+# --- Remote detectors (detection/providers.py) -----------------------------------------------
+
+
+class RequestForm(models.TextChoices):
+    MULTIPART = "multipart", _("Multipart file upload")
+    URL = "url", _("JSON with the media's source URL")
+
+
+class DetectionProvider(models.Model):
+    """A remote detection service an operator added in the admin (no code).
+
+    The auth secret is never stored here: `auth_secret_file` names a file inside
+    `UNMASK_PROVIDER_SECRETS_DIR` (a mounted secret), read at call time. The breaker fields
+    are written by `detection.providers` only.
+    """
+
+    name = models.SlugField(
+        max_length=60, unique=True, help_text=_("Shown on the review page as the signal's name.")
+    )
+    enabled = models.BooleanField(default=True)
+    endpoint = models.URLField(
+        max_length=2000, help_text=_("http(s) URL; only public addresses (UNMASK_EGRESS_ALLOW).")
+    )
+    auth_header = models.CharField(
+        max_length=100, blank=True, help_text=_("e.g. Authorization or X-Api-Key; blank: none.")
+    )
+    auth_secret_file = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("File name inside UNMASK_PROVIDER_SECRETS_DIR holding the header's value."),
+    )
+    request_form = models.CharField(
+        max_length=12, choices=RequestForm.choices, default=RequestForm.MULTIPART
+    )
+    score_field = models.CharField(
+        max_length=200,
+        default="score",
+        help_text=_('Dotted path to the score, e.g. "result.score".'),
+    )
+    threshold = models.FloatField(default=0.5)
+    timeout_s = models.FloatField(default=10.0)
+    rate_limit_per_minute = models.PositiveIntegerField(default=60)
+    validated = models.BooleanField(
+        default=False,
+        help_text=_("Validated on your own real media: only then may its score weigh in priority."),
+    )
+    validation_note = models.TextField(blank=True)
+    breaker_threshold = models.PositiveIntegerField(
+        default=5, help_text=_("Consecutive failures that open the circuit breaker.")
+    )
+    breaker_cooldown_s = models.PositiveIntegerField(default=600)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    breaker_open_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def breaker_open(self, now: "timezone.datetime | None" = None) -> bool:
+        return self.breaker_open_until is not None and self.breaker_open_until > (
+            now or timezone.now()
+        )
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from detection import providers
+
+        errors = providers.config_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProviderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CALLING = "calling", "Calling"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class ProviderScore(models.Model):
+    """One provider's answer about one clip: the score, and the raw answer kept for audit."""
+
+    clip = models.ForeignKey(
+        "dashboard.Clip", on_delete=models.CASCADE, related_name="provider_scores"
+    )
+    provider = models.ForeignKey(DetectionProvider, on_delete=models.CASCADE, related_name="scores")
+    status = models.CharField(
+        max_length=10, choices=ProviderStatus.choices, default=ProviderStatus.PENDING
+    )
+    score = models.FloatField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    http_status = models.PositiveIntegerField(null=True, blank=True)
+    raw_response = models.TextField(blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    # When the last call went out: the provider's rate limit counts these.
+    called_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["provider__name"]
+        constraints = (
+            models.UniqueConstraint(fields=("clip", "provider"), name="one_score_per_provider"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.provider} on clip {self.clip_id}: {self.status}"

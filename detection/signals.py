@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.models import Clip
 from dashboard.signals import Signal, SuspicionLevel
-from detection.models import DetectionRun, RunStatus
+from detection.models import DetectionRun, ProviderScore, ProviderStatus, RunStatus
 from detection.validation import validation_status
 
 NAME = "face_manipulation_model"
@@ -195,3 +195,69 @@ def clip_signals(clip: Clip) -> list[Signal]:
 
 def register() -> None:
     signal_providers.register(NAME, SignalProvider(NAME, clip_signals))
+
+
+# --- Remote detection providers (detection/providers.py) --------------------------------------
+
+PROVIDER_SCALE = "the provider's own score (uncalibrated here)"
+
+
+def provider_signal(row: ProviderScore) -> Signal:
+    """One provider's answer as a signal. An unvalidated provider's signal never fires: its
+    score is shown as a weak hint to look for yourself and adds nothing to the priority."""
+    provider = row.provider
+    name = f"provider:{provider.name}"
+    common = {
+        "version": "remote",
+        "title": f"Remote detector {provider.name}",
+        "scale": PROVIDER_SCALE,
+        "cost_ms": row.latency_ms,
+        "extra": {"provider": provider.name, "status": row.status},
+    }
+    if row.status in (ProviderStatus.PENDING, ProviderStatus.CALLING):
+        return Signal(
+            name,
+            sentence=f"{provider.name} has not answered yet; review does not wait for it.",
+            not_applicable="waiting for the provider",
+            **common,
+        )
+    if row.status != ProviderStatus.DONE or row.score is None:
+        return Signal(
+            name,
+            sentence=f"{provider.name} gave no score ({row.error or row.status}); "
+            "review does not depend on it.",
+            not_applicable="no answer from the provider",
+            **common,
+        )
+    above = row.score >= provider.threshold
+    where = "at or above" if above else "below"
+    if provider.validated:
+        return Signal(
+            name,
+            value=row.score,
+            fired=above,
+            supports=SuspicionLevel.WEAK,
+            sentence=f"{provider.name} scored {row.score:.2f}, {where} its threshold "
+            f"{provider.threshold:.2f}. Its operator marked it validated on real media; "
+            "it is still a weak hint.",
+            detail=provider.validation_note,
+            **common,
+        )
+    return Signal(
+        name,
+        value=row.score,
+        sentence=f"{provider.name} scored {row.score:.2f}, {where} its threshold "
+        f"{provider.threshold:.2f}. It is not validated on real media: a weak hint to look "
+        "for yourself, not counted in the priority.",
+        **common,
+    )
+
+
+def remote_signals(clip: Clip) -> list[Signal]:
+    rows = ProviderScore.objects.filter(clip=clip).select_related("provider")
+    return [provider_signal(row) for row in rows]
+
+
+def register_providers() -> None:
+    key = "remote_providers"
+    signal_providers.register(key, SignalProvider(key, remote_signals))

@@ -13,7 +13,9 @@ starts. A job that finds its lease taken over stops, and only the job holding th
 or fails the clip, so the result lands once.
 
 The review rendition job (`make_review_rendition`, body in `detection.renditions`) and its
-sweeper (`resend_renditions`) are declared here too, with the same policy.
+sweeper (`resend_renditions`) are declared here too, with the same policy, and so are the remote
+providers' calls (`call_detection_provider`, body in `detection.providers`) and their sweeper
+(`resend_provider_calls`).
 """
 
 import logging
@@ -35,7 +37,7 @@ from dashboard.jobs import enqueue, enqueue_on_commit, job, periodic_job
 from dashboard.models import Clip, ReviewRendition
 from dashboard.priority import compute_priority
 from dashboard.workflow import TransitionError, record_event, transition
-from detection import renditions
+from detection import providers, renditions
 from detection.faces import FaceDetector
 from detection.frames import UnreadableMediaError
 from detection.inference import ModelOutputError, ModelValidationError, get_classifier
@@ -493,3 +495,50 @@ def resend_renditions() -> dict[str, int]:
     except DatabaseError:
         logger.exception("Rendition sweeper could not reach the database; next beat retries")
         return {"opened": 0, "resent": 0, "gave_up": 0}
+
+
+# --- Remote detection providers (detection/providers.py) -------------------------------------
+
+
+def send_provider_call(clip_id: int, provider_id: int, countdown: float | None = None) -> bool:
+    """Send the (clip, provider) job; on a broker failure the sweeper sends it (logged).
+
+    The `ProviderScore` row is its own marker: one still pending past its time is re-sent.
+    """
+    return enqueue(
+        call_detection_provider,
+        [clip_id, provider_id],
+        what=f"Provider call for clip {clip_id}, provider {provider_id}",
+        resent_by="detection.tasks.resend_provider_calls",
+        countdown=countdown,
+    )
+
+
+def open_provider_calls_on_commit(clip: Clip | int) -> None:
+    """In the scoring transaction: a row per enabled provider, its job sent on commit."""
+    for clip_id, provider_id in providers.open_rows(clip):
+        enqueue_on_commit(
+            call_detection_provider,
+            [clip_id, provider_id],
+            what=f"Provider call for clip {clip_id}, provider {provider_id}",
+            resent_by="detection.tasks.resend_provider_calls",
+        )
+
+
+# The soft limit outlasts the longest allowed call (MAX_TIMEOUT_S for connect and read).
+@job(time_limit=int(providers.MAX_TIMEOUT_S * 2 + 30), max_retries=3)
+def call_detection_provider(clip_id: int, provider_id: int) -> str:
+    outcome = providers.attempt(clip_id, provider_id)
+    if outcome.retry_in is not None:
+        send_provider_call(clip_id, provider_id, countdown=outcome.retry_in)
+    return outcome.outcome
+
+
+@periodic_job(time_limit=60)
+def resend_provider_calls() -> int:
+    try:
+        pairs = providers.rows_to_resend()
+    except DatabaseError:
+        logger.exception("Provider sweeper could not reach the database; next beat retries")
+        return 0
+    return sum(send_provider_call(clip_id, provider_id) for clip_id, provider_id in pairs)
