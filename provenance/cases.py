@@ -12,8 +12,10 @@ A senior moderator may add a clip to a case or remove one from it (`add_to_case`
 puts it back on its own (a senior may add it again).
 
 `case_reach` is the sum of the copies' stated reach: other apps (routing, the two-person rule)
-read it through `case_reach_for_clip` without knowing how cases are kept. Deciding a case is
-teamwork's (`teamwork.cases`), through the one decision writer.
+read it through `case_reach_for_clip` without knowing how cases are kept. A change of
+membership is a change of fact for the copies (`refresh_priority`, whose listeners re-route the
+case's copies: routing.cases); a join by matching is told by the matching task's own refresh.
+Deciding a case is teamwork's (`teamwork.cases`), through the one decision writer.
 """
 
 from collections.abc import Iterable
@@ -37,6 +39,7 @@ from django.utils import timezone
 
 from dashboard.errors import ServiceError
 from dashboard.models import Clip, Decision
+from dashboard.priority import refresh_priority
 from dashboard.roles import is_senior
 from dashboard.workflow import record_event
 from provenance.models import BankEntry, BankMatch, Case, CaseMember, CaseSource
@@ -181,6 +184,7 @@ def add_to_case(case_id: int, clip_id: int, user: AbstractBaseUser) -> CaseMembe
         if member is not None and member.case_id == case.pk and member.removed_at is None:
             raise CaseError("already_in_case", f"Clip {clip.short_id} is in this case already.")
         data: dict[str, object] = {"case": str(case.public_id), "source": CaseSource.SENIOR}
+        left_case = member.case_id if member is not None and member.removed_at is None else None
         if member is None:
             member = CaseMember.objects.create(
                 case=case, clip=clip, source=CaseSource.SENIOR, added_by=user
@@ -196,7 +200,23 @@ def add_to_case(case_id: int, clip_id: int, user: AbstractBaseUser) -> CaseMembe
             member.removed_by = None
             member.save()
         record_event(clip, "case.added", actor=user, data=data)
+        _case_changed(clip, left_case)
     return member
+
+
+def _case_changed(clip: Clip, left_case: int | None) -> None:
+    """Tell the apps weighing a case's reach that `clip` joined or left a case: its own facts
+    changed, and so did those of the case it left (told through one remaining copy)."""
+    refresh_priority(clip)
+    if left_case is None:
+        return
+    remaining = (
+        Clip.objects.filter(case_membership__case_id=left_case, case_membership__removed_at=None)
+        .order_by("pk")
+        .first()
+    )
+    if remaining is not None:
+        refresh_priority(remaining)
 
 
 def remove_from_case(case_id: int, clip_id: int, user: AbstractBaseUser, reason: str) -> CaseMember:
@@ -223,6 +243,7 @@ def remove_from_case(case_id: int, clip_id: int, user: AbstractBaseUser, reason:
             actor=user,
             data={"case": str(member.case.public_id), "reason": reason[:500]},
         )
+        _case_changed(member.clip, member.case_id)
     return member
 
 
