@@ -20,11 +20,13 @@ Deciding a case is teamwork's (`teamwork.cases`), through the one decision write
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import (
     Count,
+    Exists,
     F,
     FloatField,
     Max,
@@ -34,9 +36,11 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from dashboard import keyset
+from dashboard.constants import UNDECIDED_STATES, ClipStatus
 from dashboard.errors import ServiceError
 from dashboard.models import Clip, Decision
 from dashboard.priority import refresh_priority
@@ -348,3 +352,67 @@ def case_summary(case: Case) -> CaseSummary:
         first_seen=row["first"],
         last_seen=row["last"],
     )
+
+
+# --- the list of open cases ---------------------------------------------------------------------
+
+CASE_LIST_KEYS = (keyset.Key("created_at", descending=True), keyset.Key("id", descending=True))
+
+
+def _member_subquery(value: Any, **filters: Any) -> Subquery:
+    """A correlated count or sum over a case's active copies: computed only for the rows of the
+    page the database returns, never as a GROUP BY over every case."""
+    return Subquery(
+        CaseMember.objects.filter(case=OuterRef("pk"), removed_at__isnull=True, **filters)
+        .order_by()
+        .values("case")
+        .annotate(value=value)
+        .values("value")[:1]
+    )
+
+
+def cases_with_totals(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases annotated with `copy_total`, `reach_total` and the copies per status group:
+    `open_total` (undecided), `removed_total`, `labelled_total`, `approved_total`."""
+    cases = Case.objects.all() if queryset is None else queryset
+    return cases.annotate(
+        copy_total=Coalesce(_member_subquery(Count("pk")), 0),
+        reach_total=Coalesce(_member_subquery(Sum("clip__reach")), 0),
+        open_total=Coalesce(_member_subquery(Count("pk"), clip__status__in=UNDECIDED_STATES), 0),
+        removed_total=Coalesce(_member_subquery(Count("pk"), clip__status=ClipStatus.REMOVED), 0),
+        labelled_total=Coalesce(_member_subquery(Count("pk"), clip__status=ClipStatus.LABELED), 0),
+        approved_total=Coalesce(_member_subquery(Count("pk"), clip__status=ClipStatus.APPROVED), 0),
+    )
+
+
+def open_cases() -> QuerySet[Case]:
+    """Cases with at least one undecided copy, newest first, with their totals."""
+    has_open = CaseMember.objects.filter(
+        case=OuterRef("pk"), removed_at__isnull=True, clip__status__in=UNDECIDED_STATES
+    )
+    return cases_with_totals(Case.objects.filter(Exists(has_open))).order_by(
+        *keyset.order_by(CASE_LIST_KEYS)
+    )
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_cursor: str  # "" on the last page
+    first: bool
+
+
+CASE_PAGE_SIZE = 50
+
+
+def open_cases_page(cursor: str | None, size: int = CASE_PAGE_SIZE) -> CasePage:
+    """One keyset page of `open_cases` after `cursor` (a cursor not ours opens the first)."""
+    position = keyset.decode(cursor, len(CASE_LIST_KEYS))
+    cases = open_cases()
+    if position is not None:
+        cases = cases.filter(keyset.after(CASE_LIST_KEYS, position))
+    rows = list(cases[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    next_cursor = keyset.encode(keyset.row_key(CASE_LIST_KEYS, rows[-1])) if has_next else ""
+    return CasePage(cases=rows, next_cursor=next_cursor, first=position is None)
