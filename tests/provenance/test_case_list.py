@@ -10,6 +10,7 @@ from django.utils import timezone
 from dashboard.constants import ClipStatus
 from provenance.cases import join_case_from_matches, open_cases_page
 from provenance.models import BankEntry, BankMatch, Case, HashBank
+from tests.dashboard.test_korean_desk import KO, assert_korean
 from tests.factories import ClipFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,10 @@ def test_a_reporter_sees_no_case_even_one_holding_its_own_clip(api_client_for, r
     response = client.get(f"/api/v1/cases/{case.public_id}/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_the_page_is_korean(client, moderator):
+    make_case([OPEN, REMOVED], title="가짜 연설")
+    client.force_login(moderator)
+    html = assert_korean(client.get(reverse("dashboard:cases"), **KO))
+    assert "진행 중인 케이스" in html and "미결 1건, 삭제 1건" in html

@@ -9,6 +9,7 @@ from dashboard.models import Clip, Queue
 from dashboard.priority import refresh_priority
 from provenance.cases import add_to_case, join_case_from_matches, remove_from_case
 from provenance.models import BankEntry, BankKind, BankMatch, HashBank
+from routing import cases
 from routing.admin import RoutingRuleForm
 from routing.cases import CASE_REACH, parse_case_reach
 from routing.models import RoutingRule
@@ -117,8 +118,6 @@ def test_a_copy_leaving_the_case_re_routes_what_remains(big_cases):
 
 def test_without_a_case_reach_rule_other_copies_are_not_routed(monkeypatch):
     """Re-routing a case's copies costs nothing when no rule weighs a case's reach."""
-    from routing import cases
-
     RoutingRule.objects.filter(extra_conditions__has_key=CASE_REACH).delete()
     banked = entry()
     copies = [ScoredClipFactory(reach=10) for _ in range(5)]
@@ -131,8 +130,6 @@ def test_without_a_case_reach_rule_other_copies_are_not_routed(monkeypatch):
 
 
 def test_with_a_case_reach_rule_each_open_copy_is_routed_once(big_cases, monkeypatch):
-    from routing import cases
-
     banked = entry()
     copies = [ScoredClipFactory(reach=10) for _ in range(5)]
     for clip in copies:
