@@ -36,9 +36,12 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseUploaderSerializer(serializers.ModelSerializer):
+    """The copy's uploader: only the columns provenance.cases.case_copies loads (the account's
+    platform is the copy's `platform`)."""
+
     class Meta:
         model = Account
-        fields = ["id", "platform", "account_id", "handle"]
+        fields = ["id", "account_id", "handle"]
         read_only_fields = fields
 
 

@@ -4,10 +4,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.constants import ClipStatus
+from dashboard.models import Account, Clip
 from provenance.cases import join_case_from_matches, open_cases_page
 from provenance.models import BankEntry, BankMatch, Case, HashBank
 from tests.dashboard.test_korean_desk import KO, assert_korean
@@ -110,3 +113,18 @@ def test_the_page_is_korean(client, moderator):
     client.force_login(moderator)
     html = assert_korean(client.get(reverse("dashboard:cases"), **KO))
     assert "진행 중인 케이스" in html and "미결 1건, 삭제 1건" in html
+
+
+def test_a_case_in_the_api_costs_the_same_queries_whatever_its_size(api_client_for, moderator):
+    small = make_case([OPEN] * 2, title="small")
+    large = make_case([OPEN] * 12, title="large")
+    for copy in Clip.objects.filter(case_membership__case=large)[:6]:
+        copy.account = Account.objects.create(platform="video-site", account_id=f"u{copy.pk}")
+        copy.save()
+    client = api_client_for(moderator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/api/v1/cases/{small.public_id}/")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/api/v1/cases/{large.public_id}/")
+    assert len(response.json()["copies"]) == 12
+    assert len(many.captured_queries) == len(few.captured_queries)
