@@ -9,7 +9,8 @@ its Decision), one account per 20 clips (5,000 at 100,000), one case per 50 clip
 (500) — every copy with its BankMatch. Then times, as a logged-in senior through
 django.test.Client, each after a warm-up request: the case page of the large case and of a
 small one (the query counts must be equal: independent of case size), the account page of the
-busiest account, the API's account list and one account's items.
+busiest account, the API's account list and one account's items, the open cases list page,
+the cases API's first page and the large case in the API.
 
 Prints ONE JSON line: per operation the median and p95 in ms and the query count, plus the
 sizes, seed_s, the load average and the CPU count. Target: the case page of 500 copies < 100 ms.
@@ -194,6 +195,10 @@ def main() -> None:
     result["api_account_items_25"] = timed(
         lambda: senior.get(f"/api/v1/accounts/{busiest.pk}/items/")
     )
+    # The open cases, 50 a page, as the desk and the API list them (provenance.cases).
+    result["cases_list_page"] = timed(lambda: senior.get("/cases/"))
+    result["api_cases_50"] = timed(lambda: senior.get("/api/v1/cases/"))
+    result["api_case_big"] = timed(lambda: senior.get(f"/api/v1/cases/{big.public_id}/"))
     result["query_counts_independent_of_case_size"] = (
         result["case_page_big"]["queries"] == result["case_page_small"]["queries"]
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("persons/<int:person_id>/aliases/", views.person_alias_add, name="person_alias_add"),
     path("persons/<int:person_id>/merge/", views.person_merge, name="person_merge"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),
+    path("cases/", views.case_list, name="cases"),
     path("cases/<uuid:public_id>/", views.case_detail, name="case"),
     path("cases/<uuid:public_id>/decide/", views.case_decide, name="case_decide"),
     path("cases/<uuid:public_id>/add/", views.case_add, name="case_add"),

@@ -12,17 +12,21 @@ A senior moderator may add a clip to a case or remove one from it (`add_to_case`
 puts it back on its own (a senior may add it again).
 
 `case_reach` is the sum of the copies' stated reach: other apps (routing, the two-person rule)
-read it through `case_reach_for_clip` without knowing how cases are kept. Deciding a case is
-teamwork's (`teamwork.cases`), through the one decision writer.
+read it through `case_reach_for_clip` without knowing how cases are kept. A change of
+membership is a change of fact for the copies (`refresh_priority`, whose listeners re-route the
+case's copies: routing.cases); a join by matching is told by the matching task's own refresh.
+Deciding a case is teamwork's (`teamwork.cases`), through the one decision writer.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import (
     Count,
+    Exists,
     F,
     FloatField,
     Max,
@@ -32,11 +36,14 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from dashboard import keyset
+from dashboard.constants import UNDECIDED_STATES, ClipStatus
 from dashboard.errors import ServiceError
 from dashboard.models import Clip, Decision
+from dashboard.priority import refresh_priority
 from dashboard.roles import is_senior
 from dashboard.workflow import record_event
 from provenance.models import BankEntry, BankMatch, Case, CaseMember, CaseSource
@@ -181,6 +188,7 @@ def add_to_case(case_id: int, clip_id: int, user: AbstractBaseUser) -> CaseMembe
         if member is not None and member.case_id == case.pk and member.removed_at is None:
             raise CaseError("already_in_case", f"Clip {clip.short_id} is in this case already.")
         data: dict[str, object] = {"case": str(case.public_id), "source": CaseSource.SENIOR}
+        left_case = member.case_id if member is not None and member.removed_at is None else None
         if member is None:
             member = CaseMember.objects.create(
                 case=case, clip=clip, source=CaseSource.SENIOR, added_by=user
@@ -196,7 +204,23 @@ def add_to_case(case_id: int, clip_id: int, user: AbstractBaseUser) -> CaseMembe
             member.removed_by = None
             member.save()
         record_event(clip, "case.added", actor=user, data=data)
+        _case_changed(clip, left_case)
     return member
+
+
+def _case_changed(clip: Clip, left_case: int | None) -> None:
+    """Tell the apps weighing a case's reach that `clip` joined or left a case: its own facts
+    changed, and so did those of the case it left (told through one remaining copy)."""
+    refresh_priority(clip)
+    if left_case is None:
+        return
+    remaining = (
+        Clip.objects.filter(case_membership__case_id=left_case, case_membership__removed_at=None)
+        .order_by("pk")
+        .first()
+    )
+    if remaining is not None:
+        refresh_priority(remaining)
 
 
 def remove_from_case(case_id: int, clip_id: int, user: AbstractBaseUser, reason: str) -> CaseMember:
@@ -223,6 +247,7 @@ def remove_from_case(case_id: int, clip_id: int, user: AbstractBaseUser, reason:
             actor=user,
             data={"case": str(member.case.public_id), "reason": reason[:500]},
         )
+        _case_changed(member.clip, member.case_id)
     return member
 
 
@@ -327,3 +352,67 @@ def case_summary(case: Case) -> CaseSummary:
         first_seen=row["first"],
         last_seen=row["last"],
     )
+
+
+# --- the list of open cases ---------------------------------------------------------------------
+
+CASE_LIST_KEYS = (keyset.Key("created_at", descending=True), keyset.Key("id", descending=True))
+
+
+def _member_subquery(value: Any, **filters: Any) -> Subquery:
+    """A correlated count or sum over a case's active copies: computed only for the rows of the
+    page the database returns, never as a GROUP BY over every case."""
+    return Subquery(
+        CaseMember.objects.filter(case=OuterRef("pk"), removed_at__isnull=True, **filters)
+        .order_by()
+        .values("case")
+        .annotate(value=value)
+        .values("value")[:1]
+    )
+
+
+def cases_with_totals(queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Cases annotated with `copy_total`, `reach_total` and the copies per status group:
+    `open_total` (undecided), `removed_total`, `labelled_total`, `approved_total`."""
+    cases = Case.objects.all() if queryset is None else queryset
+    return cases.annotate(
+        copy_total=Coalesce(_member_subquery(Count("pk")), 0),
+        reach_total=Coalesce(_member_subquery(Sum("clip__reach")), 0),
+        open_total=Coalesce(_member_subquery(Count("pk"), clip__status__in=UNDECIDED_STATES), 0),
+        removed_total=Coalesce(_member_subquery(Count("pk"), clip__status=ClipStatus.REMOVED), 0),
+        labelled_total=Coalesce(_member_subquery(Count("pk"), clip__status=ClipStatus.LABELED), 0),
+        approved_total=Coalesce(_member_subquery(Count("pk"), clip__status=ClipStatus.APPROVED), 0),
+    )
+
+
+def open_cases() -> QuerySet[Case]:
+    """Cases with at least one undecided copy, newest first, with their totals."""
+    has_open = CaseMember.objects.filter(
+        case=OuterRef("pk"), removed_at__isnull=True, clip__status__in=UNDECIDED_STATES
+    )
+    return cases_with_totals(Case.objects.filter(Exists(has_open))).order_by(
+        *keyset.order_by(CASE_LIST_KEYS)
+    )
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_cursor: str  # "" on the last page
+    first: bool
+
+
+CASE_PAGE_SIZE = 50
+
+
+def open_cases_page(cursor: str | None, size: int = CASE_PAGE_SIZE) -> CasePage:
+    """One keyset page of `open_cases` after `cursor` (a cursor not ours opens the first)."""
+    position = keyset.decode(cursor, len(CASE_LIST_KEYS))
+    cases = open_cases()
+    if position is not None:
+        cases = cases.filter(keyset.after(CASE_LIST_KEYS, position))
+    rows = list(cases[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    next_cursor = keyset.encode(keyset.row_key(CASE_LIST_KEYS, rows[-1])) if has_next else ""
+    return CasePage(cases=rows, next_cursor=next_cursor, first=position is None)

@@ -515,7 +515,11 @@ def do_match_desk_against_reference(entry_id: int) -> list[BankMatch]:
                 continue
             with transaction.atomic():
                 clip = Clip.objects.select_for_update().get(pk=record.clip_id)
-                stored.append(_store_match(clip, entry, found[0], registered_after_clip=True))
+                row = _store_match(clip, entry, found[0], registered_after_clip=True)
+                stored.append(row)
+                # Copies derived from the same authentic reference form a case, as they do
+                # when matched at scoring (provenance.cases).
+                join_case_from_matches(clip, [row])
                 # As close to a reference as to a known fake lowers the match's level.
                 refresh_priority(clip)
     with transaction.atomic():

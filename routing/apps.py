@@ -10,7 +10,13 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard.constants import ClipEvent
-        from dashboard.hooks import ClipEventListener, clip_event_listeners, clip_facts_changed
+        from dashboard.hooks import (
+            ClipEventListener,
+            clip_event_listeners,
+            clip_facts_changed,
+            routing_conditions,
+        )
+        from routing.cases import CASE_REACH, CASE_REACH_CONDITION, route_with_case
         from routing.services import route_clip
 
         # Routed when scored (the detector's score and signals are in)...
@@ -23,5 +29,8 @@ class RoutingConfig(AppConfig):
             ),
         )
         # ...and again whenever a fact it routes on changes: a report raising the reach, a
-        # person tagged, a bank match arriving or marked wrong (dashboard.priority).
-        clip_facts_changed.register("routing", lambda clip: route_clip(clip.pk))
+        # person tagged, a bank match arriving or marked wrong, a copy joining or leaving its
+        # case (dashboard.priority); the case's other copies too, as its reach is theirs.
+        clip_facts_changed.register("routing", route_with_case)
+        # Rules may weigh the reach of the case an item is a copy in (provenance.cases).
+        routing_conditions.register(CASE_REACH, CASE_REACH_CONDITION)

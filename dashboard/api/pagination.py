@@ -52,3 +52,10 @@ class AccountCursorPagination(_CursorPagination):
     max_page_size = 200
     # The accounts seen most recently first (Account.last_seen is indexed).
     ordering = ("-last_seen", "-pk")
+
+
+class CaseCursorPagination(_CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    # The newest case first (Case.created_at is indexed).
+    ordering = ("-created_at", "-pk")

@@ -2,7 +2,14 @@
 
 from desk.views.accounts import account_detail
 from desk.views.audit import audit_log
-from desk.views.cases import case_add, case_confirm, case_decide, case_detail, case_remove
+from desk.views.cases import (
+    case_add,
+    case_confirm,
+    case_decide,
+    case_detail,
+    case_list,
+    case_remove,
+)
 from desk.views.clips import upload_clip
 from desk.views.detectors import model_card
 from desk.views.media import clip_media, contact_sheet, face_crop, poster, review_media
@@ -31,6 +38,7 @@ __all__ = [
     "case_confirm",
     "case_decide",
     "case_detail",
+    "case_list",
     "case_remove",
     "audit_log",
     "blur_preference",

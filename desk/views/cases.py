@@ -20,6 +20,7 @@ from provenance.cases import (
     add_to_case,
     case_copies,
     case_summary,
+    open_cases_page,
     remove_from_case,
     strongest_evidence,
 )
@@ -34,6 +35,14 @@ from teamwork.cases import (
 
 def _case(public_id: str) -> Case:
     return get_object_or_404(Case, public_id=public_id)
+
+
+@require_GET
+@moderator_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The open cases, newest first, one keyset page at a time (provenance.cases)."""
+    page = open_cases_page(request.GET.get("after"))
+    return render(request, "dashboard/cases.html", {"page": page})
 
 
 @require_GET

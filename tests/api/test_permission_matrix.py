@@ -18,6 +18,7 @@ from django.core.files import File
 from dashboard.claims import claim_clip
 from dashboard.constants import ClipStatus
 from dashboard.models import Account
+from provenance.models import Case, CaseMember
 from teamwork.appeals import file_appeal
 from tests.factories import ClipFactory
 from tests.teamwork.helpers import decided_clip
@@ -213,6 +214,10 @@ ENDPOINTS = {
     "accounts.items.own": Endpoint(
         "get", _fixed("/api/v1/accounts/{own_account_id}/items/"), SUBMITTERS, 200
     ),
+    # Cases: moderators and seniors only; a reporter sees none, not even the case holding its
+    # own clip (the strict rule: a case lists other platforms' copies and uploaders).
+    "cases.list": Endpoint("get", _fixed("/api/v1/cases/"), MODERATORS, 200),
+    "cases.retrieve.own": Endpoint("get", _fixed("/api/v1/cases/{own_case_id}/"), MODERATORS, 200),
     "schema": Endpoint("get", _fixed("/api/schema/"), EVERYONE, 200),
 }
 
@@ -254,11 +259,15 @@ def test_permission_matrix(
     own_account = Account.objects.create(platform="video-site", account_id="own-uploader")
     own = ClipFactory(status=ClipStatus.AWAITING_REVIEW, submitted_by=reporter, account=own_account)
     escalated = ClipFactory(status=ClipStatus.ESCALATED)
+    own_case = Case.objects.create(title="Copies of the reporter's clip")
+    CaseMember.objects.create(case=own_case, clip=own)
+    CaseMember.objects.create(case=own_case, clip=clip)
     ctx = {
         "clip": clip,
         "clip_id": clip.public_id,
         "own_id": own.public_id,
         "own_account_id": own_account.pk,
+        "own_case_id": own_case.public_id,
         "escalated_id": escalated.public_id,
         "detector_id": detector.pk,
         "face_clip": face_clip,
@@ -312,6 +321,8 @@ def test_matrix_covers_every_operation_in_the_schema(client):
         "/api/v1/accounts/",
         "/api/v1/accounts/{id}/",
         "/api/v1/accounts/{id}/items/",
+        "/api/v1/cases/",
+        "/api/v1/cases/{public_id}/",
     }
     uncovered = {path for _, path in operations} - covered_paths
     # Detail reads of persons and audit events share their list's permission class.

@@ -15,6 +15,7 @@ from dashboard.constants import ClipStatus
 from dashboard.models import AuditEvent
 from detection.frames import sample_frames
 from provenance import services, tasks
+from provenance.cases import case_of
 from provenance.models import BankEntry, BankKind, BankMatch
 from tests.factories import PersonFactory
 from tests.provenance.conftest import stored_clip
@@ -117,3 +118,20 @@ def test_registering_from_the_page_asks_for_the_pass(
         )
     assert response.status_code == 302
     assert sent == [BankEntry.objects.get(bank__kind=BankKind.REFERENCE).pk]
+
+
+def test_copies_matched_by_the_retroactive_pass_form_one_case(
+    moderator, press_still, fake_reupload
+):
+    """Two open copies derived from the same authentic still join one case when a reference
+    registered after them matches both."""
+    first, second = on_desk(fake_reupload), on_desk(fake_reupload)
+    entry = register(press_still, moderator)
+
+    found = services.do_match_desk_against_reference(entry.pk)
+
+    assert {m.clip_id for m in found} == {first.pk, second.pk}
+    case = case_of(first)
+    assert case is not None and case_of(second) == case
+    assert list(case.entries.all()) == [entry]
+    assert AuditEvent.objects.filter(action="case.joined", clip__in=[first, second]).count() == 2
