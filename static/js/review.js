@@ -26,7 +26,6 @@
   let canDecide = root.dataset.canDecide === "1";
   let holding = root.dataset.holding === "1";
   let leaseToken = root.dataset.leaseToken || "";
-  const gettext = window.gettext || function (text) { return text; };
 
   /* ---- player and timeline ---- */
   function clock(seconds) {
