@@ -81,10 +81,13 @@ def worked_queues(user: AbstractBaseUser, queues: Iterable[Queue] | None = None)
 
 
 def in_queues(queues: Iterable[Queue]) -> Q:
-    """Clips in any of `queues`; an unrouted clip (no queue) belongs to General."""
+    """Clips in any of `queues`; an unrouted clip (no queue) belongs to General.
+
+    No queues at all (a desk whose queues an admin deleted, General included): every item is
+    unrouted then, and the desk works as one queue, as before queues existed."""
     queues = list(queues)
     condition = Q(queue_id__in=[q.pk for q in queues])
-    if any(q.slug == GENERAL_QUEUE for q in queues):
+    if not queues or any(q.slug == GENERAL_QUEUE for q in queues):
         condition |= Q(queue__isnull=True)
     return condition
 

@@ -85,7 +85,7 @@ def match_badges(clips: list[Clip]) -> dict[int, MatchBadges]:
         slugs.update(badge.banked_labels)
         badges[clip.pk] = badge
     if slugs:
-        names = dict(Label.objects.filter(slug__in=slugs).values_list("slug", "name"))
+        names = {label.slug: label.display_name for label in Label.objects.filter(slug__in=slugs)}
         for badge in badges.values():
             badge.banked_labels = [names.get(slug, slug) for slug in badge.banked_labels]
     return badges

@@ -310,7 +310,7 @@ def statement_of_reasons(clip: Clip) -> dict[str, Any] | None:
         signals = [signal.as_dict() for signal in gather_signals(clip)]
     return {
         "action": decision.get_action_display(),
-        "labels": [label.name for label in decision.labels.all()],
+        "labels": [label.display_name for label in decision.labels.all()],
         "reason": decision.reason,
         "note": decision.note,
         "moderator": decision.decided_by,
@@ -383,6 +383,8 @@ def _render_summary(pack: EvidencePack, context: dict[str, Any]) -> bytes:
         timezone.override(zone or settings.TIME_ZONE),
     ):
         context = {**context, "policy_names": policy_names()}
+        # The statement is worded in the reader's language too: built here, under the override.
+        context["reasons"] = statement_of_reasons(context["clip"])
         return render_to_string("teamwork/evidence_summary.html", context).encode()
 
 
@@ -479,7 +481,6 @@ def build_pack(pack_id: int, progress: Callable[[int, int, str], None] = _progre
             "provenance": provenance,
             "reports": reports,
             "chain": chain,
-            "reasons": statement_of_reasons(clip),
             "generated_at": timezone.now(),
         },
     )

@@ -24,6 +24,10 @@ def review_panel(context: template.Context, clip: Clip, blind: bool = False) -> 
     panel = review_panel_context(clip, user, blind=blind)
     panel["csrf_token"] = context.get("csrf_token")
     panel["request"] = request
+    # The page's presets (desk.context_processors.presets): an inclusion tag's template sees
+    # only what it is given, and policy reasons and platforms are shown in the reader's words.
+    for name in ("policy_names", "platforms"):
+        panel.setdefault(name, context.get(name))
     return panel
 
 

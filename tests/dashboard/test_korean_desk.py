@@ -26,6 +26,8 @@ KO = {"HTTP_ACCEPT_LANGUAGE": "ko-KR,ko;q=0.9,en;q=0.5"}
 # user names, and the admin's model name the 2FA page points to (the admin is not translated).
 ALLOWED = {
     "Unmask",
+    "Enter",  # a key's name on the keyboard
+    "IPTC",  # the standard's name (its DigitalSourceType field)
     "SLA",
     "TOTP",
     "URL",

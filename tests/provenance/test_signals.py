@@ -17,7 +17,7 @@ def test_known_fake_match_is_conclusive_and_says_where(banked_entry, fake_reuplo
     services.do_match_clip(clip.pk)
     signal = known_fake_signal(clip)
     assert signal.fired and signal.supports == SuspicionLevel.CONCLUSIVE
-    assert "labelled: Animated still photo" in signal.sentence  # names, not slugs
+    assert "label: Animated still photo" in signal.sentence  # names, not slugs
     assert f"original clip {banked_entry.clip.short_id}" in signal.sentence
     assert signal.where and 0.9 <= signal.value <= 1.0
     assert suspicion_level(gather_signals(clip)) == SuspicionLevel.CONCLUSIVE
