@@ -168,7 +168,10 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     assert "Partner fakes" in summary and "declared AI-generated" in summary
     # The statement of reasons: the decision's reason, the media in words, no demuxer list.
     assert "Statement of reasons" in summary and "Reason: Impersonation policy" in summary
-    assert "The media: Video, 320×240, 2 s" in summary and "mov,mp4" not in summary
+    assert (
+        'The media: <span lang="en">Video, 320×240, 2 s</span>' in summary
+        and "mov,mp4" not in summary
+    )
     manifest = json.loads(archive.read("manifest.json"))
     for name, digest in manifest["files"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
