@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -35,6 +35,7 @@ from detection.models import DetectionProvider, ProviderScore, ProviderStatus, R
 from detection.registry import Manifest, register_model
 from tests.detection.conftest import SPEC, build_onnx
 from tests.factories import ScoredClipFactory
+from tests.loopback import serving
 
 pytestmark = pytest.mark.django_db
 
@@ -83,15 +84,9 @@ def service() -> Iterator[Service]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1/detect"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    state.release.set()
-    server.shutdown()
-    server.server_close()
+    with serving(Handler, state.release) as port:
+        state.url = f"http://127.0.0.1:{port}/v1/detect"
+        yield state
 
 
 def make_provider(service: Service, **fields) -> DetectionProvider:

@@ -3,12 +3,13 @@
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from integrations.constants import SUBSCRIBABLE_EVENTS
 from integrations.models import WebhookEndpoint
+from tests.loopback import serving
 
 
 @pytest.fixture(autouse=True)
@@ -57,15 +58,9 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/unmask"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    state.release.set()
-    server.shutdown()
-    server.server_close()
+    with serving(Handler, state.release) as port:
+        state.url = f"http://127.0.0.1:{port}/hooks/unmask"
+        yield state
 
 
 @pytest.fixture
