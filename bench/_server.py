@@ -21,9 +21,12 @@ def free_port() -> int:
 
 
 class BenchServer:
-    """`manage.py runserver` on 127.0.0.1 with a fresh database; stopped on exit."""
+    """`manage.py runserver` on 127.0.0.1 with a fresh database; stopped on exit.
 
-    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
+    Single-threaded by default (one request at a time, for steady timings); `threaded=True`
+    serves as `make run` does, for a browser that loads a page's media beside its HTML."""
+
+    def __init__(self, extra_env: dict[str, str] | None = None, *, threaded: bool = False) -> None:
         self.tmp = tempfile.TemporaryDirectory(prefix="unmask-bench-")
         self.port = free_port()
         self.env = {
@@ -38,6 +41,8 @@ class BenchServer:
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None
+        self.threaded = threaded
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def manage(self, *args: str) -> str:
         return subprocess.run(
@@ -53,7 +58,14 @@ class BenchServer:
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
         self.proc = subprocess.Popen(
-            [PY, "manage.py", "runserver", "--noreload", "--nothreading", f"127.0.0.1:{self.port}"],
+            [
+                PY,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                *([] if self.threaded else ["--nothreading"]),
+                f"127.0.0.1:{self.port}",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
@@ -62,7 +74,7 @@ class BenchServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urlopen(f"http://127.0.0.1:{self.port}/login/", timeout=1).read()
+                urlopen(f"{self.url}/login/", timeout=1).read()
                 return self
             except HTTPError as exc:
                 raise RuntimeError(f"bench server answered {exc.code}") from exc

@@ -26,13 +26,9 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from urllib.error import HTTPError  # noqa: E402
-from urllib.request import urlopen  # noqa: E402
 
-from bench._server import PY, ROOT, free_port  # noqa: E402
+from bench._server import BenchServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "bench-review-keys-password"  # noqa: S105 - a throwaway account on a throwaway db
@@ -72,62 +68,6 @@ print("seeded")
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-class DeskServer:
-    """The desk as `make run` serves it (threaded runserver), on a throwaway var/."""
-
-    def __init__(self) -> None:
-        self.tmp = tempfile.TemporaryDirectory(prefix="unmask-bench-keys-")
-        self.port = free_port()
-        self.env = {
-            **os.environ,
-            "UNMASK_VAR_DIR": self.tmp.name,
-            "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-            "DEBUG": "false",
-            "SECURE_COOKIES": "false",
-            "CELERY_BROKER_URL": "memory://",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "STATIC_ROOT": str(Path(self.tmp.name) / "static"),
-            "LOG_LEVEL": "WARNING",
-        }
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(  # noqa: S603 - fixed arguments
-            [PY, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-2000:]}")
-        return result.stdout
-
-    def __enter__(self) -> "DeskServer":
-        self.manage("migrate", "--noinput")
-        self.manage("collectstatic", "--noinput", "--verbosity", "0")
-        self.proc = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [PY, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urlopen(f"{self.url}/login/", timeout=1).read()  # noqa: S310 - our own server
-                return self
-            except HTTPError as exc:
-                raise RuntimeError(f"desk answered {exc.code}") from exc
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("desk did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc:
-            self.proc.terminate()
-            self.proc.wait(10)
-        self.tmp.cleanup()
 
 
 def heading_id(page) -> str:
@@ -205,7 +145,8 @@ def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--decisions", type=int, default=20)
     args = parser.parse_args()
-    with DeskServer() as server:
+    # Threaded, as `make run` serves the desk.
+    with BenchServer({"LOG_LEVEL": "WARNING"}, threaded=True) as server:
         server.manage("add_moderator", "moderator", "--role", "moderator", "--password", PASSWORD)
         server.manage("shell", "-c", SEED.format(clips=args.decisions + 2))
         result = drive(server.url, args.decisions)
