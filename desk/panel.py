@@ -43,6 +43,7 @@ def review_panel_context(
     context: dict[str, Any] = {
         "clip": clip,
         "blind": blind,
+        "runs": runs,
         "active_run": active,
         "suspicion": level,
         "signals_fired": [s for s in signals if s.fired],
@@ -64,7 +65,7 @@ def review_panel_context(
         context["decisions"] = list(
             Decision.objects.filter(clip=clip)
             .select_related("moderator")
-            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name")))
+            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name", "name_ko")))
         )
         context["events"] = list(
             clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]

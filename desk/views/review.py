@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,31 +44,26 @@ from dashboard.constants import AccountRecommendation, ClipStatus, DecisionActio
 from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.identity import link_suggestion, pending_suggestions, reject_suggestion
-from dashboard.models import Clip, Decision, Label, RemovalPolicy
+from dashboard.models import Clip, Label, RemovalPolicy
 from dashboard.persons import add_person, may_edit_persons, remove_person
 from dashboard.presets import policy_names
 from dashboard.reports import ReportError, accept_statements, dismiss_statements
 from dashboard.roles import is_senior
-from dashboard.signals import LEVEL_SENTENCES, gather_signals, suspicion_level
+from dashboard.signals import LEVEL_SENTENCES
 from desk.forms import DecisionForm, NoteForm, PersonForm
 from desk.media import (
     blur_media_for,
     remember_wellness,
-    review_media_for,
     set_blur_media,
     unwatched_evidence_or_refuse,
     wellness_for,
 )
+from desk.panel import review_panel_context
 from desk.queue import priority_band, sla_deadline
-from desk.timeline import build_chart, render_svg
-from detection.models import DetectionRun
-from detection.signals import abstained, no_face_sentence
 from detection.validation import validation_status
 from provenance.cases import case_of
 from teamwork.models import PendingDecision
 from teamwork.sla import configured_bands
-
-HISTORY_LIMIT = 200
 
 
 def heartbeat_seconds() -> int:
@@ -113,81 +107,53 @@ def _refusal(request: HttpRequest, clip: Clip, error: ServiceError) -> HttpRespo
 
 
 def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
+    """The review panel's context (desk.panel: media, timeline, signals, reports, decisions,
+    history), plus what only the review page shows: the decision tools, claim and SLA."""
     user = request.user
-    runs = list(
-        DetectionRun.objects.filter(clip=clip)
-        .with_active_flag()
-        .select_related("model")
-        .prefetch_related("crops")
-        .order_by("-model__is_active", "is_shadow", "-finished_at")
-    )
-    active = next((r for r in runs if r.is_active_run), None)
-    chart = build_chart(active.timeline, active.threshold, clip.duration_s) if active else None
-    signals = gather_signals(clip)
-    level = suspicion_level(signals)
-    no_face = active is not None and abstained(active)
-    reports = list(clip.reports.select_related("reporter"))
+    context = review_panel_context(clip, user)
+    active = context["active_run"]
+    reports = context["reports"]
     first_reported_at = min((r.created_at for r in reports), default=clip.created_at)
     sla_bands = configured_bands(clip.queue_id)
     policies = list(RemovalPolicy.objects.all())
-    events = list(
-        clip.audit_events.select_related("actor").order_by("-created_at", "-id")[:HISTORY_LIMIT]
-    )
     holding = may_decide_now(clip, user)
     uploader = clip.account
-    return {
-        "clip": clip,
-        # The account that posted it, with what became of its other items lately.
-        "uploader": uploader,
-        "uploader_summary": account_summary(account_counts(uploader, user)) if uploader else "",
-        "case": case_of(clip),
-        "account_recommendations": AccountRecommendation.choices,
-        # The decision tools show when the moderator holds the clip or could claim it now:
-        # the first decision claims a free clip (decide). `holding` is the live claim.
-        "can_decide": holding or claim_refusal(clip, user) is None,
-        "holding": holding,
-        "lease_token": clip.claim_expires_at.isoformat() if holding else "",
-        "runs": runs,
-        "active_run": active,
-        # Evidence first, strongest first: what fired, then what did not or could not.
-        "suspicion": level,
-        "suspicion_sentence": LEVEL_SENTENCES[level],
-        "signals_fired": [s for s in signals if s.fired],
-        "signals_quiet": [s for s in signals if not s.fired],
-        "no_face_sentence": no_face_sentence(active) if no_face else "",
-        "validation": validation_status(active.model.validation) if active else None,
-        "crops": list(active.crops.all()) if active else [],
-        "chart_svg": render_svg(chart) if chart else "",
-        "peak": chart.peak if chart else None,
-        "reports": reports,
-        "pending_reports": [r for r in reports if r.statement == ReportStatement.PENDING],
-        "first_reported_at": first_reported_at,
-        # The bands of the clip's routed queue (its own, else the defaults: teamwork.sla).
-        "sla_deadline": sla_deadline(first_reported_at, clip.priority, sla_bands),
-        "priority_band": priority_band(clip.priority, sla_bands),
-        "persons": list(clip.persons.all()),
-        "can_edit_persons": may_edit_persons(clip, user),
-        "name_suggestions": pending_suggestions(clip),
-        "resolves_suggestions": is_senior(user),
-        "decisions": list(
-            Decision.objects.filter(clip=clip)
-            .select_related("moderator")
-            .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name", "name_ko")))
-        ),
-        "events": events,
-        "notes": [e for e in events if e.action == "clip.note"],
-        # Manipulation labels first: the ones a Label decision is about.
-        "labels": list(
-            Label.objects.filter(active=True).order_by("-manipulated", "-category", "name")
-        ),
-        "removal_policies": [p for p in policies if p.active],
-        "policy_names": policy_names(policies),
-        "blur_media": blur_media_for(user),
-        "media": review_media_for(clip),
-        "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
-        # Renew well before the lease ends: four beats per lease, at most a minute apart.
-        "heartbeat_seconds": heartbeat_seconds(),
-    }
+    context.update(
+        {
+            # The account that posted it, with what became of its other items lately.
+            "uploader": uploader,
+            "uploader_summary": account_summary(account_counts(uploader, user)) if uploader else "",
+            "case": case_of(clip),
+            "account_recommendations": AccountRecommendation.choices,
+            # The decision tools show when the moderator holds the clip or could claim it now:
+            # the first decision claims a free clip (decide). `holding` is the live claim.
+            "can_decide": holding or claim_refusal(clip, user) is None,
+            "holding": holding,
+            "lease_token": clip.claim_expires_at.isoformat() if holding else "",
+            "suspicion_sentence": LEVEL_SENTENCES[context["suspicion"]],
+            "validation": validation_status(active.model.validation) if active else None,
+            "pending_reports": [r for r in reports if r.statement == ReportStatement.PENDING],
+            "first_reported_at": first_reported_at,
+            # The bands of the clip's routed queue (its own, else the defaults: teamwork.sla).
+            "sla_deadline": sla_deadline(first_reported_at, clip.priority, sla_bands),
+            "priority_band": priority_band(clip.priority, sla_bands),
+            "can_edit_persons": may_edit_persons(clip, user),
+            "name_suggestions": pending_suggestions(clip),
+            "resolves_suggestions": is_senior(user),
+            "notes": [e for e in context["events"] if e.action == "clip.note"],
+            # Manipulation labels first: the ones a Label decision is about.
+            "labels": list(
+                Label.objects.filter(active=True).order_by("-manipulated", "-category", "name")
+            ),
+            "removal_policies": [p for p in policies if p.active],
+            "policy_names": policy_names(policies),
+            "blur_media": blur_media_for(user),
+            "next_escalated": clip.status == ClipStatus.ESCALATED and is_senior(user),
+            # Renew well before the lease ends: four beats per lease, at most a minute apart.
+            "heartbeat_seconds": heartbeat_seconds(),
+        }
+    )
+    return context
 
 
 def _render_review(
