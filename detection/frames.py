@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import av
 import av.container
@@ -212,7 +213,46 @@ def pick_sample_times(
     return picked
 
 
-class VideoSampler:
+class _Sampler:
+    """What both samplers share: reading chosen frames back, and use as a context manager.
+    A subclass sets `frame_count` and `indices` (its plan) and yields them from `frames()`."""
+
+    frame_count: int
+    indices: list[int]
+
+    def frames(self) -> Iterator[SampledFrame]:
+        raise NotImplementedError
+
+    def read(self, indices: Iterable[int]) -> Iterator[SampledFrame]:
+        """Yield the frames at ``indices`` instead of the sampling plan, in one pass.
+
+        Frame ``n`` is the ``n``-th frame shown, as in the plan, so the frames a scoring run
+        recorded by index are read back exactly. Indices outside the clip are ignored; a
+        frame that cannot be decoded is replaced by the next one decoded (see
+        :meth:`frames`, which this is).
+        """
+        wanted = sorted({i for i in indices if 0 <= i < self.frame_count})
+        if not wanted:
+            return iter(())
+        self.indices = wanted
+        return self.frames()
+
+    def close(self) -> None:
+        """Nothing stays open between reads; kept so a sampler works as a context manager."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class VideoSampler(_Sampler):
     """An opened clip with its sampling plan, read once by iterating :meth:`frames`.
 
     Opening reads the clip's packets once without decoding them (a few milliseconds; it
@@ -372,36 +412,8 @@ class VideoSampler:
             if next_target == len(targets):
                 return
 
-    def read(self, indices: Iterable[int]) -> Iterator[SampledFrame]:
-        """Yield the frames at ``indices`` instead of the sampling plan, in one pass.
 
-        Frame ``n`` is the ``n``-th frame shown, as in the plan, so the frames a scoring run
-        recorded by index are read back exactly. Indices outside the clip are ignored; a
-        frame that cannot be decoded is replaced by the next one decoded (see
-        :meth:`frames`, which this is).
-        """
-        wanted = sorted({i for i in indices if 0 <= i < self.frame_count})
-        if not wanted:
-            return iter(())
-        self.indices = wanted
-        return self.frames()
-
-    def close(self) -> None:
-        """Nothing stays open between reads; kept so a sampler works as a context manager."""
-
-    def __enter__(self) -> VideoSampler:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class ImageSampler:
+class ImageSampler(_Sampler):
     """A photo read as `detection.frames.VideoSampler` reads a clip: a still is frame 0, an
     animation is sampled at about `rate_per_s` over its frame durations (at most `max_frames`).
 
@@ -464,28 +476,6 @@ class ImageSampler:
                     yield SampledFrame(index, self._starts[index], bgr)
         except (OSError, SyntaxError, ValueError, MediaRejected) as exc:
             raise UnreadableMediaError(f"{self.path}: the image cannot be decoded ({exc})") from exc
-
-    def read(self, indices: Iterable[int]) -> Iterator[SampledFrame]:
-        """Yield the frames at `indices` instead of the plan (indices outside are ignored)."""
-        wanted = sorted({i for i in indices if 0 <= i < self.frame_count})
-        if not wanted:
-            return iter(())
-        self.indices = wanted
-        return self.frames()
-
-    def close(self) -> None:
-        """Nothing stays open between reads; kept so a sampler works as a context manager."""
-
-    def __enter__(self) -> ImageSampler:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def open_sampler(
