@@ -38,7 +38,15 @@ from dashboard.queues import counts_by_queue, display_name, queue_counts, queues
 from dashboard.search import clip_search, person_matches
 from detection.models import FaceCrop, RunStatus
 from provenance.badges import MatchBadges, match_badges, with_match_badges
-from teamwork.sla import Band, band_for, bands_by_queue, bands_of, deadline_for, with_deadline
+from teamwork.sla import (
+    Band,
+    QueueBands,
+    band_for,
+    bands_by_queue,
+    bands_of,
+    deadline_for,
+    with_deadline,
+)
 
 PAGE_SIZES = (25, 50, 100)
 SORT_TIME_LEFT = "time_left"
@@ -253,7 +261,11 @@ def filter_clips(filters: QueueFilters, user: AbstractBaseUser) -> QuerySet[Clip
 
 
 def _page_ids(
-    filters: QueueFilters, user: AbstractBaseUser, position: list | None, size: int
+    filters: QueueFilters,
+    user: AbstractBaseUser,
+    position: list | None,
+    size: int,
+    bands: QueueBands | None = None,
 ) -> list[int]:
     """The ids of one page (plus one, to know whether another follows), in queue order.
 
@@ -274,7 +286,7 @@ def _page_ids(
         # one query sorting them beats walking the order index once per status.
         base = base.filter(status__in=statuses)
         if filters.sort == SORT_TIME_LEFT:
-            base = with_deadline(base)
+            base = with_deadline(base, bands)
         if position is not None:
             base = base.filter(keyset.after(order, position))
         return list(base.order_by(*keyset.order_by(order)).values_list("pk", flat=True)[:size])
@@ -362,13 +374,15 @@ def queue_page(
         per_page = DEFAULT_PAGE_SIZE
     order = queue_order(filters)
     position = keyset.decode(cursor, len(order))
-    ids = _page_ids(filters, user, position, per_page + 1)
+    # The SLA bands, read once for the page: the time-left order, its deadlines and the rows.
+    bands = bands_by_queue()
+    ids = _page_ids(filters, user, position, per_page + 1, bands)
     has_next, ids = len(ids) > per_page, ids[:per_page]
     queryset = with_match_badges(
         Clip.objects.filter(pk__in=ids).select_related("claimed_by").only(*ROW_FIELDS)
     )
     if filters.sort == SORT_TIME_LEFT:
-        queryset = with_deadline(queryset)
+        queryset = with_deadline(queryset, bands)
     by_id = {clip.pk: clip for clip in queryset}
     clips = [by_id[pk] for pk in ids if pk in by_id]
     thumbnails = _thumbnails(ids)
@@ -386,7 +400,6 @@ def queue_page(
         reports[clip_id].append((reason, created_at))
     badges = match_badges(clips)
     reason_labels = {value: str(label) for value, label in ReportReason.choices}
-    bands = bands_by_queue()
     rows = []
     for clip in clips:
         clip_reports = reports[clip.pk]

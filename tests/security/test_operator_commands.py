@@ -23,6 +23,7 @@ PLACEHOLDERS = {
     "NAME": "unmask-baseline",
     "VERSION": "1",
     "BANK": "shared-fakes",
+    "N": "100",
 }
 # Commands that need another's result run after it (an account before its token, a model before
 # activating it, a bank imported before it is exported); the rest keep the README's order.
@@ -38,6 +39,35 @@ def labelled_media(folder: Path) -> Path:
     return write_evaluation_set(folder, per_kind=1, seconds=1.0, size=(320, 240))
 
 
+# The README's bulk reference import reads a server folder and a ZIP, each with its manifest.
+REFERENCE_FOLDER = "/srv/press-photos"
+REFERENCE_ZIP = "photos.zip"
+REFERENCE_MANIFEST = "manifest.csv"
+MANIFEST = "file,person,title\nstill.png,Han Ji-woo,Press still\n"
+
+
+def press_photos(root: Path) -> dict[str, str]:
+    """A folder and a ZIP of one generated photo each, with the manifest both name."""
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    yy, xx = np.mgrid[0:480, 0:640]
+    photo = np.dstack([(xx * 0.4) % 256, (yy * 0.5) % 256, ((xx + yy) * 0.2) % 256])
+    ok, png = cv2.imencode(".png", photo.astype(np.uint8))
+    assert ok
+    manifest = MANIFEST
+    folder = root / "press-photos"
+    folder.mkdir()
+    (folder / "still.png").write_bytes(png.tobytes())
+    (folder / REFERENCE_MANIFEST).write_text(manifest)
+    with zipfile.ZipFile(root / REFERENCE_ZIP, "w") as archive:
+        archive.writestr("still.png", png.tobytes())
+        archive.writestr(REFERENCE_MANIFEST, manifest)
+    return {REFERENCE_FOLDER: str(folder), REFERENCE_ZIP: str(root / REFERENCE_ZIP)}
+
+
 # One PDQ row the README's import command reads (its `bank.csv`).
 BANK_CSV = "signal_type,signal_value,entry_id\npdq," + "a5" * 32 + ",demo-1\n"
 
@@ -45,9 +75,11 @@ BANK_CSV = "signal_type,signal_value,entry_id\npdq," + "a5" * 32 + ",demo-1\n"
 def readme_commands(text: str) -> list[str]:
     """The `manage.py ...` command lines of README.md: in shell blocks and in inline code."""
     spans: list[str] = []
-    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.S | re.M):
+    # Fences may be indented (a block inside a list item).
+    fence = r"^[ \t]*```[a-z]*\n(.*?)^[ \t]*```"
+    for block in re.findall(fence, text, flags=re.S | re.M):
         spans.extend(block.splitlines())
-    prose = re.sub(r"^```[a-z]*\n.*?^```", "", text, flags=re.S | re.M)
+    prose = re.sub(fence, "", text, flags=re.S | re.M)
     spans.extend(span.replace("\n", " ") for span in re.findall(r"`([^`]+)`", prose))
     commands = []
     for span in spans:
@@ -92,6 +124,9 @@ def test_every_readme_command_runs_without_secret_key(tmp_path):
     env = clean_env(UNMASK_VAR_DIR=str(var))
     bank_csv = tmp_path / "bank.csv"
     bank_csv.write_text(BANK_CSV)
+    references = press_photos(tmp_path)
+    # `--csv manifest.csv` names the folder's manifest from the working directory.
+    (tmp_path / REFERENCE_MANIFEST).write_text(MANIFEST)
     migrated = run_manage(["migrate", "--noinput"], env)
     assert migrated.returncode == 0, migrated.stderr
 
@@ -109,7 +144,7 @@ def test_every_readme_command_runs_without_secret_key(tmp_path):
                 token = str(tmp_path / token)
             if token == LABELLED_MEDIA:
                 token = str(labelled_media(tmp_path / "labelled"))
-            args.append(PLACEHOLDERS.get(token, token))
+            args.append(PLACEHOLDERS.get(token, references.get(token, token)))
         result = run_manage(args, env, input="a long enough demo password 9\n" * 2)
         assert result.returncode == 0, f"manage.py {command}:\n{result.stdout}\n{result.stderr}"
         if stdout_to is not None:

@@ -169,7 +169,7 @@ def test_pack_contains_every_part_and_its_hash_is_audited(
     # The statement of reasons: the decision's reason, the media in words, no demuxer list.
     assert "Statement of reasons" in summary and "Reason: Impersonation policy" in summary
     assert (
-        'The media: <span lang="en">Video, 320×240, 2 s</span>' in summary
+        'The media: <span lang="en">Video, 320×240, 2 s, no sound</span>' in summary
         and "mov,mp4" not in summary
     )
     manifest = json.loads(archive.read("manifest.json"))
