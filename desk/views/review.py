@@ -153,6 +153,11 @@ def _review_context(request: HttpRequest, clip: Clip) -> dict[str, Any]:
             "heartbeat_seconds": heartbeat_seconds(),
         }
     )
+    # A moderator only looking gets the person tools hidden; Start review shows them (review.js
+    # shows every [data-held] element once the claim is theirs).
+    context["persons_on_start"] = (
+        context["can_decide"] and not holding and not context["can_edit_persons"]
+    )
     return context
 
 

@@ -105,6 +105,7 @@ def known_fake_panel(context: dict[str, Any], clip: Clip) -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "can_decide": context.get("can_decide", False),
         "can_edit_persons": context.get("can_edit_persons", False),
+        "persons_on_start": context.get("persons_on_start", False),
         "banked": banked_decision(clip),
     }
 

@@ -12,7 +12,8 @@
     let target = null;
     if (key === "k") target = panel.querySelector('[data-open="dlg-banked"]');
     else if (key === "t") target = panel.querySelector("[data-tag-banked] button[type=submit]");
-    if (!target || target.disabled) return;
+    // Hidden until Start review: the tag form needs the claim.
+    if (!target || target.disabled || target.closest("[hidden]")) return;
     event.preventDefault();
     target.click();
   });

@@ -125,7 +125,10 @@ def test_approving_a_known_fake_asks_for_a_reason_and_a_second_moderator(
         "document.querySelector('.signals')) & Node.DOCUMENT_POSITION_FOLLOWING)"
     )
 
-    # One key tags the people the original depicts; another opens the banked decision.
+    # Tagging persons needs the claim: Start review, then one key tags the people the original
+    # depicts; another opens the banked decision.
+    first.keyboard.press("s")
+    expect(first.get_by_text("Held by you until")).to_be_visible()
     first.keyboard.press("t")
     expect(first.locator("[data-tag-banked]")).to_have_count(0)  # everyone is tagged now
     assert "Jane Roe" in set(clip.persons.values_list("name", flat=True))

@@ -67,14 +67,14 @@ def test_review_page_in_korean_with_a_scored_clip(
     expect(page.locator(".provenance-match strong")).to_have_text(
         f"일치하는 확인된 조작 영상: #{entry.pk}"
     )
-    expect(page.locator(".facts").first).to_contain_text("네이버")
+    expect(page.locator("[aria-labelledby=facts-title] dl.facts")).to_contain_text("네이버")
     # Times in Seoul with the zone; nothing English left on the page as the browser has it.
     expect(page.locator(".review-head .clock")).to_contain_text("KST")
     left = english_words(page.content(), ALLOWED | DATA_WORDS)
     assert left == [], left
     # The removal dialog offers the policies in Korean.
     page.get_by_role("button", name="삭제").click()
-    expect(page.get_by_label("정책 위반 사유")).to_contain_text("사칭 또는 사기")
+    expect(page.locator("#dlg-remove fieldset.policies")).to_contain_text("사칭 또는 사기")
     page.keyboard.press("Escape")
     page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)

@@ -19,6 +19,8 @@ def test_type_ahead_and_keyboard_pick_a_person(new_page, moderator, make_review_
     page = new_page()
     log_in(page, "moderator")
     page.goto(f"/clips/{clip.public_id}/")
+    page.keyboard.press("s")  # Start review: tagging persons needs the claim
+    expect(page.get_by_text("Held by you until")).to_be_visible()
 
     field = page.get_by_role("combobox", name="Person depicted")
     field.click()
