@@ -1,6 +1,8 @@
 """Who may tag and untag the persons a clip depicts: the moderator holding the claim on an open
 clip, or a senior (audited as an override); every edit leaves an audit row."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -110,9 +112,12 @@ def test_the_review_page_offers_person_edits_only_to_who_may_make_them(
 ):
     clip = ScoredClipFactory(persons=[PersonFactory(name="Ana Example")])
     client.force_login(moderator2)
-    assert "Add person" not in client.get(url("clip", clip)).content.decode()  # only looking
+    # Only looking: the tools are there for Start review to show, hidden until then.
+    looking = client.get(url("clip", clip)).content.decode()
+    assert re.search(r'class="inline-form person-picker" data-held hidden', looking)
     client.post(url("start", clip))
-    assert "Add person" in client.get(url("clip", clip)).content.decode()  # now holds it
+    holding = client.get(url("clip", clip)).content.decode()  # now holds it
+    assert "Add person" in holding and "data-held hidden" not in holding.split('id="persons"')[1]
     client.force_login(moderator)
     page = client.get(url("clip", clip)).content.decode()
     assert "Ana Example" in page
