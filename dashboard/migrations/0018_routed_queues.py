@@ -21,11 +21,6 @@ def seed_queues(apps, schema_editor):
         Queue.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
 
 
-def unseed_queues(apps, schema_editor):
-    Queue = apps.get_model("dashboard", "Queue")
-    Queue.objects.filter(slug__in=[slug for slug, _name, _order in SEEDED_QUEUES]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboard", "0017_wellness_preferences"),
@@ -85,5 +80,7 @@ class Migration(migrations.Migration):
                 name="clip_queue_routed_order",
             ),
         ),
-        migrations.RunPython(seed_queues, unseed_queues),
+        # Backwards the table is dropped with its rows: deleting them first would leave deferred
+        # foreign-key checks pending, and PostgreSQL refuses to drop a table that has them.
+        migrations.RunPython(seed_queues, migrations.RunPython.noop),
     ]

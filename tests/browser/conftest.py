@@ -6,9 +6,11 @@ production will be, and a console message about a refused resource fails the tes
 test leaves a screenshot of each of its pages in test-artifacts/.
 """
 
+import contextlib
 import os
 import re
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -108,8 +110,32 @@ def new_page(browser: Browser, live_server, request) -> Iterator[Callable[..., P
                 page.screenshot(path=str(ARTIFACTS / f"{name}-{n}.png"), full_page=True)
             except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
                 print(f"screenshot of page {n} failed: {exc}")
+    for page in pages:
+        # Leaving sends the review page's leave beacon now; a page that cannot leave is closed.
+        with contextlib.suppress(Exception):
+            page.goto("about:blank")
     for context in contexts:
         context.close()
+    _wait_until_the_server_is_idle()
+
+
+def _wait_until_the_server_is_idle(timeout: float = 5.0) -> None:
+    """Wait for the live server's last requests (a leave beacon sent as a page closed) to end:
+    on PostgreSQL the database flush after the test would otherwise deadlock with them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 3 and time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            busy = cursor.fetchone()[0]
+        quiet = quiet + 1 if busy == 0 else 0
+        time.sleep(0.1)
 
 
 def _with_strict_csp(route, request) -> None:

@@ -130,6 +130,8 @@ def test_approving_a_known_fake_asks_for_a_reason_and_a_second_moderator(
     first.keyboard.press("s")
     expect(first.get_by_text("Held by you until")).to_be_visible()
     first.keyboard.press("t")
+    expect(first.get_by_text("Tagged from the known fake: Jane Roe.")).to_be_visible()
+    first.wait_for_load_state()  # the page's keys are bound once its scripts ran
     expect(first.locator("[data-tag-banked]")).to_have_count(0)  # everyone is tagged now
     assert "Jane Roe" in set(clip.persons.values_list("name", flat=True))
     first.keyboard.press("k")
