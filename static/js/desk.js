@@ -140,5 +140,85 @@
     syncBlurToggle();
   });
 
-  window.Desk = { post: post, shortcutsOff: shortcutsOff, shortcutKey: shortcutKey, csrfToken: csrfToken };
+  /* The clip's player and its score timeline, on the review page and the review panel: a click
+     on a point or a [data-seek] button seeks there, [data-step] steps through the sampled frames,
+     [data-speed] sets the rate; the playhead, the clock ([data-now]) and the current point follow
+     the video. Returns seek, step and togglePlay for the page's keys. */
+  function player(scope, video) {
+    const svg = scope.querySelector("svg.timeline");
+    const now = scope.querySelector("[data-now]");
+    const points = svg
+      ? Array.from(svg.querySelectorAll(".tl-point")).map(function (el) {
+          return { t: parseFloat(el.dataset.t), el: el };
+        })
+      : [];
+
+    function clock(seconds) {
+      const m = Math.floor(seconds / 60);
+      const s = seconds - m * 60;
+      return m + ":" + (s < 10 ? "0" : "") + s.toFixed(1);
+    }
+
+    function movePlayhead(t) {
+      if (now) now.textContent = clock(t);
+      points.forEach(function (p) { p.el.classList.toggle("current", Math.abs(p.t - t) < 0.005); });
+      if (!svg) return;
+      const duration = parseFloat(svg.dataset.duration);
+      const line = svg.querySelector(".tl-playhead");
+      if (!line || !(duration > 0)) return;
+      const x = parseFloat(svg.dataset.x0) + (Math.min(t, duration) / duration) * parseFloat(svg.dataset.plotW);
+      line.setAttribute("x1", x);
+      line.setAttribute("x2", x);
+    }
+
+    function seek(t) {
+      if (!video || !Number.isFinite(t)) return;
+      video.pause();
+      video.currentTime = t;
+      movePlayhead(t);
+    }
+
+    function step(direction) {
+      if (!video) return;
+      const at = video.currentTime;
+      const target =
+        direction > 0
+          ? points.find(function (p) { return p.t > at + 0.01; })
+          : points.slice().reverse().find(function (p) { return p.t < at - 0.01; });
+      if (target) seek(target.t);
+    }
+
+    function togglePlay() {
+      if (!video) return;
+      if (video.paused) {
+        const playing = video.play();
+        if (playing && playing.catch) playing.catch(function () {});
+      } else {
+        video.pause();
+      }
+    }
+
+    if (video) video.addEventListener("timeupdate", function () { movePlayhead(video.currentTime); });
+    scope.addEventListener("click", function (event) {
+      const point = event.target.closest(".tl-point");
+      if (point) seek(parseFloat(point.dataset.t));
+      const seeker = event.target.closest("[data-seek]");
+      if (seeker) seek(parseFloat(seeker.dataset.seek));
+      const stepper = event.target.closest("[data-step]");
+      if (stepper) step(parseInt(stepper.dataset.step, 10));
+    });
+    const speed = scope.querySelector("[data-speed]");
+    if (speed && video) {
+      speed.addEventListener("change", function () { video.playbackRate = parseFloat(speed.value); });
+    }
+    return { seek: seek, step: step, togglePlay: togglePlay };
+  }
+
+  window.Desk = {
+    post: post,
+    shortcutsOff: shortcutsOff,
+    shortcutKey: shortcutKey,
+    csrfToken: csrfToken,
+    player: player,
+  };
 })();

@@ -14,74 +14,11 @@
   if (!window.Desk) return;
   const panel = document.querySelector("[data-review-panel]");
   const video = panel ? panel.querySelector("video[data-panel-player]") : null;
-  const svg = panel ? panel.querySelector("svg.timeline") : null;
-  const points = svg
-    ? Array.from(svg.querySelectorAll(".tl-point")).map(function (el) {
-        return { t: parseFloat(el.dataset.t), el: el };
-      })
-    : [];
-  const now = panel ? panel.querySelector("[data-now]") : null;
-
-  function clock(seconds) {
-    const m = Math.floor(seconds / 60);
-    const s = seconds - m * 60;
-    return m + ":" + (s < 10 ? "0" : "") + s.toFixed(1);
-  }
-
-  function movePlayhead(t) {
-    if (now) now.textContent = clock(t);
-    points.forEach(function (p) { p.el.classList.toggle("current", Math.abs(p.t - t) < 0.005); });
-    if (!svg) return;
-    const duration = parseFloat(svg.dataset.duration);
-    const line = svg.querySelector(".tl-playhead");
-    if (!line || !(duration > 0)) return;
-    const x = parseFloat(svg.dataset.x0) + (Math.min(t, duration) / duration) * parseFloat(svg.dataset.plotW);
-    line.setAttribute("x1", x);
-    line.setAttribute("x2", x);
-  }
-
-  function seek(t) {
-    if (!video || !Number.isFinite(t)) return;
-    video.pause();
-    video.currentTime = t;
-    movePlayhead(t);
-  }
-
-  function step(direction) {
-    if (!video) return;
-    const at = video.currentTime;
-    const target =
-      direction > 0
-        ? points.find(function (p) { return p.t > at + 0.01; })
-        : points.slice().reverse().find(function (p) { return p.t < at - 0.01; });
-    if (target) seek(target.t);
-  }
-
-  function togglePlay() {
-    if (!video) return;
-    if (video.paused) {
-      const playing = video.play();
-      if (playing && playing.catch) playing.catch(function () {});
-    } else {
-      video.pause();
-    }
-  }
-
-  if (panel) {
-    if (video) video.addEventListener("timeupdate", function () { movePlayhead(video.currentTime); });
-    panel.addEventListener("click", function (event) {
-      const point = event.target.closest(".tl-point");
-      if (point) seek(parseFloat(point.dataset.t));
-      const seeker = event.target.closest("[data-seek]");
-      if (seeker) seek(parseFloat(seeker.dataset.seek));
-      const stepper = event.target.closest("[data-step]");
-      if (stepper) step(parseInt(stepper.dataset.step, 10));
-    });
-    const speed = panel.querySelector("[data-speed]");
-    if (speed && video) {
-      speed.addEventListener("change", function () { video.playbackRate = parseFloat(speed.value); });
-    }
-  }
+  // The player and timeline (desk.js); seek, step and play for the keys below.
+  const play = panel ? window.Desk.player(panel, video) : null;
+  const seek = play ? play.seek : function () {};
+  const step = play ? play.step : function () {};
+  const togglePlay = play ? play.togglePlay : function () {};
 
   function focusAfter(element, selector) {
     const scope = element.form || document;

@@ -16,88 +16,22 @@
   const root = document.getElementById("review");
   if (!root || !window.Desk) return;
   const video = document.getElementById("player");
-  const svg = root.querySelector("svg.timeline");
-  const points = svg
-    ? Array.from(svg.querySelectorAll(".tl-point")).map(function (el) {
-        return { t: parseFloat(el.dataset.t), el: el };
-      })
-    : [];
-  const now = root.querySelector("[data-now]");
   let canDecide = root.dataset.canDecide === "1";
   let holding = root.dataset.holding === "1";
   let leaseToken = root.dataset.leaseToken || "";
 
-  /* ---- player and timeline ---- */
-  function clock(seconds) {
-    const m = Math.floor(seconds / 60);
-    const s = seconds - m * 60;
-    return m + ":" + (s < 10 ? "0" : "") + s.toFixed(1);
-  }
+  /* ---- player and timeline (desk.js): clicks on points, Closest frame, steps, speed ---- */
+  const play = window.Desk.player(root, video);
+  const seek = play.seek;
+  const step = play.step;
+  const togglePlay = play.togglePlay;
 
-  function markCurrent(t) {
-    points.forEach(function (p) {
-      p.el.classList.toggle("current", Math.abs(p.t - t) < 0.005);
-    });
-  }
-
-  function seek(t) {
-    if (!Number.isFinite(t)) return;
-    video.pause();
-    video.currentTime = t;
-    markCurrent(t);
-    movePlayhead(t);
-  }
-
-  function step(direction) {
-    const at = video.currentTime;
-    const target =
-      direction > 0
-        ? points.find(function (p) { return p.t > at + 0.01; })
-        : points.slice().reverse().find(function (p) { return p.t < at - 0.01; });
-    if (target) seek(target.t);
-  }
-
-  function movePlayhead(t) {
-    if (now) now.textContent = clock(t);
-    if (!svg) return;
-    const duration = parseFloat(svg.dataset.duration);
-    const line = svg.querySelector(".tl-playhead");
-    if (!line || !(duration > 0)) return;
-    const x = parseFloat(svg.dataset.x0) + (Math.min(t, duration) / duration) * parseFloat(svg.dataset.plotW);
-    line.setAttribute("x1", x);
-    line.setAttribute("x2", x);
-  }
-
-  function togglePlay() {
-    if (video.paused) {
-      const playing = video.play();
-      if (playing && playing.catch) playing.catch(function () {});
-    } else {
-      video.pause();
-    }
-  }
-
-  video.addEventListener("timeupdate", function () { movePlayhead(video.currentTime); });
-  if (svg) {
-    svg.addEventListener("click", function (event) {
-      const point = event.target.closest(".tl-point");
-      if (point) seek(parseFloat(point.dataset.t));
-    });
-  }
   root.addEventListener("click", function (event) {
-    const seeker = event.target.closest("[data-seek]");
-    if (seeker) seek(parseFloat(seeker.dataset.seek));
-    const stepper = event.target.closest("[data-step]");
-    if (stepper) step(parseInt(stepper.dataset.step, 10));
     const opener = event.target.closest("[data-open]");
     if (opener) openDecision(opener.dataset.open);
     const closer = event.target.closest("[data-close]");
     if (closer) closer.closest("dialog").close();
   });
-  const speed = root.querySelector("[data-speed]");
-  if (speed) {
-    speed.addEventListener("change", function () { video.playbackRate = parseFloat(speed.value); });
-  }
 
   /* ---- decisions ---- */
   const unwatched = document.getElementById("dlg-unwatched");
