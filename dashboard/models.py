@@ -27,6 +27,7 @@ from dashboard.constants import (
     ReportReason,
     ReportStatement,
 )
+from dashboard.memo import once
 
 
 class Person(models.Model):
@@ -435,7 +436,10 @@ class Clip(models.Model):
 
         `runs` is detection's DetectionRunQuerySet, which holds the definition (reached through
         the relation, so the core imports no detection module)."""
-        return self.runs.active().select_related("model").order_by("-finished_at").first()
+        return once(
+            ("active_run", self.pk),
+            lambda: self.runs.active().select_related("model").order_by("-finished_at").first(),
+        )
 
 
 def rendition_upload_path(instance: "ReviewRendition", filename: str) -> str:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.models import Clip
 from dashboard.signals import Signal, SuspicionLevel
-from detection.models import DetectionRun, ProviderScore, ProviderStatus, RunStatus
+from detection.models import DetectionRun, ProviderScore, ProviderStatus
 from detection.validation import validation_status
 
 NAME = "face_manipulation_model"
@@ -63,13 +63,9 @@ def describe_aggregation(stored: str) -> str:
 
 
 def active_run(clip: Clip) -> DetectionRun | None:
-    """The active model's latest finished run on `clip` (the run the desk shows)."""
-    return (
-        DetectionRun.objects.filter(clip=clip, model__is_active=True, status=RunStatus.DONE)
-        .select_related("model")
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
+    """The active model's finished run on `clip`, the run the desk shows (Clip.active_run: the
+    one definition, read once per page)."""
+    return clip.active_run()
 
 
 def abstained(run: DetectionRun) -> bool:

@@ -31,6 +31,7 @@ from dashboard.decisions import DecisionError, evidence_for, propose_decision
 from dashboard.errors import ServiceError
 from dashboard.filenames import sanitize_filename
 from dashboard.hooks import ProposedDecision
+from dashboard.memo import once
 from dashboard.models import Clip, Decision, Label, Person
 from dashboard.persons import add_person
 from dashboard.priority import refresh_priority
@@ -704,11 +705,17 @@ def do_tag_banked_persons(match_id: int, user: AbstractBaseUser) -> list[Person]
 
 
 def active_matches(clip: Clip) -> list[BankMatch]:
-    """What the desk shows: matches not marked wrong, to entries not quarantined."""
+    """What the desk shows: matches not marked wrong, to entries not quarantined (read once
+    per page: dashboard.memo)."""
     return list(
-        BankMatch.objects.filter(
-            clip=clip, marked_wrong_at__isnull=True, entry__quarantined_at__isnull=True
-        ).select_related("clip", "entry", "entry__bank", "entry__person", "entry__clip")
+        once(
+            ("active_matches", clip.pk),
+            lambda: list(
+                BankMatch.objects.filter(
+                    clip=clip, marked_wrong_at__isnull=True, entry__quarantined_at__isnull=True
+                ).select_related("clip", "entry", "entry__bank", "entry__person", "entry__clip")
+            ),
+        )
     )
 
 
@@ -891,9 +898,16 @@ def read_missing_metadata(limit: int = 1000) -> tuple[int, int]:
     return read, failed
 
 
+def stored_credentials(clip: Clip) -> ClipCredentials | None:
+    """What was read of the clip's Content Credentials (state `none` when it carries none);
+    None before they were read. Read once per page (dashboard.memo)."""
+    return once(("credentials", clip.pk), lambda: ClipCredentials.objects.filter(clip=clip).first())
+
+
 def credentials_for(clip: Clip) -> ClipCredentials | None:
     """The stored summary when the clip carries Content Credentials, else None."""
-    return ClipCredentials.objects.filter(clip=clip).exclude(state=CredentialState.NONE).first()
+    record = stored_credentials(clip)
+    return record if record is not None and record.state != CredentialState.NONE else None
 
 
 # --- disclosed renditions ------------------------------------------------------------------

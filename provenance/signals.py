@@ -26,8 +26,8 @@ from dashboard.hooks import SignalProvider, signal_providers
 from dashboard.models import Clip, Label
 from dashboard.signals import Signal, SuspicionLevel
 from provenance.metadata_signals import metadata_signals
-from provenance.models import BankEntry, BankKind, ClipCredentials, ClipFingerprint, CredentialState
-from provenance.services import active_matches, closer_to_reference
+from provenance.models import BankEntry, BankKind, ClipFingerprint, CredentialState
+from provenance.services import active_matches, closer_to_reference, stored_credentials
 
 MATCH = "known_fake_match"
 CREDENTIALS = "content_credentials_ai"
@@ -127,7 +127,7 @@ _DECLARATION_LEVEL = {
 
 
 def credentials_signal(clip: Clip) -> Signal:
-    record = ClipCredentials.objects.filter(clip=clip).first()
+    record = stored_credentials(clip)
     common = {
         "version": "c2pa 1",
         "title": _("Content Credentials declaring AI"),

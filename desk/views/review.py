@@ -44,6 +44,7 @@ from dashboard.constants import AccountRecommendation, ClipStatus, DecisionActio
 from dashboard.decisions import DecisionError, add_note, apply_decision
 from dashboard.errors import ServiceError, refusal_json, refuse
 from dashboard.identity import link_suggestion, pending_suggestions, reject_suggestion
+from dashboard.memo import read_once
 from dashboard.models import Clip, Label, RemovalPolicy
 from dashboard.persons import add_person, may_edit_persons, remove_person
 from dashboard.presets import policy_names
@@ -165,9 +166,11 @@ def _render_review(
     request: HttpRequest, clip: Clip, status: int = 200, refusal: ServiceError | None = None
 ) -> HttpResponse:
     clip.refresh_from_db()
-    context = _review_context(request, clip)
-    context["refusal"] = refusal
-    return render(request, "dashboard/review.html", context, status=status)
+    # Rendering writes nothing: the clip's run, matches and credentials are read once.
+    with read_once():
+        context = _review_context(request, clip)
+        context["refusal"] = refusal
+        return render(request, "dashboard/review.html", context, status=status)
 
 
 @require_GET

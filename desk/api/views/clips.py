@@ -41,6 +41,7 @@ from dashboard.api.permissions import (
 from dashboard.api.throttling import UploadQuotaThrottle
 from dashboard.claims import claim_clip, claim_next_clip, release_claim
 from dashboard.decisions import apply_decision
+from dashboard.memo import read_once
 from dashboard.models import Clip, Decision, Report
 from dashboard.roles import is_moderator
 from desk.api.filters import ClipFilter, ClipOrdering
@@ -167,7 +168,8 @@ class ClipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, UnmaskViewSe
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         clip = self.get_object()
         serializer = ClipDetailSerializer if is_moderator(request.user) else ClipSerializer
-        return Response(serializer(clip).data)
+        with read_once():  # the detection, signals and matches fields share their reads
+            return Response(serializer(clip).data)
 
     @extend_schema(
         summary="Submit a flagged clip (a video or a photo)",
