@@ -51,6 +51,8 @@ SHOWN_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 # Whole words only: the letters inside a hex id ("3fcb12de") are not a word.
 WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]+\b")
 URL = re.compile(r"\b[a-z]+://\S+")
+# Ids are not words: a UUID's "acba-" or a short id "deadbeef" is hex, whatever letters it has.
+IDS = re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b|\b[0-9a-f]{8,}\b")
 
 
 class _VisibleText(HTMLParser):
@@ -92,7 +94,7 @@ STANDARDS = re.compile(r"SHA-256|H\.264")
 def english_words(html: str, allowed: set[str]) -> list[str]:
     parser = _VisibleText()
     parser.feed(html)
-    text = STANDARDS.sub(" ", URL.sub(" ", " ".join(parser.parts)))
+    text = STANDARDS.sub(" ", IDS.sub(" ", URL.sub(" ", " ".join(parser.parts))))
     return sorted({w for w in WORD.findall(text) if w not in allowed})
 
 
