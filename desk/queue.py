@@ -265,7 +265,7 @@ def _page_ids(
     user: AbstractBaseUser,
     position: list | None,
     size: int,
-    bands: QueueBands | None = None,
+    bands: QueueBands,
 ) -> list[int]:
     """The ids of one page (plus one, to know whether another follows), in queue order.
 
